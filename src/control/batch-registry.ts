@@ -1,0 +1,125 @@
+/**
+ * Batches and their quarantine in the control store.
+ *
+ * A batch moves loading -> committed (or failed). The analytical rows and a `batch_commits` marker are
+ * written in one DuckDB transaction; the registry is updated after. Recovery (see ingest) reconciles the
+ * two after a crash, so the registry never claims rows that are not there, nor hides rows that are.
+ */
+import type { ControlStore } from './control-store.ts';
+import type { BatchTable, QuarantineTable } from './control-schema.ts';
+import type { Insertable } from 'kysely';
+
+export type BatchRecord = BatchTable;
+
+export interface QuarantineRow {
+  line: number;
+  field: string | null;
+  reason: string;
+  raw: string | null;
+}
+
+export function batchIdFor(seq: number): string {
+  return `B${String(seq).padStart(6, '0')}`;
+}
+
+export function batchRegistry(store: ControlStore) {
+  const { db } = store;
+  return {
+    async findCommittedBySha(sha256: string, dataset: string): Promise<BatchRecord | undefined> {
+      return db
+        .selectFrom('batches')
+        .selectAll()
+        .where('sha256', '=', sha256)
+        .where('dataset', '=', dataset)
+        .where('status', '=', 'committed')
+        .executeTakeFirst();
+    },
+
+    async listUnfinished(): Promise<BatchRecord[]> {
+      return db.selectFrom('batches').selectAll().where('status', '=', 'loading').orderBy('seq').execute();
+    },
+
+    /** Reserve the next sequence number; the unique key makes a concurrent loser retry. */
+    async begin(b: Omit<BatchRecord, 'seq' | 'batch_id' | 'status' | 'finished_at' | 'rows_read' | 'rows_accepted' | 'rows_rejected' | 'rejects_kept' | 'superseded_rows' | 'message'>): Promise<BatchRecord> {
+      for (let attempt = 0; ; attempt++) {
+        const max = await db.selectFrom('batches').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+        const seq = Number(max?.m ?? 0) + 1;
+        const row: BatchRecord = {
+          ...b,
+          seq,
+          batch_id: batchIdFor(seq),
+          status: 'loading',
+          finished_at: null,
+          rows_read: 0,
+          rows_accepted: 0,
+          rows_rejected: 0,
+          rejects_kept: 0,
+          superseded_rows: 0,
+          message: null,
+        };
+        try {
+          await db.insertInto('batches').values(row).execute();
+          return row;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+        }
+      }
+    },
+
+    async addQuarantine(batchId: string, rows: readonly QuarantineRow[]): Promise<void> {
+      const CHUNK = 500;
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const values: Insertable<QuarantineTable>[] = rows.slice(i, i + CHUNK).map((r) => ({ batch_id: batchId, ...r }));
+        await db.insertInto('quarantine').values(values).execute();
+      }
+    },
+
+    async finish(
+      batchId: string,
+      status: 'committed' | 'failed',
+      counts: Partial<Pick<BatchRecord, 'rows_read' | 'rows_accepted' | 'rows_rejected' | 'rejects_kept' | 'superseded_rows' | 'message'>>,
+    ): Promise<void> {
+      await db
+        .updateTable('batches')
+        .set({ ...counts, status, finished_at: new Date().toISOString() })
+        .where('batch_id', '=', batchId)
+        .execute();
+    },
+
+    /** Forget an interrupted attempt entirely (its DuckDB transaction never committed). */
+    async discard(batchId: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('quarantine').where('batch_id', '=', batchId).execute();
+        await tx.deleteFrom('batches').where('batch_id', '=', batchId).execute();
+      });
+    },
+
+    async list(): Promise<BatchRecord[]> {
+      return db.selectFrom('batches').selectAll().orderBy('seq').execute();
+    },
+
+    async get(batchId: string): Promise<BatchRecord | undefined> {
+      return db.selectFrom('batches').selectAll().where('batch_id', '=', batchId).executeTakeFirst();
+    },
+
+    async quarantine(batchId: string, page: { limit: number; offset: number }): Promise<{ rows: QuarantineRow[]; total: number }> {
+      const total = await db
+        .selectFrom('quarantine')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('batch_id', '=', batchId)
+        .executeTakeFirst();
+      const rows = await db
+        .selectFrom('quarantine')
+        .select(['line', 'field', 'reason', 'raw'])
+        .where('batch_id', '=', batchId)
+        .orderBy('line')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return { rows: rows.map((r) => ({ ...r, line: Number(r.line) })), total: Number(total?.n ?? 0) };
+    },
+  };
+}
+
+export type BatchRegistry = ReturnType<typeof batchRegistry>;

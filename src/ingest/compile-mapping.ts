@@ -1,0 +1,235 @@
+/**
+ * Compiles a mapping profile into the SQL that turns staged text columns into typed canonical rows.
+ *
+ * Invariants:
+ * - Output per emit set: one SELECT over the staging table `stage` (columns c1..cN, all VARCHAR, plus the
+ *   staging `rowid`) that yields every canonical field typed, plus `_failure` naming the field and rule of the
+ *   first check the row fails (NULL when the row is accepted). Reasons are constant strings: they name the field
+ *   and the rule, never the value.
+ * - Every literal that reaches SQL text comes from the profile or the command line and passes through
+ *   quoteString/quoteIdent (store/duckdb-literal.ts); nothing from the data file is ever inlined.
+ * - Checks follow the canonical spec (schema/): required, type, enum, pattern, bounds, date range, and a
+ *   refusal of spreadsheet-formula text (CSV injection) in text fields.
+ */
+import { numberLiteral, quoteString, sqlType } from '../store/index.ts';
+import { DATASETS, type DatasetId, type FieldSpec } from '../schema/index.ts';
+import { emitSets, normaliseMapping, type FieldMappingObject, type Profile } from '../profiles/index.ts';
+import { InputError } from './input-error.ts';
+
+export interface StagedColumn {
+  /** Name in the file header (or `#N` when the file has none). */
+  readonly sourceName: string;
+  /** Name in the staging table: c1..cN. */
+  readonly alias: string;
+}
+
+export interface CompileInput {
+  profile: Profile;
+  columns: readonly StagedColumn[];
+  /** `--set field=value`: used where the mapped column is absent or empty. */
+  overrides: Readonly<Record<string, string>>;
+  provider: string;
+  fileLabel: string;
+  filePath: string;
+}
+
+export interface CompiledEmit {
+  /** SELECT list producing typed fields and `_failure` ("field\u0001reason" or NULL). */
+  readonly selectSql: string;
+}
+
+export interface CompiledMapping {
+  readonly dataset: DatasetId;
+  readonly emits: readonly CompiledEmit[];
+  /** json_object(...) over the staged columns, for the quarantine's raw record. */
+  readonly rawJsonSql: string;
+  /** json_object(...) of the profile's extra columns, or NULL. */
+  readonly attrsSql: string;
+}
+
+const EARLIEST_DATE = '1900-01-01';
+/** A release date more than a year ahead is a typo or a wrong format, not a declaration. */
+const LATEST_DATE_SQL = "(current_date + INTERVAL 366 DAY)";
+
+function sqlConstant(v: string | number | boolean): string {
+  return quoteString(String(v));
+}
+
+function resolveColumn(m: FieldMappingObject, cols: readonly StagedColumn[]): string | null {
+  if (!m.column) return null;
+  const wanted = Array.isArray(m.column) ? m.column : [m.column];
+  for (const w of wanted) {
+    const pos = /^#([0-9]+)$/.exec(w);
+    if (pos) {
+      const c = cols[Number(pos[1]) - 1];
+      if (c) return c.alias;
+      continue;
+    }
+    const exact = cols.find((c) => c.sourceName === w) ?? cols.find((c) => c.sourceName.toLowerCase() === w.toLowerCase());
+    if (exact) return exact.alias;
+  }
+  return null;
+}
+
+/** Text expression for a field before typing: column, transformations, then defaults. */
+function textExpr(field: FieldSpec, m: FieldMappingObject, input: CompileInput): string | null {
+  let e: string | null = null;
+  if (m.source === 'record') e = '(stage.rowid + 1)::VARCHAR';
+  else if (m.source === 'file') e = quoteString(input.fileLabel);
+  else if (m.source === 'file-record') e = `(${quoteString(input.fileLabel + ':')} || (stage.rowid + 1)::VARCHAR)`;
+  const col = resolveColumn(m, input.columns);
+  if (col) e = `NULLIF(trim(stage.${col}), '')`;
+  if (e) {
+    if (m.replace) e = `regexp_replace(${e}, ${quoteString(m.replace.pattern)}, ${quoteString(m.replace.replacement)})`;
+    if (m.pad) e = `lpad(${e}, ${numberLiteral(m.pad)}, '0')`;
+    if (m.upper) e = `upper(${e})`;
+    if (m.map) {
+      const cases = Object.entries(m.map)
+        .map(([k, v]) => `WHEN ${quoteString(k.toLowerCase())} THEN ${quoteString(v)}`)
+        .join(' ');
+      e = `CASE lower(${e}) ${cases} ELSE ${m.mapDefault !== undefined ? quoteString(m.mapDefault) : e} END`;
+    }
+    if (m.prefix) e = `(${quoteString(m.prefix)} || ${e})`;
+    if (m.lookup === 'country') {
+      e = `coalesce((SELECT k.alpha2 FROM country_keys k WHERE k.key = upper(${e})), ${e})`;
+    }
+  }
+  const fallback = input.overrides[field.name] ?? (m.constant !== undefined ? m.constant : undefined);
+  if (fallback !== undefined) e = e ? `coalesce(${e}, ${sqlConstant(fallback)})` : sqlConstant(fallback);
+  return e;
+}
+
+/** Dataset-level defaults that depend on other fields (formats.md). */
+function datasetDefault(dataset: DatasetId, field: string, provider: string): string | null {
+  if (field === 'currency' && (dataset === 'trade_lines' || dataset === 'payments')) return "'USD'";
+  if (dataset === 'trade_lines' && field === 'line_no') return "'1'";
+  if (dataset === 'trade_lines' && field === 'reporter') return quoteString(provider);
+  if (field === 'valuation_basis' && (dataset === 'trade_lines' || dataset === 'mirror_stats')) {
+    return "CASE WHEN lower(t_flow) = 'export' THEN 'fob' ELSE 'cif' END";
+  }
+  return null;
+}
+
+interface FieldSql {
+  typed: string;
+  checks: string[];
+}
+
+function fieldSql(f: FieldSpec, text: string, dateFormats: readonly string[], scale: number | undefined): FieldSql {
+  const checks: string[] = [];
+  const fail = (cond: string, why: string) => checks.push(`CASE WHEN ${cond} THEN ${quoteString(`${f.name}\u0001${why}`)} END`);
+  let typed: string;
+  switch (f.type) {
+    case 'int':
+    case 'decimal': {
+      const num = `TRY_CAST(${text} AS DOUBLE)`;
+      typed = scale ? `(${num} * ${numberLiteral(scale)})` : num;
+      fail(`${text} IS NOT NULL AND (${num} IS NULL OR NOT isfinite(${num}))`, 'not a number');
+      if (f.type === 'int') {
+        fail(`${num} IS NOT NULL AND ${num} <> floor(${num})`, 'not a whole number');
+        typed = `TRY_CAST(${typed} AS INTEGER)`;
+      }
+      if (f.min !== undefined) {
+        fail(`${num} ${f.exclusiveMin ? '<=' : '<'} ${numberLiteral(f.min)}`, f.exclusiveMin ? `must be greater than ${f.min}` : `must be at least ${f.min}`);
+      }
+      break;
+    }
+    case 'date': {
+      const parsed = dateFormats.length
+        ? `coalesce(${dateFormats.map((fmt) => `try_strptime(${text}, ${quoteString(fmt)})`).join(', ')})::DATE`
+        : `TRY_CAST(${text} AS DATE)`;
+      typed = parsed;
+      fail(`${text} IS NOT NULL AND ${parsed} IS NULL`, dateFormats.length ? `not a date in the format ${dateFormats.join(' or ')}` : 'not a date (expected YYYY-MM-DD)');
+      fail(`${parsed} < DATE '${EARLIEST_DATE}' OR ${parsed} > ${LATEST_DATE_SQL}`, `date out of range (${EARLIEST_DATE} to one year from today)`);
+      break;
+    }
+    case 'bool': {
+      typed = `CASE WHEN lower(${text}) IN ('1','true','t','yes','y') THEN true WHEN lower(${text}) IN ('0','false','f','no','n') THEN false END`;
+      fail(`${text} IS NOT NULL AND ${typed} IS NULL`, 'not a yes/no value (1/0, true/false, yes/no)');
+      break;
+    }
+    case 'country':
+      typed = `upper(${text})`;
+      fail(`${text} IS NOT NULL AND NOT regexp_full_match(upper(${text}), '[A-Z]{2}')`, 'not an ISO 3166 alpha-2 country code');
+      break;
+    case 'currency':
+      typed = `upper(${text})`;
+      fail(`${text} IS NOT NULL AND NOT regexp_full_match(upper(${text}), '[A-Z]{3}')`, 'not an ISO 4217 currency code');
+      break;
+    default:
+      typed = f.oneOf ? `lower(${text})` : text;
+      // A cell starting with = + @ (or - followed by a letter) is executed by spreadsheets on export.
+      fail(`regexp_matches(${text}, '^([=+@\\t\\r]|-[^0-9. ])')`, 'starts with a spreadsheet formula character (possible CSV injection)');
+  }
+  if (f.oneOf) fail(`${text} IS NOT NULL AND lower(${text}) NOT IN (${f.oneOf.map((v) => quoteString(v)).join(', ')})`, `must be one of ${f.oneOf.join(', ')}`);
+  if (f.pattern) fail(`${text} IS NOT NULL AND NOT regexp_full_match(${text}, ${quoteString(f.pattern)})`, `does not match the expected shape ${f.pattern}`);
+  if (f.required) checks.unshift(`CASE WHEN ${text} IS NULL THEN ${quoteString(`${f.name}\u0001required value is missing`)} END`);
+  return { typed, checks };
+}
+
+export function compileMapping(input: CompileInput): CompiledMapping {
+  const { profile } = input;
+  const spec = DATASETS[profile.dataset];
+  const emits: CompiledEmit[] = [];
+  for (const set of emitSets(profile)) {
+    const texts = new Map<string, string>();
+    for (const f of spec.fields) {
+      const raw = set[f.name];
+      const m = raw === undefined ? {} : normaliseMapping(raw);
+      const t = textExpr(f, m, input);
+      if (t) texts.set(f.name, t);
+      else if (f.required && raw !== undefined && !input.overrides[f.name]) {
+        const wanted = Array.isArray(m.column) ? m.column.join(' or ') : (m.column ?? '(none)');
+        throw new InputError(
+          input.filePath,
+          1,
+          f.name,
+          `required column ${wanted} is missing from the header`,
+          `Fix the file or the profile "${profile.name}", or give a value for every row with --set ${f.name}=VALUE`,
+        );
+      } else if (f.required) {
+        throw new InputError(
+          input.filePath,
+          1,
+          f.name,
+          `profile "${profile.name}" maps no column to this required field`,
+          `Give a value for every row with --set ${f.name}=VALUE, or add the field to the profile`,
+        );
+      }
+    }
+    // Field defaults that depend on another field refer to it by a stable name (t_flow).
+    const flowText = texts.get('flow');
+    const parts: string[] = [];
+    const checks: string[] = [];
+    for (const f of spec.fields) {
+      const m = set[f.name] === undefined ? {} : normaliseMapping(set[f.name]!);
+      let text = texts.get(f.name) ?? null;
+      const dflt = datasetDefault(profile.dataset, f.name, input.provider);
+      if (dflt) {
+        const d = dflt.replaceAll('t_flow', flowText ?? 'NULL');
+        text = text ? `coalesce(${text}, ${d})` : d;
+      }
+      if (!text) {
+        parts.push(`NULL::${sqlType(f.type)} AS ${f.name}`);
+        continue;
+      }
+      const formats = m.dateFormat ? [...(Array.isArray(m.dateFormat) ? m.dateFormat : [m.dateFormat])] : [];
+      // Constants and --set values are written in ISO form whatever the file's own date format is.
+      const hasFallback = input.overrides[f.name] !== undefined || m.constant !== undefined;
+      if (formats.length && hasFallback && !formats.includes('%Y-%m-%d')) formats.push('%Y-%m-%d');
+      const fs = fieldSql(f, text, formats, m.scale);
+      parts.push(`(${fs.typed})::${sqlType(f.type)} AS ${f.name}`);
+      checks.push(...fs.checks);
+    }
+    const firstFailure = checks.length ? `coalesce(${checks.join(', ')})` : 'NULL';
+    // "field\u0001reason" of the first failed check; split when the quarantine is written.
+    parts.push(`${firstFailure} AS _failure`);
+    emits.push({ selectSql: parts.join(',\n  ') });
+  }
+  const rawJsonSql = `json_object(${input.columns.map((c) => `${quoteString(c.sourceName)}, stage.${c.alias}`).join(', ')})`;
+  const extras = profile.extras
+    .map((name) => ({ name, alias: resolveColumn({ column: name }, input.columns) }))
+    .filter((e): e is { name: string; alias: string } => e.alias !== null);
+  const attrsSql = extras.length ? `json_object(${extras.map((e) => `${quoteString(e.name)}, stage.${e.alias}`).join(', ')})` : 'NULL';
+  return { dataset: profile.dataset, emits, rawJsonSql, attrsSql };
+}

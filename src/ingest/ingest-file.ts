@@ -1,0 +1,398 @@
+/**
+ * Loads one file as one batch: hash, header check, staged read inside DuckDB, typed projection with
+ * per-row checks, insert of the accepted rows, quarantine of the rest, all in one DuckDB transaction.
+ *
+ * Invariants:
+ * - Atomic: rows, the supersede marks and the `batch_commits` marker commit together or not at all. The
+ *   control-store record is written `loading` before and `committed` after; `recoverUnfinished` settles
+ *   any record left `loading` by a crash (roll forward if the marker exists, forget it otherwise), so a
+ *   killed load leaves nothing visible and a re-run completes it.
+ * - Idempotent: the same bytes (SHA-256) for the same dataset are a no-op that says so.
+ * - Rows are never parsed in JavaScript; DuckDB's reader stages the file as text and SQL types and checks
+ *   it. Line numbers are exact for files without quoted line breaks: staged rowid order is file order, and
+ *   the reader's own rejected lines are accounted for.
+ * - Counts are per source record: a record is accepted only if every canonical row it emits passes.
+ */
+import { basename } from 'node:path';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBPendingResultState } from '@duckdb/node-api';
+import type { AnalyticalStore } from '../store/index.ts';
+import { DERIVED_COLUMNS, insertColumns, quoteIdent, quoteString } from '../store/index.ts';
+import { DATASETS } from '../schema/index.ts';
+import { loadProfile, type Profile } from '../profiles/index.ts';
+import type { BatchRegistry, QuarantineRow } from '../control/index.ts';
+import { silentProgress, type ProgressSink } from '../progress/index.ts';
+import { compileMapping, type StagedColumn } from './compile-mapping.ts';
+import { detectDelimiter, inspectSource, looksLikeData, splitHeader, type SourceFile } from './source-file.ts';
+import { InputError } from './input-error.ts';
+import { engineReadError } from './engine-error.ts';
+
+export interface IngestOptions {
+  profile: string;
+  category: string;
+  provider: string;
+  overrides?: Readonly<Record<string, string>>;
+  loadedBy: string;
+  progress?: ProgressSink;
+}
+
+export interface BatchResult {
+  batch_id: string;
+  file: string;
+  dataset: string;
+  profile: string;
+  sha256: string;
+  rows_read: number;
+  rows_accepted: number;
+  rows_rejected: number;
+  rejects_kept: number;
+  superseded_rows: number;
+  duplicate: boolean;
+  message: string | null;
+}
+
+export interface IngestDeps {
+  store: AnalyticalStore;
+  registry: BatchRegistry;
+}
+
+/** Quarantine keeps at most this many rejected records per batch; the count of the rest is recorded. */
+export const MAX_REJECTS_KEPT = 100_000;
+
+const PROVIDER_RE = /^[A-Z][A-Z0-9-]{1,15}$/;
+
+async function runWithProgress(c: DuckDBConnection, sql: string, progress: ProgressSink): Promise<void> {
+  const pending = await c.start(sql);
+  let lastReport = 0;
+  while (pending.runTask() !== DuckDBPendingResultState.RESULT_READY) {
+    const now = Date.now();
+    if (now - lastReport > 100) {
+      lastReport = now;
+      const pct = c.progress.percentage;
+      if (pct >= 0) progress.update(pct);
+      // Yield so the bar repaints and signals are handled during long reads.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  await pending.getResult();
+}
+
+async function scalar(c: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<number> {
+  const r = await c.runAndReadAll(sql, params);
+  return Number(r.getRows()[0]?.[0] ?? 0);
+}
+
+function resolveProfile(name: string, category: string): Profile {
+  // `canonical` names the canonical layout of whichever dataset the category holds.
+  const effective = name === 'canonical' && category === 'financial' ? 'canonical-payments' : name;
+  const profile = loadProfile(effective);
+  if (profile.category !== category) {
+    throw new InputError(
+      `profile ${profile.name}`,
+      null,
+      null,
+      `the profile loads ${profile.category} data, not ${category}`,
+      `Use --category ${profile.category}, or a profile for ${category} data`,
+    );
+  }
+  return profile;
+}
+
+function stagedColumns(src: SourceFile, profile: Profile): { columns: StagedColumn[]; delimiter: string; header: boolean } {
+  const delimiter = profile.format.delimiter === 'auto' ? detectDelimiter(src.firstLine) : profile.format.delimiter;
+  const cells = splitHeader(src.firstLine, delimiter, profile.format.quote);
+  const header = profile.format.header === 'auto' ? !looksLikeData(cells) : profile.format.header;
+  const seen = new Set<string>();
+  const columns = cells.map((raw, i) => {
+    // Header cells are trimmed and lose a leading comment marker (the fishery files start with %).
+    const name = header ? raw.trim().replace(/^[%#]\s*/, '') || `#${i + 1}` : `#${i + 1}`;
+    if (seen.has(name.toLowerCase())) {
+      throw new InputError(src.path, 1, name, 'the header names this column twice', 'Rename one of the columns so each name is unique');
+    }
+    seen.add(name.toLowerCase());
+    return { sourceName: name, alias: `c${i + 1}` };
+  });
+  return { columns, delimiter, header };
+}
+
+async function parquetColumns(c: DuckDBConnection, path: string): Promise<StagedColumn[]> {
+  try {
+    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteString(path)})`);
+    return r.getRowObjectsJson().map((row, i) => ({ sourceName: String(row['column_name']), alias: `c${i + 1}` }));
+  } catch (e) {
+    throw engineReadError(path, e);
+  }
+}
+
+export async function recoverUnfinished(deps: IngestDeps): Promise<string[]> {
+  const settled: string[] = [];
+  for (const b of await deps.registry.listUnfinished()) {
+    const marker = await deps.store.withWriteConnection(async (c) => {
+      const r = await c.runAndReadAll('SELECT rows_read, rows_accepted, rows_rejected, rejects_kept, superseded_rows FROM batch_commits WHERE batch_id = $1', [b.batch_id]);
+      return r.getRowObjectsJson()[0];
+    });
+    if (marker) {
+      await deps.registry.finish(b.batch_id, 'committed', {
+        rows_read: Number(marker['rows_read']),
+        rows_accepted: Number(marker['rows_accepted']),
+        rows_rejected: Number(marker['rows_rejected']),
+        rejects_kept: Number(marker['rejects_kept']),
+        superseded_rows: Number(marker['superseded_rows']),
+        message: 'completed by recovery after an interrupted load',
+      });
+    } else {
+      await deps.registry.discard(b.batch_id);
+    }
+    settled.push(b.batch_id);
+  }
+  return settled;
+}
+
+export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOptions): Promise<BatchResult> {
+  const progress = opts.progress ?? silentProgress;
+  const provider = opts.provider.toUpperCase();
+  if (!PROVIDER_RE.test(provider)) {
+    throw new InputError(path, null, null, 'the provider must be an ISO 3166 alpha-2 code or agency code (letters, digits, dash)', 'Pass --provider, e.g. --provider US');
+  }
+  const profile = resolveProfile(opts.profile, opts.category);
+  const dataset = DATASETS[profile.dataset];
+  for (const k of Object.keys(opts.overrides ?? {})) {
+    if (!dataset.fields.some((f) => f.name === k)) {
+      throw new InputError(path, null, k, `--set names no ${dataset.id} field`, `Use one of: ${dataset.fields.map((f) => f.name).join(', ')}`);
+    }
+  }
+
+  await recoverUnfinished(deps);
+  const size = (await import('node:fs')).statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  progress.stage(`hashing ${basename(path)}`, size, 'bytes');
+  let hashed = 0;
+  const src = await inspectSource(path, (n) => progress.update((hashed += n)));
+  progress.done();
+
+  const previous = await deps.registry.findCommittedBySha(src.sha256, dataset.id);
+  if (previous) {
+    return {
+      batch_id: previous.batch_id,
+      file: path,
+      dataset: dataset.id,
+      profile: previous.profile,
+      sha256: src.sha256,
+      rows_read: Number(previous.rows_read),
+      rows_accepted: Number(previous.rows_accepted),
+      rows_rejected: Number(previous.rows_rejected),
+      rejects_kept: Number(previous.rejects_kept),
+      superseded_rows: 0,
+      duplicate: true,
+      message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
+    };
+  }
+
+  return deps.store.withWriteConnection(async (c) => {
+    let columns: StagedColumn[];
+    let stageSql: string;
+    let headerLines = 0;
+    if (src.format === 'parquet') {
+      columns = await parquetColumns(c, path);
+      stageSql = `SELECT ${columns.map((col) => `${quoteIdent(col.sourceName)}::VARCHAR AS ${col.alias}`).join(', ')} FROM read_parquet(${quoteString(path)})`;
+    } else {
+      const layout = stagedColumns(src, profile);
+      columns = layout.columns;
+      headerLines = layout.header ? 1 : 0;
+      stageSql = `SELECT * FROM ${deps.store.dialect.readCsvAsText({
+        paths: [path],
+        header: layout.header,
+        delimiter: layout.delimiter,
+        quote: profile.format.quote,
+        encoding: profile.format.encoding,
+        columnNames: columns.map((col) => col.alias),
+        rejectsTable: 'ingest_rejects',
+        rejectsScan: 'ingest_reject_scans',
+      })}`;
+      // The dialect adds WITH ORDINALITY for callers that want it; staging relies on rowid instead.
+      stageSql = stageSql.replace(/ WITH ORDINALITY$/, '');
+    }
+    const mapping = compileMapping({
+      profile,
+      columns,
+      overrides: opts.overrides ?? {},
+      provider,
+      fileLabel: basename(path),
+      filePath: path,
+    });
+
+    const batch = await deps.registry.begin({
+      dataset: dataset.id,
+      category: opts.category,
+      provider,
+      profile: profile.name,
+      file_name: basename(path),
+      sha256: src.sha256,
+      size_bytes: src.sizeBytes,
+      loaded_by: opts.loadedBy,
+      started_at: new Date().toISOString(),
+    });
+
+    try {
+      // Staging happens in connection-local temp tables outside the transaction (a crash drops them, and
+      // their rowids then count from zero in file order); only the writes to shared tables are transactional.
+      await c.run(`CREATE OR REPLACE TEMP TABLE country_keys AS
+        SELECT DISTINCT key, alpha2 FROM (
+          SELECT upper(alpha2) AS key, alpha2 FROM ref_countries UNION ALL
+          SELECT upper(alpha3), alpha2 FROM ref_countries WHERE alpha3 IS NOT NULL UNION ALL
+          SELECT upper(name), alpha2 FROM ref_countries WHERE name IS NOT NULL UNION ALL
+          SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL)`);
+
+      progress.stage(`reading ${basename(path)}`, 100, '%');
+      try {
+        await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE stage AS ${stageSql}`, progress);
+      } catch (e) {
+        throw engineReadError(path, e);
+      }
+      progress.done();
+
+      const structural = src.format === 'csv'
+        ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects')
+        : 0;
+      const staged = await scalar(c, 'SELECT count(*) FROM stage');
+      const emits = mapping.emits.length;
+
+      progress.stage('checking rows', 100, '%');
+      const typedSql = mapping.emits
+        .map((e, i) => `SELECT stage.rowid AS rec, ${i} AS emit, ${e.selectSql}, ${mapping.attrsSql} AS attrs FROM stage`)
+        .join('\nUNION ALL\n');
+      await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE typed AS ${typedSql}`, progress);
+      progress.done();
+
+      if (dataset.key) {
+        const keyCols = dataset.key.join(', ');
+        const dups = await scalar(
+          c,
+          `SELECT count(*) - count(DISTINCT (${keyCols})) FROM typed WHERE _failure IS NULL AND ${dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
+        );
+        if (dups > 0) {
+          await c.run(`UPDATE typed SET _failure = ${quoteString(`${dataset.key[0]}\u0001duplicate key (${keyCols}) within the file; the first occurrence was kept`)}
+            WHERE rowid IN (SELECT rid FROM (
+              SELECT rowid AS rid, row_number() OVER (PARTITION BY ${keyCols} ORDER BY rec, emit) AS rn
+              FROM typed WHERE _failure IS NULL AND ${dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ')}) WHERE rn > 1)`);
+        }
+      }
+
+      let lineExpr = `(rec + ${headerLines + 1})`;
+      if (structural > 0) {
+        await c.run(`CREATE OR REPLACE TEMP TABLE reject_pos AS
+          SELECT line - ${headerLines + 1} - (row_number() OVER (ORDER BY line) - 1) AS pos
+          FROM (SELECT DISTINCT line FROM ingest_rejects)`);
+        lineExpr = `(rec + ${headerLines + 1} + (SELECT count(*) FROM reject_pos WHERE pos <= rec))`;
+      }
+
+      const failedRecs = await scalar(c, 'SELECT count(DISTINCT rec) FROM typed WHERE _failure IS NOT NULL');
+      await c.run('BEGIN TRANSACTION');
+      const keepAll = emits === 1 ? '_failure IS NULL' : '_failure IS NULL AND rec NOT IN (SELECT rec FROM typed WHERE _failure IS NOT NULL)';
+      const cols = insertColumns(dataset.id);
+      const fieldNames = dataset.fields.map((f) => f.name);
+      const select = [
+        `(${batch.seq}::BIGINT << 32) + rec * ${emits} + emit`,
+        quoteString(batch.batch_id),
+        quoteString(provider),
+        lineExpr,
+        ...fieldNames,
+        ...DERIVED_COLUMNS[dataset.id].map((d) => d.expr),
+        'attrs',
+      ];
+      progress.stage('storing rows', 100, '%');
+      await runWithProgress(
+        c,
+        // start() takes no parameters; batch id and provider are validated identifiers, inlined escaped.
+        `INSERT INTO ${dataset.id} (${cols.join(', ')}) SELECT ${select.join(', ')} FROM typed WHERE ${keepAll}`,
+        progress,
+      );
+      progress.done();
+
+      let superseded = 0;
+      if (dataset.key) {
+        const prior = await scalar(c, `SELECT count(*) FROM ${dataset.id} WHERE provider = $1 AND batch_id <> $2 AND superseded_by IS NULL`, [provider, batch.batch_id]);
+        if (prior > 0) {
+          const keyCols = dataset.key.join(', ');
+          const r = await c.runAndReadAll(
+            `UPDATE ${dataset.id} SET superseded_by = $1
+             WHERE provider = $2 AND batch_id <> $1 AND superseded_by IS NULL
+               AND (${keyCols}) IN (SELECT (${keyCols}) FROM ${dataset.id} WHERE batch_id = $1)`,
+            [batch.batch_id, provider],
+          );
+          superseded = Number(r.rowsChanged ?? 0);
+        }
+      }
+
+      // Quarantine: rows that failed a check (with the record as the file had it), then reader rejects.
+      const qRows: QuarantineRow[] = [];
+      if (failedRecs > 0) {
+        const r = await c.runAndReadAll(
+          `SELECT ${lineExpr} AS line, split_part(_failure, '\u0001', 1) AS field, split_part(_failure, '\u0001', 2) AS reason,
+                  ${mapping.rawJsonSql} AS raw
+           FROM (SELECT rec, min(_failure) AS _failure FROM typed WHERE _failure IS NOT NULL GROUP BY rec ORDER BY rec LIMIT ${MAX_REJECTS_KEPT}) f
+           JOIN stage ON stage.rowid = f.rec ORDER BY line`,
+        );
+        for (const row of r.getRowObjectsJson()) {
+          qRows.push({ line: Number(row['line']), field: (row['field'] as string) || null, reason: String(row['reason']), raw: row['raw'] === null ? null : String(row['raw']) });
+        }
+      }
+      if (structural > 0) {
+        const r = await c.runAndReadAll(
+          `SELECT line, first(error_type) AS kind, first(column_name) AS col, first(csv_line) AS raw
+           FROM ingest_rejects GROUP BY line ORDER BY line LIMIT ${MAX_REJECTS_KEPT}`,
+        );
+        for (const row of r.getRowObjectsJson()) {
+          qRows.push({
+            line: Number(row['line']),
+            field: null,
+            reason: `malformed line: ${String(row['kind']).toLowerCase()}${row['col'] ? ` near column ${String(row['col']).replace(/^c/, '#')}` : ''}`,
+            raw: row['raw'] === null ? null : String(row['raw']),
+          });
+        }
+      }
+      qRows.sort((a, b) => a.line - b.line);
+      const kept = qRows.slice(0, MAX_REJECTS_KEPT);
+      await deps.registry.addQuarantine(batch.batch_id, kept);
+
+      const rowsRead = staged + structural;
+      const rejected = failedRecs + structural;
+      await c.run(
+        `INSERT INTO batch_commits (batch_id, dataset, rows_read, rows_accepted, rows_rejected, rejects_kept, superseded_rows)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [batch.batch_id, dataset.id, rowsRead, rowsRead - rejected, rejected, kept.length, superseded],
+      );
+      await c.run('COMMIT');
+      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
+
+      const message =
+        rejected > kept.length ? `${rejected - kept.length} more rejected records were counted but not kept in the quarantine` : null;
+      await deps.registry.finish(batch.batch_id, 'committed', {
+        rows_read: rowsRead,
+        rows_accepted: rowsRead - rejected,
+        rows_rejected: rejected,
+        rejects_kept: kept.length,
+        superseded_rows: superseded,
+        message,
+      });
+      return {
+        batch_id: batch.batch_id,
+        file: path,
+        dataset: dataset.id,
+        profile: profile.name,
+        sha256: src.sha256,
+        rows_read: rowsRead,
+        rows_accepted: rowsRead - rejected,
+        rows_rejected: rejected,
+        rejects_kept: kept.length,
+        superseded_rows: superseded,
+        duplicate: false,
+        message,
+      };
+    } catch (e) {
+      progress.done();
+      await c.run('ROLLBACK').catch(() => undefined);
+      await deps.registry.discard(batch.batch_id).catch(() => undefined);
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,148 @@
+/**
+ * What a file is before we let the engine read it: its SHA-256 (the batch identity), its format, and its
+ * header row. Reading the header ourselves means a missing required column fails in milliseconds with the
+ * exact column name, before DuckDB scans gigabytes.
+ *
+ * Only the first line is parsed here (bounded to 1 MiB); rows are never parsed in JavaScript.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { InputError } from './input-error.ts';
+
+export type SourceFormat = 'csv' | 'parquet';
+
+export interface SourceFile {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly format: SourceFormat;
+  readonly gzip: boolean;
+  /** First line decoded as text, without its line ending; empty for parquet. */
+  readonly firstLine: string;
+}
+
+const MAX_HEADER_BYTES = 1 << 20;
+
+export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    onBytes?.((chunk as Buffer).length);
+  }
+  return hash.digest('hex');
+}
+
+function readPrefix(path: string, n: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const read = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first line of a gzip file, inflating only as much as needed (a zip bomb never inflates whole). */
+async function gzipFirstLine(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const src = createReadStream(path);
+    const gunzip = createGunzip();
+    const done = (b: Buffer) => {
+      src.destroy();
+      gunzip.destroy();
+      resolve(b);
+    };
+    gunzip.on('data', (c: Buffer) => {
+      chunks.push(c);
+      total += c.length;
+      const all = Buffer.concat(chunks);
+      const nl = all.indexOf(0x0a);
+      if (nl >= 0) done(all.subarray(0, nl));
+      else if (total > MAX_HEADER_BYTES) done(all);
+    });
+    gunzip.on('end', () => resolve(Buffer.concat(chunks)));
+    gunzip.on('error', (e) => reject(new InputError(path, 1, null, `not a readable gzip file (${e.message})`, 'Check the file is complete and really gzip-compressed')));
+    src.pipe(gunzip);
+  });
+}
+
+export async function inspectSource(path: string, onHashBytes?: (n: number) => void): Promise<SourceFile> {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    size = st.size;
+  } catch {
+    throw new InputError(path, null, null, 'cannot read the file', 'Check the path and that you may read it');
+  }
+  if (size === 0) throw new InputError(path, null, null, 'the file is empty', 'Nothing to load; check the export that produced it');
+  const magic = readPrefix(path, 4);
+  const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+  const parquet = magic.toString('latin1') === 'PAR1';
+  if (magic[0] === 0x50 && magic[1] === 0x4b) {
+    throw new InputError(path, null, null, 'this is a zip archive', 'Unzip it and load the CSV or Parquet files inside');
+  }
+  const sha256 = await sha256File(path, onHashBytes);
+  if (parquet) return { path, sizeBytes: size, sha256, format: 'parquet', gzip: false, firstLine: '' };
+  let first = gzip ? await gzipFirstLine(path) : readPrefix(path, Math.min(size, MAX_HEADER_BYTES));
+  const nl = first.indexOf(0x0a);
+  if (nl >= 0) first = first.subarray(0, nl);
+  else if (first.length >= MAX_HEADER_BYTES) {
+    throw new InputError(path, 1, null, 'the first line is longer than 1 MiB', 'This is not a delimited text file with a header; check the format');
+  }
+  if (first.length > 0 && first[first.length - 1] === 0x0d) first = first.subarray(0, first.length - 1);
+  // UTF-8 BOM is legal at the start of a CSV and must not become part of the first column name.
+  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) first = first.subarray(3);
+  if (first[0] === 0xff && first[1] === 0xfe) {
+    throw new InputError(path, 1, null, 'the file is UTF-16 encoded', 'Re-export it as UTF-8, or use a profile with "encoding": "utf-16"');
+  }
+  const text = first.toString('utf8');
+  if (text.includes('\uFFFD')) {
+    throw new InputError(path, 1, null, 'the header line is not valid UTF-8', 'Re-export the file as UTF-8, or use a profile with "encoding": "latin-1"');
+  }
+  return { path, sizeBytes: size, sha256, format: 'csv', gzip, firstLine: text };
+}
+
+const CANDIDATE_DELIMITERS = ['\t', ';', '|', ','];
+
+export function detectDelimiter(firstLine: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of CANDIDATE_DELIMITERS) {
+    const n = firstLine.split(d).length - 1;
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/** Split one header line; quotes are honoured so "a,b" stays one name. */
+export function splitHeader(line: string, delimiter: string, quote: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote && ch === quote) {
+      if (quoted && line[i + 1] === quote) {
+        cur += quote;
+        i++;
+      } else quoted = !quoted;
+    } else if (ch === delimiter && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function looksLikeData(cells: readonly string[]): boolean {
+  return cells.every((c) => /^\s*[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*$/.test(c));
+}

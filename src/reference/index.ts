@@ -1,0 +1,1 @@
+export { loadReferenceTable, seedReferenceDefaults, REFERENCE_KINDS, REFERENCE_DIR, type ReferenceKind } from './reference-data.ts';

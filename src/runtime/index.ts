@@ -1,0 +1,1 @@
+export { openRuntime, resolveDataDir, type Runtime, type RuntimeOptions } from './open-runtime.ts';

@@ -1,0 +1,82 @@
+/**
+ * The seam between the SQL we compose and the engine that runs it.
+ *
+ * Invariants:
+ * - Only constructs that differ between engines live here (medians, quantiles, period truncation, file
+ *   readers, regex). Everything else is written once, in the Postgres-flavoured SQL that Kysely compiles and
+ *   that DuckDB accepts; a ClickHouse dialect implements this interface and its own Kysely compiler.
+ * - Methods return SQL fragments over *already safe* expressions: callers pass column expressions they
+ *   built, never user text. User values are bound parameters.
+ */
+import { quoteString } from './duckdb-literal.ts';
+
+export type PeriodGrain = 'month' | 'quarter' | 'year';
+
+export interface CsvReadOptions {
+  /** Absolute file path(s); compressed .gz is detected by the engine. */
+  readonly paths: readonly string[];
+  readonly delimiter?: string;
+  readonly header: boolean;
+  /** Column names when the file has no header row, in file order. */
+  readonly columnNames?: readonly string[];
+  readonly skipLines?: number;
+  readonly quote?: string;
+  readonly encoding?: 'utf-8' | 'latin-1' | 'utf-16';
+  /** Table that receives malformed lines (wrong column count, bad quoting, bad encoding). */
+  readonly rejectsTable: string;
+  readonly rejectsScan: string;
+}
+
+export interface AnalyticalDialect {
+  readonly name: string;
+  median(expr: string): string;
+  quantile(expr: string, q: number): string;
+  /** First day of the period containing the date expression. */
+  periodStart(dateExpr: string, grain: PeriodGrain): string;
+  /** Human label: 2024-03, 2024-Q1, 2024. */
+  periodLabel(dateExpr: string, grain: PeriodGrain): string;
+  /** A table expression that reads delimited text as VARCHAR columns, with a 1-based `ordinality` column. */
+  readCsvAsText(opts: CsvReadOptions): string;
+  readParquet(paths: readonly string[]): string;
+  regexpMatches(expr: string, pattern: string): string;
+}
+
+export const duckdbDialect: AnalyticalDialect = {
+  name: 'duckdb',
+  median: (e) => `median(${e})`,
+  quantile: (e, q) => `quantile_cont(${e}, ${Number(q)})`,
+  periodStart: (d, g) => `date_trunc('${g}', ${d})`,
+  periodLabel: (d, g) =>
+    g === 'month'
+      ? `strftime(${d}, '%Y-%m')`
+      : g === 'quarter'
+        ? `(year(${d})::VARCHAR || '-Q' || quarter(${d})::VARCHAR)`
+        : `year(${d})::VARCHAR`,
+  readCsvAsText(o) {
+    const opts: string[] = [
+      `header = ${o.header ? 'true' : 'false'}`,
+      'all_varchar = true',
+      // The sniffer must not guess: a profile states its layout, so a surprising file fails loudly.
+      'auto_detect = false',
+      'store_rejects = true',
+      `rejects_table = ${quoteString(o.rejectsTable)}`,
+      `rejects_scan = ${quoteString(o.rejectsScan)}`,
+      // A 2 GB line must fail as one rejected line, not exhaust memory.
+      'max_line_size = 1048576',
+      'strict_mode = true',
+      'null_padding = false',
+      `delim = ${quoteString(o.delimiter ?? ',')}`,
+      `quote = ${quoteString(o.quote ?? '"')}`,
+      `escape = ${quoteString(o.quote ?? '"')}`,
+      `encoding = ${quoteString(o.encoding ?? 'utf-8')}`,
+    ];
+    if (o.skipLines) opts.push(`skip = ${Number(o.skipLines)}`);
+    if (o.columnNames) {
+      opts.push(`columns = {${o.columnNames.map((c) => `${quoteString(c)}: 'VARCHAR'`).join(', ')}}`);
+    }
+    const paths = `[${o.paths.map(quoteString).join(', ')}]`;
+    return `read_csv(${paths}, ${opts.join(', ')}) WITH ORDINALITY`;
+  },
+  readParquet: (paths) => `read_parquet([${paths.map(quoteString).join(', ')}]) WITH ORDINALITY`,
+  regexpMatches: (e, p) => `regexp_full_match(${e}, ${quoteString(p)})`,
+};

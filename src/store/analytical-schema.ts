@@ -1,0 +1,89 @@
+/**
+ * DDL for the analytical store, derived from the canonical dataset specs.
+ *
+ * Invariants:
+ * - Every canonical table carries provenance columns: `row_id` (batch seq << 32 | record, stable and
+ *   unique, what drill-down and anomalies point at), `batch_id`, `provider`, `line` (source line number).
+ * - `superseded_by` is set when a later batch of the same provider re-sends a row with the same key; rows
+ *   are never updated otherwise or deleted, so history stays visible (access.md: source data read-only).
+ * - Derived columns (hs2/hs4/hs6, partner_country, party keys) are computed once at ingest because every
+ *   explore query groups by them; reference hierarchies (ports, sectors) are joined at query time so a
+ *   replaced reference table takes effect without reloading.
+ */
+import { DATASETS, type DatasetId, type FieldType } from '../schema/index.ts';
+
+export function sqlType(t: FieldType): string {
+  switch (t) {
+    case 'int':
+      return 'INTEGER';
+    case 'decimal':
+      return 'DOUBLE';
+    case 'date':
+      return 'DATE';
+    case 'bool':
+      return 'BOOLEAN';
+    default:
+      return 'VARCHAR';
+  }
+}
+
+/** Columns added at ingest beyond the canonical fields, with the SQL that derives each from typed fields. */
+export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly { name: string; type: string; expr: string }[]>> = {
+  trade_lines: [
+    { name: 'hs2', type: 'VARCHAR', expr: 'substr(hs_code, 1, 2)' },
+    { name: 'hs4', type: 'VARCHAR', expr: 'substr(hs_code, 1, 4)' },
+    { name: 'hs6', type: 'VARCHAR', expr: 'substr(hs_code, 1, 6)' },
+    {
+      name: 'partner_country',
+      type: 'VARCHAR',
+      expr: "CASE WHEN flow = 'import' THEN coalesce(departure_country, origin_country) ELSE destination_country END",
+    },
+    { name: 'importer_key', type: 'VARCHAR', expr: 'coalesce(importer_id, upper(importer_name))' },
+    { name: 'exporter_key', type: 'VARCHAR', expr: 'coalesce(exporter_id, upper(exporter_name))' },
+  ],
+  payments: [],
+  mirror_stats: [],
+};
+
+const PROVENANCE = ['row_id BIGINT NOT NULL', 'batch_id VARCHAR NOT NULL', 'provider VARCHAR NOT NULL', 'line BIGINT NOT NULL'];
+
+export function createTableSql(id: DatasetId): string {
+  const spec = DATASETS[id];
+  const cols = [
+    ...PROVENANCE,
+    ...spec.fields.map((f) => `${f.name} ${sqlType(f.type)}`),
+    ...DERIVED_COLUMNS[id].map((d) => `${d.name} ${d.type}`),
+    'attrs JSON',
+    'superseded_by VARCHAR',
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${id} (${cols.join(', ')})`;
+}
+
+/** Columns in table order after provenance, as INSERT ... SELECT lists them. */
+export function insertColumns(id: DatasetId): string[] {
+  return [
+    'row_id',
+    'batch_id',
+    'provider',
+    'line',
+    ...DATASETS[id].fields.map((f) => f.name),
+    ...DERIVED_COLUMNS[id].map((d) => d.name),
+    'attrs',
+  ];
+}
+
+export const REFERENCE_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS ref_countries (alpha2 VARCHAR PRIMARY KEY, alpha3 VARCHAR, numeric VARCHAR,
+     name VARCHAR, official_name VARCHAR, region VARCHAR, subregion VARCHAR, currency VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS ref_hs (code VARCHAR PRIMARY KEY, level INTEGER, parent VARCHAR, section VARCHAR,
+     description VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS ref_hs_sections (section VARCHAR PRIMARY KEY, name VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS ref_ports (port_code VARCHAR PRIMARY KEY, name VARCHAR, country VARCHAR,
+     field_office VARCHAR, region VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS ref_sectors (hs_chapter VARCHAR PRIMARY KEY, sector VARCHAR)`,
+  // Written in the same transaction as a batch's rows: the proof that the batch committed, with its counts,
+  // so crash recovery can finish the control-store record without recounting.
+  `CREATE TABLE IF NOT EXISTS batch_commits (batch_id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL,
+     rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, rejects_kept BIGINT, superseded_rows BIGINT,
+     committed_at TIMESTAMP NOT NULL DEFAULT current_timestamp)`,
+];
