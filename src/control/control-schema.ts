@@ -38,7 +38,22 @@ export interface QuarantineTable {
   raw: string | null;
 }
 
+/** Append-only event log. The hash chain and signed checkpoints are added by the security work (access.md). */
+export interface AuditEventTable {
+  id: Generated<number>;
+  at: string;
+  event: string;
+  principal: string;
+  role: string | null;
+  source: string;
+  object_ids: string | null;
+  row_count: number | null;
+  outcome: 'allowed' | 'denied' | 'error';
+  detail: string | null;
+}
+
 export interface ControlDatabase {
   batches: BatchTable;
   quarantine: QuarantineTable;
+  audit_events: AuditEventTable;
 }

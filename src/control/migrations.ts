@@ -54,6 +54,21 @@ function migrations(engine: ControlEngine): Record<string, Migration> {
         await db.schema.createIndex('quarantine_batch').ifNotExists().on('quarantine').columns(['batch_id', 'line']).execute();
       },
     },
+    '0002_audit_events': {
+      async up(db) {
+        await autoId(db, 'audit_events')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('role', 'text')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('object_ids', 'text')
+          .addColumn('row_count', 'bigint')
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+      },
+    },
   };
 }
 

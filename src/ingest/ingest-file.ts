@@ -82,16 +82,16 @@ async function scalar(c: DuckDBConnection, sql: string, params: DuckDBValue[] = 
   return Number(r.getRows()[0]?.[0] ?? 0);
 }
 
-function resolveProfile(name: string, category: string): Profile {
+function resolveProfile(name: string, category: string, path: string): Profile {
   // `canonical` names the canonical layout of whichever dataset the category holds.
   const effective = name === 'canonical' && category === 'financial' ? 'canonical-payments' : name;
   const profile = loadProfile(effective);
   if (profile.category !== category) {
     throw new InputError(
-      `profile ${profile.name}`,
+      path,
       null,
       null,
-      `the profile loads ${profile.category} data, not ${category}`,
+      `profile ${profile.name} loads ${profile.category} data, not ${category}`,
       `Use --category ${profile.category}, or a profile for ${category} data`,
     );
   }
@@ -154,7 +154,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
   if (!PROVIDER_RE.test(provider)) {
     throw new InputError(path, null, null, 'the provider must be an ISO 3166 alpha-2 code or agency code (letters, digits, dash)', 'Pass --provider, e.g. --provider US');
   }
-  const profile = resolveProfile(opts.profile, opts.category);
+  const profile = resolveProfile(opts.profile, opts.category, path);
   const dataset = DATASETS[profile.dataset];
   for (const k of Object.keys(opts.overrides ?? {})) {
     if (!dataset.fields.some((f) => f.name === k)) {

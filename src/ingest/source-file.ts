@@ -24,11 +24,31 @@ export interface SourceFile {
 
 const MAX_HEADER_BYTES = 1 << 20;
 
-export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+/**
+ * SHA-256 of the bytes; for gzip files the same pass also inflates the stream (in zlib, not JS) and
+ * discards the output, because DuckDB's reader accepts a truncated gzip file silently and would load half a
+ * file as if it were whole.
+ */
+export async function sha256File(path: string, onBytes?: (n: number) => void, verifyGzip = false): Promise<string> {
   const hash = createHash('sha256');
+  const gunzip = verifyGzip ? createGunzip() : null;
+  const verified = gunzip
+    ? new Promise<void>((resolve, reject) => {
+        gunzip.on('data', () => undefined);
+        gunzip.on('end', resolve);
+        gunzip.on('error', reject);
+      })
+    : Promise.resolve();
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
     onBytes?.((chunk as Buffer).length);
+    if (gunzip && !gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
+  }
+  gunzip?.end();
+  try {
+    await verified;
+  } catch (e) {
+    throw new InputError(path, null, null, `the gzip stream is damaged or truncated (${(e as Error).message})`, 'The file could not be read; fetch or export it again');
   }
   return hash.digest('hex');
 }
@@ -86,7 +106,7 @@ export async function inspectSource(path: string, onHashBytes?: (n: number) => v
   if (magic[0] === 0x50 && magic[1] === 0x4b) {
     throw new InputError(path, null, null, 'this is a zip archive', 'Unzip it and load the CSV or Parquet files inside');
   }
-  const sha256 = await sha256File(path, onHashBytes);
+  const sha256 = await sha256File(path, onHashBytes, gzip);
   if (parquet) return { path, sizeBytes: size, sha256, format: 'parquet', gzip: false, firstLine: '' };
   let first = gzip ? await gzipFirstLine(path) : readPrefix(path, Math.min(size, MAX_HEADER_BYTES));
   const nl = first.indexOf(0x0a);

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
-import { batchRegistry, openControlStore, type BatchRegistry, type ControlStore } from '../control/index.ts';
+import { auditLog, batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { seedReferenceDefaults } from '../reference/index.ts';
 
 export interface RuntimeOptions {
@@ -18,6 +18,7 @@ export interface Runtime {
   readonly store: AnalyticalStore;
   readonly control: ControlStore;
   readonly registry: BatchRegistry;
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     store,
     control,
     registry: batchRegistry(control),
+    audit: auditLog(control),
     async close() {
       await control.close();
       await store.close();

@@ -1,0 +1,33 @@
+/**
+ * The `parallax` command line: a thin shell over the same functions the HTTP API calls.
+ */
+import { Command } from 'commander';
+import { registerDataCommands } from './data-commands.ts';
+import { registerExploreCommands } from './explore-commands.ts';
+import { registerServeCommands } from './serve-commands.ts';
+import { action, withRuntime } from './run-command.ts';
+
+const program = new Command();
+program
+  .name('parallax')
+  .description('Trade transparency analysis: load declarations, payments and mirror statistics; explore, detect, screen.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('init')
+  .description('create (or upgrade) the data directory: analytical store, control store, reference tables')
+  .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
+  .action(
+    action(async (o: { data?: string }) => {
+      await withRuntime(o, async (rt) => {
+        process.stdout.write(`data directory ready: ${rt.dataDir}\n  analytical store: ${rt.store.path}\n  control store:    ${rt.control.location} (${rt.control.engine})\n`);
+      });
+    }),
+  );
+
+registerDataCommands(program);
+registerExploreCommands(program);
+registerServeCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,50 @@
+/**
+ * Every command runs through here: open the runtime for --data, run, close, and turn known errors into a
+ * one-line message with what to do and a meaningful exit code. Unknown errors print their class only.
+ */
+import { ZodError } from 'zod';
+import { openRuntime, type Runtime } from '../runtime/index.ts';
+import { InputError } from '../ingest/input-error.ts';
+import { ExploreSpecError, FilterSyntaxError } from '../explore/index.ts';
+import { ScopeDeniedError } from '../query/index.ts';
+import { StoreInUseError } from '../store/index.ts';
+import { ProfileError } from '../profiles/index.ts';
+import { EXIT } from './exit-codes.ts';
+
+export class UsageError extends Error {}
+
+export function exitCodeFor(e: unknown): { code: number; message: string } {
+  if (e instanceof UsageError || e instanceof ExploreSpecError || e instanceof FilterSyntaxError || e instanceof ProfileError) {
+    return { code: EXIT.usage, message: e.message };
+  }
+  if (e instanceof ZodError) return { code: EXIT.usage, message: e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (e instanceof InputError) return { code: EXIT.badInput, message: e.message };
+  if (e instanceof StoreInUseError) return { code: EXIT.busy, message: e.message };
+  if (e instanceof ScopeDeniedError) return { code: EXIT.denied, message: e.message };
+  if (process.env['PARALLAX_DEBUG']) console.error(e);
+  return {
+    code: EXIT.failure,
+    message: `internal error (${(e as Error)?.constructor?.name ?? 'unknown'}); set PARALLAX_DEBUG=1 to see details, and report it if it persists`,
+  };
+}
+
+export async function withRuntime<T>(opts: { data?: string | undefined }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime({ dataDir: opts.data });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      const { code, message } = exitCodeFor(e);
+      process.stderr.write(`parallax: ${message}\n`);
+      process.exitCode = code;
+    }
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * serve, generate and demo: run the HTTP server, write synthetic data, and do both end to end.
+ */
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Runtime } from '../runtime/index.ts';
+import { buildApp } from '../server/index.ts';
+import { generateDataset } from '../generate/index.ts';
+import { ingestFile } from '../ingest/index.ts';
+import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { explore } from '../explore/index.ts';
+import { terminalProgress } from '../progress/index.ts';
+import { action, UsageError } from './run-command.ts';
+import { renderTable } from './output.ts';
+import { openRuntime } from '../runtime/index.ts';
+
+function port(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+  return n;
+}
+
+async function listen(rt: Runtime, host: string, p: number): Promise<void> {
+  const app = buildApp(rt);
+  const address = await app.listen({ host, port: p });
+  process.stdout.write(`Parallax is serving ${rt.dataDir}\n  app and API: ${address}/\n  OpenAPI:     ${address}/api/openapi.json\nPress Ctrl-C to stop.\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the API (and the web app) on loopback')
+    .option('--port <n>', 'port', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data directory')
+    .action(
+      action(async (o: { port: string; host: string; data?: string }) => {
+        const rt = await openRuntime({ dataDir: o.data });
+        try {
+          await listen(rt, o.host, port(o.port));
+        } finally {
+          await rt.close();
+        }
+      }),
+    );
+
+  program
+    .command('generate')
+    .description('write realistic synthetic declarations, payments, mirror statistics and labelled anomalies')
+    .option('--rows <n>', 'declaration lines', '100000')
+    .option('--seed <n>', 'random seed (same seed, same files)', '1')
+    .option('--out <dir>', 'output folder', 'data/generated')
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (o: { rows: string; seed: string; out: string; json?: boolean }) => {
+        const rows = Number(o.rows);
+        const seed = Number(o.seed);
+        if (!Number.isInteger(rows) || rows < 1) throw new UsageError('--rows takes a whole number of 1 or more');
+        if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
+        const bar = o.json ? undefined : terminalProgress();
+        let stage = '';
+        const r = await generateDataset({
+          rows,
+          seed,
+          outDir: resolve(o.out),
+          onProgress: bar
+            ? (done, total, s) => {
+                if (s !== stage) {
+                  bar.stage(s, total, 'rows');
+                  stage = s;
+                }
+                bar.update(done);
+              }
+            : undefined,
+        });
+        bar?.done();
+        if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else process.stdout.write(`wrote ${r.outDir}\n${renderTable(['file', 'rows'], Object.entries(r.counts).map(([file, n]) => ({ file, rows: n })))}\n`);
+      }),
+    );
+
+  program
+    .command('demo')
+    .description('generate sample data if the data directory is empty, load it, show a summary and serve')
+    .option('--rows <n>', 'declaration lines to generate', '200000')
+    .option('--port <n>', 'port', '8080')
+    .option('--host <host>', 'interface', '127.0.0.1')
+    .option('--data <dir>', 'data directory')
+    .option('--no-serve', 'stop after loading and the summary')
+    .action(
+      action(async (o: { rows: string; port: string; host: string; data?: string; serve: boolean }) => {
+        const rt = await openRuntime({ dataDir: o.data });
+        try {
+          const existing = await rt.registry.list();
+          if (!existing.some((b) => b.dataset === 'trade_lines' && b.status === 'committed')) {
+            const out = join(rt.dataDir, 'generated');
+            if (!existsSync(join(out, 'declarations.csv'))) {
+              process.stdout.write(`generating ${Number(o.rows).toLocaleString('en-US')} declaration lines into ${out}\n`);
+              const bar = terminalProgress();
+              let stage = '';
+              await generateDataset({
+                rows: Number(o.rows),
+                seed: 1,
+                outDir: out,
+                onProgress: (d, t, s) => {
+                  if (s !== stage) {
+                    bar.stage(s, t, 'rows');
+                    stage = s;
+                  }
+                  bar.update(d);
+                },
+              });
+              bar.done();
+            }
+            const deps = { store: rt.store, registry: rt.registry };
+            const loads = [
+              { file: 'declarations.csv', profile: 'canonical', category: 'trade' },
+              { file: 'payments.csv', profile: 'canonical', category: 'financial' },
+              { file: 'mirror.csv', profile: 'canonical-mirror', category: 'trade' },
+            ];
+            for (const l of loads) {
+              const r = await ingestFile(deps, join(out, l.file), { profile: l.profile, category: l.category, provider: 'US', loadedBy: 'demo', progress: terminalProgress() });
+              process.stdout.write(`${r.batch_id}  ${l.file}: ${r.rows_accepted.toLocaleString('en-US')} accepted, ${r.rows_rejected} rejected${r.duplicate ? ' (already loaded)' : ''}\n`);
+            }
+          }
+          const db = scopedDb(rt.store, localOperatorScope('demo'));
+          const summary = await explore(db, { by: ['field_office'], measures: ['value', 'lines', 'importers', 'median_unit_price'], limit: 10 });
+          process.stdout.write(`\nTrade by field office (top 10 of ${summary.total_groups}):\n${renderTable(summary.columns.map((c) => c.id), summary.rows)}\n\n`);
+          if (o.serve) await listen(rt, o.host, port(o.port));
+        } finally {
+          await rt.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,174 @@
+/**
+ * What can be explored: dimensions, measures and filterable fields per dataset.
+ *
+ * Invariants:
+ * - Pure and IO-free. Each entry is a SQL expression over fixed aliases: `t` (the dataset table), `p`
+ *   (ref_ports, joined on port_code), `s` (ref_sectors, joined on hs2). `joins` says which look-ups an entry
+ *   needs so the compiler joins only those.
+ * - Expressions are constants of this module; user input selects entries by id and never becomes SQL text.
+ * - `party: true` marks dimensions and fields that name a business; aggregate-only scopes may not use them.
+ * - Measures return DOUBLE or INTEGER so results are JSON numbers (see store/kysely-duckdb.ts).
+ */
+import type { PeriodGrain } from '../store/index.ts';
+
+export type ExploreDataset = 'trade' | 'payments';
+export type Join = 'ports' | 'sectors';
+
+export interface Dimension {
+  readonly id: string;
+  readonly label: string;
+  /** SQL over t/p/s; period dimensions give a grain instead and are rendered by the dialect. */
+  readonly sql?: string;
+  readonly period?: PeriodGrain;
+  readonly joins?: readonly Join[];
+  readonly party?: boolean;
+}
+
+export interface Measure {
+  readonly id: string;
+  readonly label: string;
+  readonly sql: string;
+  readonly unit: string;
+  /** Distinct-party counts describe named parties only as numbers: allowed at aggregate level. */
+}
+
+export interface FilterField {
+  readonly id: string;
+  readonly sql: string;
+  readonly type: 'text' | 'number' | 'date' | 'bool';
+  readonly joins?: readonly Join[];
+  readonly party?: boolean;
+}
+
+export interface DatasetCatalogue {
+  readonly table: string;
+  readonly dateColumn: string;
+  readonly dimensions: readonly Dimension[];
+  readonly measures: readonly Measure[];
+  /** Extra row-level fields usable in filters (dimensions are filterable too). */
+  readonly fields: readonly FilterField[];
+  /** Columns returned by drill-down, in order. */
+  readonly lineColumns: readonly string[];
+  readonly partyColumns: readonly string[];
+}
+
+const unitPrice = 't.value / coalesce(nullif(t.quantity, 0), nullif(t.net_mass_kg, 0))';
+
+const trade: DatasetCatalogue = {
+  table: 'trade_lines',
+  dateColumn: 't.date',
+  dimensions: [
+    { id: 'origin', label: 'Country of origin', sql: 't.origin_country' },
+    { id: 'departure', label: 'Country of departure', sql: 't.departure_country' },
+    { id: 'destination', label: 'Country of destination', sql: 't.destination_country' },
+    { id: 'partner', label: 'Partner country', sql: 't.partner_country' },
+    { id: 'reporter', label: 'Reporting country', sql: 't.reporter' },
+    { id: 'importer', label: 'Importer', sql: 't.importer_key', party: true },
+    { id: 'importer_name', label: 'Importer name', sql: 't.importer_name', party: true },
+    { id: 'exporter', label: 'Exporter', sql: 't.exporter_key', party: true },
+    { id: 'exporter_name', label: 'Exporter name', sql: 't.exporter_name', party: true },
+    { id: 'manufacturer', label: 'Manufacturer', sql: 't.manufacturer_name', party: true },
+    { id: 'declarant', label: 'Declarant (broker)', sql: 't.declarant_id', party: true },
+    { id: 'hs2', label: 'HS chapter', sql: 't.hs2' },
+    { id: 'hs4', label: 'HS heading', sql: 't.hs4' },
+    { id: 'hs6', label: 'HS subheading', sql: 't.hs6' },
+    { id: 'sector', label: 'Industry sector', sql: 's.sector', joins: ['sectors'] },
+    { id: 'port', label: 'Port or office', sql: 't.port_code' },
+    { id: 'field_office', label: 'Field office', sql: 'p.field_office', joins: ['ports'] },
+    { id: 'nation', label: 'Nation', sql: 'coalesce(p.country, t.reporter)', joins: ['ports'] },
+    { id: 'month', label: 'Month', period: 'month' },
+    { id: 'quarter', label: 'Quarter', period: 'quarter' },
+    { id: 'year', label: 'Year', period: 'year' },
+    { id: 'flow', label: 'Flow', sql: 't.flow' },
+    { id: 'mode', label: 'Transport mode', sql: 't.transport_mode' },
+    { id: 'currency', label: 'Currency', sql: 't.currency' },
+    { id: 'provider', label: 'Provider', sql: 't.provider' },
+    { id: 'batch', label: 'Batch', sql: 't.batch_id' },
+  ],
+  measures: [
+    { id: 'value', label: 'Value', sql: 'sum(t.value)::DOUBLE', unit: 'currency' },
+    { id: 'quantity', label: 'Quantity', sql: 'sum(t.quantity)::DOUBLE', unit: 'quantity' },
+    { id: 'net_mass', label: 'Net mass (kg)', sql: 'sum(t.net_mass_kg)::DOUBLE', unit: 'kg' },
+    { id: 'lines', label: 'Lines', sql: 'count(*)::INTEGER', unit: 'count' },
+    { id: 'declarations', label: 'Declarations', sql: 'count(DISTINCT t.declaration_id)::INTEGER', unit: 'count' },
+    { id: 'importers', label: 'Distinct importers', sql: 'count(DISTINCT t.importer_key)::INTEGER', unit: 'count' },
+    { id: 'exporters', label: 'Distinct exporters', sql: 'count(DISTINCT t.exporter_key)::INTEGER', unit: 'count' },
+    {
+      id: 'parties',
+      label: 'Distinct parties',
+      // Importer and exporter keys share one namespace per provider; a party on both sides counts once.
+      sql: "(count(DISTINCT t.importer_key) + count(DISTINCT t.exporter_key) - count(DISTINCT CASE WHEN t.importer_key = t.exporter_key THEN t.importer_key END))::INTEGER",
+      unit: 'count',
+    },
+    { id: 'median_unit_price', label: 'Median unit price', sql: `median(${unitPrice})::DOUBLE`, unit: 'currency per unit' },
+    { id: 'duty', label: 'Duty collected', sql: 'sum(t.duty_amount)::DOUBLE', unit: 'currency' },
+    { id: 'inspected', label: 'Inspected lines', sql: 'count(*) FILTER (WHERE t.inspected)::INTEGER', unit: 'count' },
+    { id: 'fraud', label: 'Lines found fraudulent', sql: 'count(*) FILTER (WHERE t.fraud)::INTEGER', unit: 'count' },
+  ],
+  fields: [
+    { id: 'value', sql: 't.value', type: 'number' },
+    { id: 'quantity', sql: 't.quantity', type: 'number' },
+    { id: 'net_mass_kg', sql: 't.net_mass_kg', type: 'number' },
+    { id: 'unit_price', sql: unitPrice, type: 'number' },
+    { id: 'duty_amount', sql: 't.duty_amount', type: 'number' },
+    { id: 'tax_rate', sql: 't.tax_rate', type: 'number' },
+    { id: 'date', sql: 't.date', type: 'date' },
+    { id: 'hs_code', sql: 't.hs_code', type: 'text' },
+    { id: 'declaration_id', sql: 't.declaration_id', type: 'text' },
+    { id: 'line_no', sql: 't.line_no', type: 'number' },
+    { id: 'invoice_ref', sql: 't.invoice_ref', type: 'text' },
+    { id: 'inspected', sql: 't.inspected', type: 'bool' },
+    { id: 'fraud', sql: 't.fraud', type: 'bool' },
+    { id: 'seized', sql: 't.seized', type: 'bool' },
+  ],
+  lineColumns: [
+    'row_id', 'batch_id', 'provider', 'line', 'declaration_id', 'line_no', 'flow', 'date', 'reporter', 'origin_country',
+    'departure_country', 'destination_country', 'hs_code', 'description', 'importer_id', 'importer_name', 'exporter_id',
+    'exporter_name', 'manufacturer_name', 'declarant_id', 'value', 'currency', 'valuation_basis', 'quantity',
+    'quantity_unit', 'net_mass_kg', 'port_code', 'transport_mode', 'invoice_ref', 'duty_amount', 'tax_rate',
+    'inspected', 'fraud', 'seized',
+  ],
+  partyColumns: ['importer_id', 'importer_name', 'exporter_id', 'exporter_name', 'manufacturer_name', 'declarant_id'],
+};
+
+const payments: DatasetCatalogue = {
+  table: 'payments',
+  dateColumn: 't.date',
+  dimensions: [
+    { id: 'payer', label: 'Payer', sql: 'coalesce(t.payer_id, upper(t.payer_name))', party: true },
+    { id: 'payee', label: 'Payee', sql: 'coalesce(t.payee_id, upper(t.payee_name))', party: true },
+    { id: 'payer_country', label: 'Payer country', sql: 't.payer_country' },
+    { id: 'payee_country', label: 'Payee country', sql: 't.payee_country' },
+    { id: 'payer_bank', label: 'Payer bank (BIC)', sql: 't.payer_bank_bic' },
+    { id: 'payee_bank', label: 'Payee bank (BIC)', sql: 't.payee_bank_bic' },
+    { id: 'instrument', label: 'Instrument', sql: 't.instrument' },
+    { id: 'report_type', label: 'Report type', sql: 't.report_type' },
+    { id: 'currency', label: 'Currency', sql: 't.currency' },
+    { id: 'month', label: 'Month', period: 'month' },
+    { id: 'quarter', label: 'Quarter', period: 'quarter' },
+    { id: 'year', label: 'Year', period: 'year' },
+    { id: 'provider', label: 'Provider', sql: 't.provider' },
+    { id: 'batch', label: 'Batch', sql: 't.batch_id' },
+  ],
+  measures: [
+    { id: 'amount', label: 'Amount', sql: 'sum(t.amount)::DOUBLE', unit: 'currency' },
+    { id: 'payments', label: 'Payments', sql: 'count(*)::INTEGER', unit: 'count' },
+    { id: 'payers', label: 'Distinct payers', sql: 'count(DISTINCT coalesce(t.payer_id, upper(t.payer_name)))::INTEGER', unit: 'count' },
+    { id: 'payees', label: 'Distinct payees', sql: 'count(DISTINCT coalesce(t.payee_id, upper(t.payee_name)))::INTEGER', unit: 'count' },
+    { id: 'median_amount', label: 'Median amount', sql: 'median(t.amount)::DOUBLE', unit: 'currency' },
+  ],
+  fields: [
+    { id: 'amount', sql: 't.amount', type: 'number' },
+    { id: 'date', sql: 't.date', type: 'date' },
+    { id: 'payment_id', sql: 't.payment_id', type: 'text' },
+    { id: 'invoice_ref', sql: 't.invoice_ref', type: 'text' },
+  ],
+  lineColumns: [
+    'row_id', 'batch_id', 'provider', 'line', 'payment_id', 'date', 'amount', 'currency', 'payer_name', 'payer_id',
+    'payer_country', 'payer_bank_bic', 'payee_name', 'payee_id', 'payee_country', 'payee_bank_bic', 'instrument',
+    'report_type', 'invoice_ref',
+  ],
+  partyColumns: ['payer_name', 'payer_id', 'payee_name', 'payee_id'],
+};
+
+export const CATALOGUES: Readonly<Record<ExploreDataset, DatasetCatalogue>> = { trade, payments };

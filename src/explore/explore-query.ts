@@ -1,0 +1,314 @@
+/**
+ * Compiles explore and drill-down specs into scoped Kysely queries and runs them.
+ *
+ * Invariants:
+ * - All SQL text comes from the catalogue; user input picks catalogue ids and supplies bound values.
+ * - Every query is built on a ScopedDb, so the scope plugin filters every table reference.
+ * - Paging never truncates silently: each page reports the total number of groups (or lines) and whether
+ *   more follow.
+ * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines.
+ */
+import { sql, type Expression, type SqlBool, type RawBuilder } from 'kysely';
+import { grantFor, ScopeDeniedError, type ScopedDb } from '../query/index.ts';
+import { CATALOGUES, type DatasetCatalogue, type Dimension, type ExploreDataset, type FilterField, type Join, type Measure } from './catalogue.ts';
+import { filterFields, parseFilter, type FilterNode } from './filter-expr.ts';
+
+export class ExploreSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExploreSpecError';
+  }
+}
+
+export interface SortKey {
+  key: string;
+  dir: 'asc' | 'desc';
+}
+
+export interface ExploreSpec {
+  dataset?: ExploreDataset;
+  by: readonly string[];
+  measures: readonly string[];
+  where?: string | undefined;
+  sort?: readonly SortKey[] | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface ExploreColumn {
+  id: string;
+  label: string;
+  kind: 'dimension' | 'measure';
+  unit?: string;
+}
+
+export interface ExploreResult {
+  dataset: ExploreDataset;
+  columns: ExploreColumn[];
+  rows: Record<string, string | number | null>[];
+  totals: Record<string, number | null>;
+  total_groups: number;
+  offset: number;
+  limit: number;
+  truncated: boolean;
+  next_offset: number | null;
+}
+
+export interface LinesSpec {
+  dataset?: ExploreDataset;
+  /** The cell to open: dimension id -> value (null for the empty group). */
+  cell?: Readonly<Record<string, string | number | null>>;
+  where?: string | undefined;
+  sort?: readonly SortKey[] | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface LinesResult {
+  dataset: ExploreDataset;
+  columns: string[];
+  rows: Record<string, unknown>[];
+  total: number;
+  offset: number;
+  limit: number;
+  truncated: boolean;
+  next_offset: number | null;
+}
+
+export const MAX_PAGE = 10_000;
+
+type Resolved = { kind: 'dim'; dim: Dimension } | { kind: 'field'; field: FilterField };
+
+function catalogueOf(dataset: ExploreDataset | undefined): { id: ExploreDataset; cat: DatasetCatalogue } {
+  const id = dataset ?? 'trade';
+  const cat = CATALOGUES[id];
+  if (!cat) throw new ExploreSpecError(`unknown dataset "${id}": use trade or payments`);
+  return { id, cat };
+}
+
+function categoryOf(id: ExploreDataset) {
+  return id === 'payments' ? ('financial' as const) : ('trade' as const);
+}
+
+function dimSql(db: ScopedDb, cat: DatasetCatalogue, d: Dimension): string {
+  return d.period ? db.dialect.periodLabel(cat.dateColumn, d.period) : d.sql!;
+}
+
+function resolveField(cat: DatasetCatalogue, id: string): Resolved {
+  const dim = cat.dimensions.find((d) => d.id === id);
+  if (dim) return { kind: 'dim', dim };
+  const field = cat.fields.find((f) => f.id === id);
+  if (field) return { kind: 'field', field };
+  throw new ExploreSpecError(
+    `unknown field "${id}" in where: use a dimension (${cat.dimensions.map((d) => d.id).join(', ')}) or a field (${cat.fields.map((f) => f.id).join(', ')})`,
+  );
+}
+
+function coerce(r: Resolved, raw: string): string | number | boolean {
+  const type = r.kind === 'field' ? r.field.type : 'text';
+  const name = r.kind === 'field' ? r.field.id : r.dim.id;
+  if (type === 'number') {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || raw.trim() === '') throw new ExploreSpecError(`where: ${name} compares with numbers`);
+    return n;
+  }
+  if (type === 'bool') {
+    const v = raw.toLowerCase();
+    if (['true', '1', 'yes', 'y'].includes(v)) return true;
+    if (['false', '0', 'no', 'n'].includes(v)) return false;
+    throw new ExploreSpecError(`where: ${name} is true or false`);
+  }
+  if (type === 'date' && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(raw)) throw new ExploreSpecError(`where: ${name} compares with dates written YYYY-MM-DD`);
+  return raw;
+}
+
+function compileFilter(db: ScopedDb, cat: DatasetCatalogue, n: FilterNode): RawBuilder<SqlBool> {
+  switch (n.kind) {
+    case 'and':
+    case 'or': {
+      const parts = n.items.map((i) => compileFilter(db, cat, i));
+      return sql<SqlBool>`(${sql.join(parts, sql.raw(n.kind === 'and' ? ' AND ' : ' OR '))})`;
+    }
+    case 'not':
+      return sql<SqlBool>`(NOT ${compileFilter(db, cat, n.item)})`;
+    default: {
+      const r = resolveField(cat, n.field);
+      const expr = sql.raw(r.kind === 'dim' ? dimSql(db, cat, r.dim) : r.field.sql);
+      const isDate = r.kind === 'field' && r.field.type === 'date';
+      const bind = (v: string) => (isDate ? sql`CAST(${coerce(r, v)} AS DATE)` : sql`${coerce(r, v)}`);
+      if (n.kind === 'cmp') return sql<SqlBool>`(${expr} ${sql.raw(n.op)} ${bind(n.value)})`;
+      if (n.kind === 'in') return sql<SqlBool>`(${expr} ${sql.raw(n.negate ? 'NOT IN' : 'IN')} (${sql.join(n.values.map(bind))}))`;
+      if (n.kind === 'like') return sql<SqlBool>`(${expr}::VARCHAR ${sql.raw(n.negate ? 'NOT ILIKE' : 'ILIKE')} ${n.pattern})`;
+      return sql<SqlBool>`(${expr} ${sql.raw(n.negate ? 'IS NOT NULL' : 'IS NULL')})`;
+    }
+  }
+}
+
+function checkPartyAccess(db: ScopedDb, id: ExploreDataset, partyUse: string[]): void {
+  const grant = grantFor(db.scope, categoryOf(id));
+  if (!grant) throw new ScopeDeniedError(`${categoryOf(id)} data`);
+  if (grant.level === 'aggregate' && partyUse.length) {
+    throw new ScopeDeniedError(`named-party fields (${partyUse.join(', ')}) at aggregate-only access`);
+  }
+}
+
+function joinsFor(items: readonly { joins?: readonly Join[] }[]): Set<Join> {
+  return new Set(items.flatMap((i) => i.joins ?? []));
+}
+
+function baseQuery(db: ScopedDb, cat: DatasetCatalogue, joins: Set<Join>) {
+  let q = db.db.selectFrom(`${cat.table} as t`);
+  if (joins.has('ports')) q = q.leftJoin('ref_ports as p', 'p.port_code', 't.port_code');
+  if (joins.has('sectors')) q = q.leftJoin('ref_sectors as s', 's.hs_chapter', 't.hs2');
+  return q;
+}
+
+function pageOf(limit: number | undefined, offset: number | undefined, dflt: number) {
+  const l = limit ?? dflt;
+  const o = offset ?? 0;
+  if (!Number.isInteger(l) || l < 1 || l > MAX_PAGE) throw new ExploreSpecError(`limit must be a whole number from 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(o) || o < 0) throw new ExploreSpecError('offset must be a whole number of 0 or more');
+  return { limit: l, offset: o };
+}
+
+function whereOf(db: ScopedDb, cat: DatasetCatalogue, where: string | undefined) {
+  const node = parseFilter(where ?? '');
+  const resolved = filterFields(node).map((f) => resolveField(cat, f));
+  return { node, resolved };
+}
+
+export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreResult> {
+  const { id, cat } = catalogueOf(spec.dataset);
+  const dims = spec.by.map((b) => {
+    const d = cat.dimensions.find((x) => x.id === b);
+    if (!d) throw new ExploreSpecError(`unknown dimension "${b}": use one of ${cat.dimensions.map((x) => x.id).join(', ')}`);
+    return d;
+  });
+  if (new Set(spec.by).size !== spec.by.length) throw new ExploreSpecError('a dimension is listed twice');
+  const measureIds = spec.measures.length ? spec.measures : [cat.measures[0]!.id];
+  const measures = measureIds.map((m) => {
+    const x = cat.measures.find((y) => y.id === m);
+    if (!x) throw new ExploreSpecError(`unknown measure "${m}": use one of ${cat.measures.map((y) => y.id).join(', ')}`);
+    return x;
+  });
+  const { node, resolved } = whereOf(db, cat, spec.where);
+  const partyUse = [
+    ...dims.filter((d) => d.party).map((d) => d.id),
+    ...resolved.filter((r) => (r.kind === 'dim' ? r.dim.party : r.field.party)).map((r) => (r.kind === 'dim' ? r.dim.id : r.field.id)),
+  ];
+  checkPartyAccess(db, id, partyUse);
+  const { limit, offset } = pageOf(spec.limit, spec.offset, 50);
+
+  const known = new Set([...dims.map((d) => d.id), ...measures.map((m) => m.id)]);
+  const sort = spec.sort?.length ? [...spec.sort] : [{ key: measures[0]!.id, dir: 'desc' as const }];
+  for (const s of sort) if (!known.has(s.key)) throw new ExploreSpecError(`cannot sort by "${s.key}": sort by one of ${[...known].join(', ')}`);
+
+  const joins = joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]);
+  const filter = node ? compileFilter(db, cat, node) : null;
+  const measureSel = (m: Measure) => sql.raw(m.sql).as(m.id);
+
+  let q = baseQuery(db, cat, joins).select([
+    ...dims.map((d) => sql.raw(dimSql(db, cat, d)).as(d.id)),
+    ...measures.map(measureSel),
+    sql<number>`count(*) OVER ()`.as('_total_groups'),
+  ]);
+  if (filter) q = q.where(filter as Expression<SqlBool>);
+  if (dims.length) q = q.groupBy(dims.map((d) => sql.raw(dimSql(db, cat, d))));
+  for (const s of sort) q = q.orderBy(sql`${sql.ref(s.key)} ${sql.raw(s.dir)} NULLS LAST`);
+  // Ties broken by the dimensions so pages are stable.
+  for (const d of dims) if (!sort.some((s) => s.key === d.id)) q = q.orderBy(sql`${sql.ref(d.id)} ASC NULLS LAST`);
+  q = q.limit(limit).offset(offset);
+
+  let totalsQ = baseQuery(db, cat, joins).select(measures.map(measureSel));
+  if (filter) totalsQ = totalsQ.where(filter as Expression<SqlBool>);
+
+  const [rows, totals] = await Promise.all([q.execute(), dims.length ? totalsQ.executeTakeFirst() : Promise.resolve(undefined)]);
+  let totalGroups = rows.length ? Number((rows[0] as Record<string, unknown>)['_total_groups']) : 0;
+  if (!rows.length && offset > 0) {
+    // Past the end: still say how many groups there are.
+    const count = await baseQuery(db, cat, joins)
+      .select(sql<number>`count(DISTINCT (${sql.join(dims.map((d) => sql.raw(dimSql(db, cat, d))))}))::INTEGER`.as('n'))
+      .$if(filter !== null, (qq) => qq.where(filter as Expression<SqlBool>))
+      .executeTakeFirst();
+    totalGroups = Number((count as Record<string, unknown> | undefined)?.['n'] ?? 0);
+  }
+  const outRows = rows.map((r) => {
+    const { _total_groups: _, ...rest } = r as Record<string, string | number | null>;
+    return rest;
+  });
+  const grand = (dims.length ? totals : outRows[0]) as Record<string, number | null> | undefined;
+  const end = offset + outRows.length;
+  return {
+    dataset: id,
+    columns: [
+      ...dims.map((d) => ({ id: d.id, label: d.label, kind: 'dimension' as const })),
+      ...measures.map((m) => ({ id: m.id, label: m.label, kind: 'measure' as const, unit: m.unit })),
+    ],
+    rows: outRows,
+    totals: Object.fromEntries(measures.map((m) => [m.id, grand?.[m.id] ?? null])),
+    total_groups: dims.length ? totalGroups : 1,
+    offset,
+    limit,
+    truncated: end < totalGroups,
+    next_offset: end < totalGroups ? end : null,
+  };
+}
+
+export async function lines(db: ScopedDb, spec: LinesSpec): Promise<LinesResult> {
+  const { id, cat } = catalogueOf(spec.dataset);
+  const grant = grantFor(db.scope, categoryOf(id));
+  if (!grant) throw new ScopeDeniedError(`${categoryOf(id)} data`);
+  if (grant.level !== 'row') throw new ScopeDeniedError('line-level data at aggregate-only access');
+  const { limit, offset } = pageOf(spec.limit, spec.offset, 100);
+  const { node, resolved } = whereOf(db, cat, spec.where);
+  const cellDims = Object.keys(spec.cell ?? {}).map((k) => {
+    const d = cat.dimensions.find((x) => x.id === k);
+    if (!d) throw new ExploreSpecError(`unknown dimension "${k}" in cell`);
+    return d;
+  });
+  const joins = joinsFor([...cellDims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]);
+  const conds: RawBuilder<SqlBool>[] = [];
+  if (node) conds.push(compileFilter(db, cat, node));
+  for (const d of cellDims) {
+    const v = spec.cell![d.id];
+    const e = sql.raw(dimSql(db, cat, d));
+    conds.push(v === null || v === undefined ? sql<SqlBool>`(${e} IS NULL)` : sql<SqlBool>`(${e} = ${String(v)})`);
+  }
+  const where = conds.length ? sql<SqlBool>`${sql.join(conds, sql.raw(' AND '))}` : null;
+  const sortable = new Set(cat.lineColumns);
+  const sort = spec.sort?.length ? [...spec.sort] : [{ key: 'row_id', dir: 'asc' as const }];
+  for (const s of sort) if (!sortable.has(s.key)) throw new ExploreSpecError(`cannot sort lines by "${s.key}"`);
+
+  // `line` is a BIGINT in storage but always fits a JSON number.
+  let q = baseQuery(db, cat, joins).select(cat.lineColumns.map((c) => (c === 'line' ? sql`t.line::DOUBLE`.as(c) : sql.ref(`t.${c}`).as(c))));
+  if (where) q = q.where(where as Expression<SqlBool>);
+  for (const s of sort) q = q.orderBy(sql`${sql.ref(`t.${s.key}`)} ${sql.raw(s.dir)} NULLS LAST`);
+  if (!sort.some((s) => s.key === 'row_id')) q = q.orderBy(sql.ref('t.row_id'));
+  q = q.limit(limit).offset(offset);
+  let countQ = baseQuery(db, cat, joins).select(sql<number>`count(*)::BIGINT`.as('n'));
+  if (where) countQ = countQ.where(where as Expression<SqlBool>);
+  const [rows, count] = await Promise.all([q.execute(), countQ.executeTakeFirst()]);
+  const total = Number((count as Record<string, unknown> | undefined)?.['n'] ?? 0);
+  const end = offset + rows.length;
+  return {
+    dataset: id,
+    columns: [...cat.lineColumns],
+    rows: rows as Record<string, unknown>[],
+    total,
+    offset,
+    limit,
+    truncated: end < total,
+    next_offset: end < total ? end : null,
+  };
+}
+
+export function parseSort(text: string | undefined): SortKey[] | undefined {
+  if (!text) return undefined;
+  return text.split(',').map((part) => {
+    const p = part.trim();
+    if (p.startsWith('-')) return { key: p.slice(1), dir: 'desc' as const };
+    const [key, dir] = p.split(':');
+    if (dir && dir !== 'asc' && dir !== 'desc') throw new ExploreSpecError(`sort direction must be asc or desc`);
+    return { key: key!, dir: (dir as 'asc' | 'desc' | undefined) ?? 'desc' };
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * Which analytical tables hold scoped data, and how a scope filters them.
+ *
+ * Invariant: every table that holds loaded rows is listed here. Reference tables are shared look-ups
+ * (countries, HS, ports, sectors) and carry no provider; any principal with some data grant may join them.
+ * A table not listed anywhere is refused by the scope plugin (fail closed).
+ */
+import type { DatasetCategory } from '../schema/index.ts';
+
+export interface ScopedTable {
+  readonly category: DatasetCategory;
+  /** Rows replaced by a later batch are history, not current data: hidden from ordinary reads. */
+  readonly currentOnly: boolean;
+}
+
+export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
+  trade_lines: { category: 'trade', currentOnly: true },
+  payments: { category: 'financial', currentOnly: true },
+  mirror_stats: { category: 'trade', currentOnly: false },
+};
+
+export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

@@ -1,0 +1,34 @@
+/**
+ * Runs a user-visible action and appends its audit event, whatever the outcome. The CLI and the HTTP
+ * server both call this, so "every user-visible action is audited" is one code path, not a convention.
+ */
+import type { AuditLog } from '../control/index.ts';
+import { ScopeDeniedError } from '../query/index.ts';
+
+export interface ActionContext {
+  principal: string;
+  role?: string | null;
+  /** Where the action came from: "cli" or the client address. */
+  source: string;
+}
+
+export async function audited<T>(
+  audit: AuditLog,
+  ctx: ActionContext,
+  event: string,
+  detail: string | null,
+  fn: () => Promise<T>,
+  describe: (r: T) => { rowCount?: number | null; objectIds?: readonly string[] } = () => ({}),
+): Promise<T> {
+  try {
+    const r = await fn();
+    const d = describe(r);
+    await audit.append({ event, principal: ctx.principal, role: ctx.role ?? null, source: ctx.source, outcome: 'allowed', detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
+    return r;
+  } catch (e) {
+    await audit
+      .append({ event, principal: ctx.principal, role: ctx.role ?? null, source: ctx.source, outcome: e instanceof ScopeDeniedError ? 'denied' : 'error', detail })
+      .catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Explore, drill-down, catalogue, batches and quarantine over HTTP. Handlers are thin: parse, call the same
+ * functions the CLI calls through the scoped query layer, audit.
+ */
+import { z } from 'zod';
+import type { Runtime } from '../runtime/index.ts';
+import { audited } from '../runtime/index.ts';
+import { scopedDb } from '../query/index.ts';
+import { CATALOGUES, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+
+const list = (what: string) =>
+  z
+    .string()
+    .max(500)
+    .optional()
+    .describe(`${what}, comma-separated`)
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []));
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe(`page size (1 to ${MAX_PAGE})`),
+  offset: z.coerce.number().int().min(0).optional().describe('rows to skip'),
+};
+
+const exploreQuery = z
+  .object({
+    dataset: z.enum(['trade', 'payments']).optional().describe('trade (default) or payments'),
+    by: list('dimensions to group by'),
+    measure: list('measures'),
+    where: z.string().max(4000).optional().describe("filter, e.g. origin in (CN, VN) and year = 2024"),
+    sort: z.string().max(200).optional().describe('sort keys: value (desc), value:asc, -lines'),
+    top: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe('alias of limit'),
+    ...page,
+  })
+  .strict();
+
+const linesQuery = z
+  .object({
+    dataset: z.enum(['trade', 'payments']).optional(),
+    cell: z
+      .string()
+      .max(4000)
+      .optional()
+      .describe('JSON object of dimension -> value identifying the cell to open, e.g. {"origin":"CN","year":"2024"}')
+      .transform((s, ctx) => {
+        if (!s) return undefined;
+        try {
+          const v = JSON.parse(s) as unknown;
+          if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, string | number | null>;
+        } catch {
+          /* reported below */
+        }
+        ctx.addIssue({ code: 'custom', message: 'cell must be a JSON object' });
+        return z.NEVER;
+      }),
+    where: z.string().max(4000).optional(),
+    sort: z.string().max(200).optional(),
+    ...page,
+  })
+  .strict();
+
+const noQuery = z.object({}).strict();
+
+export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/catalogue',
+      summary: 'Dimensions, measures and filter fields per dataset',
+      permission: 'any signed-in user',
+      query: noQuery,
+      handler: async () =>
+        Object.fromEntries(
+          Object.entries(CATALOGUES).map(([id, c]) => [
+            id,
+            {
+              dimensions: c.dimensions.map((d) => ({ id: d.id, label: d.label, party: d.party ?? false })),
+              measures: c.measures.map((m) => ({ id: m.id, label: m.label, unit: m.unit })),
+              fields: c.fields.map((f) => ({ id: f.id, type: f.type })),
+            },
+          ]),
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/explore',
+      summary: 'Totals of measures grouped by dimensions, filtered, sorted and paged',
+      permission: 'read trade (or financial) data, row or aggregate level',
+      query: exploreQuery,
+      handler: async (req, q: z.infer<typeof exploreQuery>) =>
+        audited(rt.audit, ctx(req), 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
+          explore(scopedDb(rt.store, req.scope), {
+            dataset: q.dataset,
+            by: q.by,
+            measures: q.measure,
+            where: q.where,
+            sort: parseSort(q.sort),
+            limit: q.limit ?? q.top,
+            offset: q.offset,
+          }),
+          (r) => ({ rowCount: r.rows.length }),
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/lines',
+      summary: 'The lines behind a cell of an explore result (drill-down), paged',
+      permission: 'read trade (or financial) data at row level',
+      query: linesQuery,
+      handler: async (req, q: z.infer<typeof linesQuery>) =>
+        audited(rt.audit, ctx(req), 'view-lines', `lines cell=${Object.keys(q.cell ?? {}).join(',')}`, () =>
+          lines(scopedDb(rt.store, req.scope), {
+            dataset: q.dataset,
+            cell: q.cell,
+            where: q.where,
+            sort: parseSort(q.sort),
+            limit: q.limit,
+            offset: q.offset,
+          }),
+          (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => String(x['row_id'])) }),
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/batches',
+      summary: 'Loaded batches with provenance and row counts',
+      permission: 'any signed-in user with a data grant',
+      query: noQuery,
+      handler: async (req) => audited(rt.audit, ctx(req), 'view-batches', null, () => rt.registry.list(), (r) => ({ rowCount: r.length })),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/batches/:id/quarantine',
+      summary: 'Rejected lines of a batch with line number, field and reason',
+      permission: 'read the batch category at row level',
+      query: z.object({ ...page }).strict(),
+      handler: async (req, q: { limit?: number; offset?: number }) => {
+        const id = (req.params as { id: string }).id;
+        return audited(rt.audit, ctx(req), 'view-quarantine', null, async () => {
+          const { assertRowAccessToBatch } = await import('./batch-access.ts');
+          await assertRowAccessToBatch(rt, req.scope, id);
+          const limit = q.limit ?? 100;
+          const offset = q.offset ?? 0;
+          const r = await rt.registry.quarantine(id, { limit, offset });
+          return { batch_id: id, ...r, offset, limit, truncated: offset + r.rows.length < r.total };
+        }, (r) => ({ rowCount: r.rows.length, objectIds: [id] }));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,1 @@
+export { buildApp, API_VERSION } from './app.ts';
