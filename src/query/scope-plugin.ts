@@ -35,6 +35,7 @@ import {
   type SelectQueryNode,
   type UnknownRow,
   type JoinNode,
+  type CommonTableExpressionNameNode,
 } from 'kysely';
 import { grantFor, ScopeDeniedError, type Scope } from './scope.ts';
 import { REFERENCE_TABLES, SCOPED_TABLES } from './scoped-tables.ts';
@@ -51,8 +52,20 @@ const nodeBuilder = new Kysely<any>({
 
 const DATA_TABLE_NAMES = Object.keys(SCOPED_TABLES);
 
+/** Collects the names a query defines with WITH, so references to them are not mistaken for tables. */
+class CteNameCollector extends OperationNodeTransformer {
+  readonly names = new Set<string>();
+  protected override transformCommonTableExpressionName(node: CommonTableExpressionNameNode): CommonTableExpressionNameNode {
+    this.names.add(node.table.table.identifier.name);
+    return super.transformCommonTableExpressionName(node);
+  }
+}
+
 class ScopeTransformer extends OperationNodeTransformer {
-  constructor(private readonly scope: Scope) {
+  constructor(
+    private readonly scope: Scope,
+    private readonly cteNames: ReadonlySet<string>,
+  ) {
     super();
   }
 
@@ -73,13 +86,13 @@ class ScopeTransformer extends OperationNodeTransformer {
     if (TableNode.is(node)) {
       const name = node.table.identifier.name;
       if (SCOPED_TABLES[name]) return AliasNode.create(this.filtered(name), IdentifierNode.create(name));
-      if (REFERENCE_TABLES.has(name)) return node;
+      if (REFERENCE_TABLES.has(name) || this.cteNames.has(name)) return node;
       throw new ScopeDeniedError(`table ${name}`);
     }
     if (AliasNode.is(node) && TableNode.is(node.node)) {
       const name = node.node.table.identifier.name;
       if (SCOPED_TABLES[name]) return AliasNode.create(this.filtered(name), node.alias);
-      if (REFERENCE_TABLES.has(name)) return node;
+      if (REFERENCE_TABLES.has(name) || this.cteNames.has(name)) return node;
       throw new ScopeDeniedError(`table ${name}`);
     }
     return node;
@@ -102,14 +115,19 @@ class ScopeTransformer extends OperationNodeTransformer {
 }
 
 export function scopePlugin(scope: Scope): KyselyPlugin {
-  const transformer = new ScopeTransformer(scope);
   return {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       const kind = args.node.kind;
       if (kind !== 'SelectQueryNode' && kind !== 'RawNode') {
         throw new ScopeDeniedError('changing loaded data (source data is read-only)');
       }
-      return transformer.transformNode(args.node);
+      const ctes = new CteNameCollector();
+      ctes.transformNode(args.node);
+      for (const n of ctes.names) {
+        // A CTE named like a data table would shadow it inside the injected filter.
+        if (SCOPED_TABLES[n] || REFERENCE_TABLES.has(n)) throw new ScopeDeniedError(`a WITH name that shadows table ${n}`);
+      }
+      return new ScopeTransformer(scope, ctes.names).transformNode(args.node);
     },
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
       return args.result;

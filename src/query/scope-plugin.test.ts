@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { scopedDb, ScopeDeniedError, type Scope } from './index.ts';
+import { ingestFile } from '../ingest/index.ts';
+import { canonicalLine, CANONICAL_HEADER, tempRuntime, type TempRuntime } from '../../test/temp-runtime.ts';
+
+let t: TempRuntime;
+
+const usOnly: Scope = { principal: 'officer', grants: [{ category: 'trade', providers: ['US'], level: 'row' }] };
+const nothing: Scope = { principal: 'nobody', grants: [] };
+const emptyProviders: Scope = { principal: 'p', grants: [{ category: 'trade', providers: [], level: 'row' }] };
+
+beforeAll(async () => {
+  t = await tempRuntime();
+  const deps = { store: t.rt.store, registry: t.rt.registry };
+  const opts = { profile: 'canonical', category: 'trade', loadedBy: 'test' };
+  await ingestFile(deps, t.file('us.csv', `${CANONICAL_HEADER}\n${canonicalLine({ declaration_id: 'U1' })}\n${canonicalLine({ declaration_id: 'U2' })}\n`), { ...opts, provider: 'US' });
+  await ingestFile(deps, t.file('mx.csv', `${CANONICAL_HEADER}\n${canonicalLine({ declaration_id: 'M1' })}\n`), { ...opts, provider: 'MX' });
+  // A correction: U2 re-sent; the old row must disappear from ordinary reads.
+  await ingestFile(deps, t.file('us2.csv', `${CANONICAL_HEADER}\n${canonicalLine({ declaration_id: 'U2', value: 5 })}\n`), { ...opts, provider: 'US' });
+});
+afterAll(async () => t.cleanup());
+
+describe('scope plugin', () => {
+  it('wraps every scoped table in a filtered derived table, keeping the alias (SQL asserted)', () => {
+    const db = scopedDb(t.rt.store, usOnly).db;
+    const q = db
+      .selectFrom('trade_lines as t')
+      .leftJoin('ref_ports as p', 'p.port_code', 't.port_code')
+      .innerJoin('trade_lines as u', 'u.declaration_id', 't.declaration_id')
+      .select(['t.value', 'p.field_office'])
+      .where('t.hs2', '=', '72')
+      .compile();
+    expect(q.sql).toBe(
+      'select "t"."value", "p"."field_office" from (select * from "trade_lines" where "superseded_by" is null and "provider" in ($1)) as "t" ' +
+        'left join "ref_ports" as "p" on "p"."port_code" = "t"."port_code" ' +
+        'inner join (select * from "trade_lines" where "superseded_by" is null and "provider" in ($2)) as "u" on "u"."declaration_id" = "t"."declaration_id" ' +
+        'where "t"."hs2" = $3',
+    );
+    expect(q.parameters).toEqual(['US', 'US', '72']);
+  });
+
+  it('filters subqueries and CTEs too, and runs', async () => {
+    const db = scopedDb(t.rt.store, usOnly).db;
+    const rows = await db
+      .with('c', (qb) => qb.selectFrom('trade_lines').select(['declaration_id', 'value']))
+      .selectFrom('c')
+      .select(['declaration_id', 'value'])
+      .where('declaration_id', 'in', db.selectFrom('trade_lines').select('declaration_id'))
+      .orderBy('declaration_id')
+      .execute();
+    expect(rows).toEqual([
+      { declaration_id: 'U1', value: 1000 },
+      { declaration_id: 'U2', value: 5 },
+    ]);
+  });
+
+  it('denies categories without a grant, unknown tables, writes and raw SQL naming data tables', async () => {
+    await expect(scopedDb(t.rt.store, nothing).db.selectFrom('trade_lines').selectAll().execute()).rejects.toThrow(ScopeDeniedError);
+    await expect(scopedDb(t.rt.store, usOnly).db.selectFrom('payments').selectAll().execute()).rejects.toThrow(/financial data/);
+    await expect(scopedDb(t.rt.store, usOnly).db.selectFrom('batch_commits').selectAll().execute()).rejects.toThrow(/table batch_commits/);
+    await expect(scopedDb(t.rt.store, usOnly).db.deleteFrom('trade_lines').execute()).rejects.toThrow(/read-only/);
+    await expect(scopedDb(t.rt.store, usOnly).db.updateTable('trade_lines').set({ value: 1 }).execute()).rejects.toThrow(/read-only/);
+    await expect(sql`select * from trade_lines`.execute(scopedDb(t.rt.store, usOnly).db)).rejects.toThrow(/raw SQL/);
+    await expect(
+      scopedDb(t.rt.store, usOnly).db.selectFrom('ref_ports').select(sql`(select count(*) from trade_lines)`.as('n')).execute(),
+    ).rejects.toThrow(/raw SQL/);
+  });
+
+  it('an empty provider list reads nothing rather than everything', async () => {
+    const rows = await scopedDb(t.rt.store, emptyProviders).db.selectFrom('trade_lines').selectAll().execute();
+    expect(rows).toEqual([]);
+  });
+});
