@@ -207,36 +207,51 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
   const filter = node ? compileFilter(db, cat, node) : null;
   const measureSel = (m: Measure) => sql.raw(m.sql).as(m.id);
 
-  let q = baseQuery(db, cat, joins).select([
+  // One scan computes the groups and the grand total (GROUPING SETS), the number of groups and the page:
+  // totals never cost a second pass over the data.
+  const dimExprs = dims.map((d) => sql.raw(dimSql(db, cat, d)));
+  let grouped = baseQuery(db, cat, joins).select([
     ...dims.map((d) => sql.raw(dimSql(db, cat, d)).as(d.id)),
     ...measures.map(measureSel),
-    sql<number>`count(*) OVER ()`.as('_total_groups'),
+    (dims.length ? sql<number>`grouping(${dimExprs[0]!})` : sql<number>`0`).as('_g'),
   ]);
-  if (filter) q = q.where(filter as Expression<SqlBool>);
-  if (dims.length) q = q.groupBy(dims.map((d) => sql.raw(dimSql(db, cat, d))));
+  if (filter) grouped = grouped.where(filter as Expression<SqlBool>);
+  if (dims.length) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
+  let q = db.db
+    .selectFrom(
+      db.db
+        .selectFrom(grouped.as('g'))
+        .selectAll()
+        .select([
+          sql<number>`count(*) FILTER (WHERE _g = 0) OVER ()`.as('_total_groups'),
+          ...measures.map((m) => sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()`.as(`_total_${m.id}`)),
+        ])
+        .as('w'),
+    )
+    .selectAll();
+  if (dims.length) q = q.where('_g', '=', 0);
   for (const s of sort) q = q.orderBy(sql`${sql.ref(s.key)} ${sql.raw(s.dir)} NULLS LAST`);
   // Ties broken by the dimensions so pages are stable.
   for (const d of dims) if (!sort.some((s) => s.key === d.id)) q = q.orderBy(sql`${sql.ref(d.id)} ASC NULLS LAST`);
   q = q.limit(limit).offset(offset);
 
-  let totalsQ = baseQuery(db, cat, joins).select(measures.map(measureSel));
-  if (filter) totalsQ = totalsQ.where(filter as Expression<SqlBool>);
-
-  const [rows, totals] = await Promise.all([q.execute(), dims.length ? totalsQ.executeTakeFirst() : Promise.resolve(undefined)]);
-  let totalGroups = rows.length ? Number((rows[0] as Record<string, unknown>)['_total_groups']) : 0;
-  if (!rows.length && offset > 0) {
-    // Past the end: still say how many groups there are.
-    const count = await baseQuery(db, cat, joins)
-      .select(sql<number>`count(DISTINCT (${sql.join(dims.map((d) => sql.raw(dimSql(db, cat, d))))}))::INTEGER`.as('n'))
-      .$if(filter !== null, (qq) => qq.where(filter as Expression<SqlBool>))
-      .executeTakeFirst();
-    totalGroups = Number((count as Record<string, unknown> | undefined)?.['n'] ?? 0);
+  const rows = (await q.execute()) as Record<string, unknown>[];
+  let totalGroups = rows.length ? Number(rows[0]!['_total_groups']) : 0;
+  let grand: Record<string, number | null> | undefined = rows.length
+    ? Object.fromEntries(measures.map((m) => [m.id, (dims.length ? rows[0]![`_total_${m.id}`] : rows[0]![m.id]) as number | null]))
+    : undefined;
+  if (!rows.length && dims.length) {
+    // Past the last page (or nothing matched): still report the number of groups and the totals.
+    let totalsQ = baseQuery(db, cat, joins).select([
+      ...measures.map(measureSel),
+      sql<number>`count(DISTINCT (${sql.join(dimExprs)}))::INTEGER`.as('_n'),
+    ]);
+    if (filter) totalsQ = totalsQ.where(filter as Expression<SqlBool>);
+    const t = (await totalsQ.executeTakeFirst()) as Record<string, number | null> | undefined;
+    totalGroups = Number(t?.['_n'] ?? 0);
+    grand = t;
   }
-  const outRows = rows.map((r) => {
-    const { _total_groups: _, ...rest } = r as Record<string, string | number | null>;
-    return rest;
-  });
-  const grand = (dims.length ? totals : outRows[0]) as Record<string, number | null> | undefined;
+  const outRows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_'))) as Record<string, string | number | null>);
   const end = offset + outRows.length;
   return {
     dataset: id,

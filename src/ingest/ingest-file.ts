@@ -240,7 +240,8 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
           SELECT upper(alpha2) AS key, alpha2 FROM ref_countries UNION ALL
           SELECT upper(alpha3), alpha2 FROM ref_countries WHERE alpha3 IS NOT NULL UNION ALL
           SELECT upper(name), alpha2 FROM ref_countries WHERE name IS NOT NULL UNION ALL
-          SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL)`);
+          SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL UNION ALL
+          SELECT alias, alpha2 FROM ref_country_aliases)`);
 
       progress.stage(`reading ${basename(path)}`, 100, '%');
       try {

@@ -19,4 +19,4 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   mirror_stats: { category: 'trade', currentOnly: false },
 };
 
-export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);
+export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

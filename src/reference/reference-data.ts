@@ -95,6 +95,13 @@ export async function seedReferenceDefaults(c: DuckDBConnection): Promise<void> 
     const file = join(REFERENCE_DIR, spec.defaultFile);
     if (existsSync(file)) await loadReferenceTable(c, kind, file);
   }
+  const aliases = await c.runAndReadAll('SELECT count(*) FROM ref_country_aliases');
+  if (Number(aliases.getRows()[0]?.[0] ?? 0) === 0) {
+    const file = join(REFERENCE_DIR, 'country-aliases.csv');
+    if (existsSync(file)) {
+      await c.run(`INSERT INTO ref_country_aliases SELECT DISTINCT ON (upper(trim(alias))) upper(trim(alias)), upper(alpha2) FROM read_csv(${quoteString(file)}, header = true, all_varchar = true)`);
+    }
+  }
   const sections = await c.runAndReadAll('SELECT count(*) FROM ref_hs_sections');
   if (Number(sections.getRows()[0]?.[0] ?? 0) === 0) {
     const file = join(REFERENCE_DIR, 'hs-sections.csv');

@@ -75,6 +75,8 @@ export function insertColumns(id: DatasetId): string[] {
 export const REFERENCE_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ref_countries (alpha2 VARCHAR PRIMARY KEY, alpha3 VARCHAR, numeric VARCHAR,
      name VARCHAR, official_name VARCHAR, region VARCHAR, subregion VARCHAR, currency VARCHAR)`,
+  // Other spellings of country names (IMF, UN, common usage) for look-ups from name to alpha-2.
+  `CREATE TABLE IF NOT EXISTS ref_country_aliases (alias VARCHAR PRIMARY KEY, alpha2 VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ref_hs (code VARCHAR PRIMARY KEY, level INTEGER, parent VARCHAR, section VARCHAR,
      description VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS ref_hs_sections (section VARCHAR PRIMARY KEY, name VARCHAR)`,

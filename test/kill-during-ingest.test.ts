@@ -1,0 +1,107 @@
+/**
+ * A batch is atomic even under kill -9: a real `parallax ingest` process is killed while it loads, then
+ * the store must show nothing of that batch (or all of it, if the kill came after the commit), and a
+ * re-run must complete the load exactly once.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { openRuntime } from '../src/runtime/index.ts';
+import { localOperatorScope, scopedDb } from '../src/query/index.ts';
+import { explore } from '../src/explore/index.ts';
+import { CANONICAL_HEADER } from './temp-runtime.ts';
+
+const ROWS = 1_500_000;
+const BIN = resolve('bin/parallax.js');
+
+async function writeBigCsv(path: string): Promise<void> {
+  const inst = await DuckDBInstance.create(':memory:');
+  const c = await inst.connect();
+  const cols = CANONICAL_HEADER.split(',');
+  const expr: Record<string, string> = {
+    declaration_id: "'K' || i::VARCHAR", line_no: '1', flow: "'import'", date: "DATE '2024-01-01' + (i % 365)::INTEGER",
+    reporter: "'US'", origin_country: "['CN','VN','MX'][1 + i % 3]", hs_code: "'720851'", value: '(100 + i % 1000)::DOUBLE',
+    quantity: '(1 + i % 9)::DOUBLE', port_code: "'USLAX'", importer_id: "'IMP' || (i % 5000)::VARCHAR",
+  };
+  const select = cols.map((col) => `${expr[col] ?? 'NULL'} AS ${col}`).join(', ');
+  await c.run(`COPY (SELECT ${select} FROM range(${ROWS}) r(i) ORDER BY i) TO '${path}' (HEADER, DELIMITER ',')`);
+  c.closeSync();
+  inst.closeSync();
+}
+
+function runIngest(file: string, data: string) {
+  return spawn(process.execPath, [BIN, 'ingest', file, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--data', data, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function waitForLoading(data: string, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  const path = join(data, 'control.sqlite');
+  while (Date.now() - start < timeoutMs) {
+    if (existsSync(path)) {
+      try {
+        const db = new Database(path, { readonly: true, fileMustExist: true });
+        const row = db.prepare("SELECT count(*) AS n FROM batches WHERE status = 'loading'").get() as { n: number } | undefined;
+        db.close();
+        if (row && row.n > 0) return;
+      } catch {
+        /* the child is still creating it */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('ingest never started loading');
+}
+
+describe('kill -9 during ingest', () => {
+  it.each([150, 900])('leaves nothing half-loaded when killed %i ms into the load, and a re-run completes it', async (delay) => {
+    const dir = mkdtempSync(join(tmpdir(), 'parallax-kill-'));
+    try {
+      const file = join(dir, 'big.csv');
+      await writeBigCsv(file);
+      const data = join(dir, 'data');
+      const child = runIngest(file, data);
+      const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(signal ? null : code)));
+      await waitForLoading(data);
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await exited;
+
+      const rt = await openRuntime({ dataDir: data });
+      try {
+        const seen = await explore(scopedDb(rt.store, localOperatorScope()), { by: [], measures: ['lines'] });
+        const lines = Number(seen.totals['lines'] ?? 0);
+        // All or nothing: never a partial batch.
+        expect([0, ROWS]).toContain(lines);
+      } finally {
+        await rt.close();
+      }
+
+      const again = runIngest(file, data);
+      let out = '';
+      again.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((r) => again.on('exit', r));
+      expect(code).toBe(0);
+      const result = JSON.parse(out.trim().split('\n').pop()!);
+      expect(result.rows_accepted).toBe(ROWS);
+
+      const rt2 = await openRuntime({ dataDir: data });
+      try {
+        const seen = await explore(scopedDb(rt2.store, localOperatorScope()), { by: [], measures: ['lines'] });
+        expect(seen.totals['lines']).toBe(ROWS);
+        const batches = await rt2.registry.list();
+        expect(batches.filter((b) => b.status === 'committed')).toHaveLength(1);
+        expect(batches.filter((b) => b.status === 'loading')).toHaveLength(0);
+      } finally {
+        await rt2.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -1,0 +1,75 @@
+/**
+ * The real public files in ../shared/data load with the built-in profiles. Skips (and says so) when the
+ * shared folder is absent; the files are never copied into the repository (licences, see shared/data).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ingestFile, type BatchResult } from '../src/ingest/index.ts';
+import { localOperatorScope, scopedDb } from '../src/query/index.ts';
+import { explore } from '../src/explore/index.ts';
+import { tempRuntime, type TempRuntime } from './temp-runtime.ts';
+
+const SHARED = resolve('../shared/data');
+const present = existsSync(SHARED);
+let t: TempRuntime;
+const results = new Map<string, BatchResult>();
+
+describe.skipIf(!present)(`real data in ${SHARED}${present ? '' : ' (absent: skipped)'}`, () => {
+  beforeAll(async () => {
+    t = await tempRuntime();
+  });
+  afterAll(async () => t?.cleanup());
+
+  const load = async (rel: string, profile: string, provider: string, overrides: Record<string, string> = {}) => {
+    const r = await ingestFile({ store: t.rt.store, registry: t.rt.registry }, resolve(SHARED, rel), { profile, category: 'trade', provider, overrides, loadedBy: 'test' });
+    results.set(rel, r);
+    return r;
+  };
+
+  it('Korea Customs synthetic declarations: train and valid', async () => {
+    const train = await load('customs/kcs-synthetic/train.csv', 'kcs', 'KR');
+    const valid = await load('customs/kcs-synthetic/valid.csv', 'kcs', 'KR');
+    expect(train).toMatchObject({ rows_read: 37385, rows_accepted: 37027, rows_rejected: 358 });
+    expect(valid).toMatchObject({ rows_read: 8134, rows_accepted: 8055, rows_rejected: 79 });
+    // Rejections are declarations with a zero item price (value must be > 0), at the exact file line.
+    const q = await t.rt.registry.quarantine(train.batch_id, { limit: 400, offset: 0 });
+    expect(new Set(q.rows.map((r) => `${r.field}: ${r.reason}`))).toEqual(new Set(['value: must be greater than 0']));
+    const fileLines = readFileSync(resolve(SHARED, 'customs/kcs-synthetic/train.csv'), 'utf8').split('\n');
+    for (const r of q.rows.slice(0, 20)) {
+      expect(fileLines[r.line - 1]!.split(',')[0]).toBe(JSON.parse(r.raw!)['Declaration ID']);
+    }
+    const db = scopedDb(t.rt.store, localOperatorScope());
+    const byOffice = await explore(db, { by: ['port'], measures: ['lines', 'inspected', 'fraud'], where: 'provider = KR', limit: 100 });
+    expect(byOffice.totals['lines']).toBe(37027 + 8055);
+    expect(byOffice.totals['inspected']).toBe(37027 + 8055);
+  });
+
+  it('EU fishery declarations: every file', async () => {
+    const withDates = ['Fishery2002.txt', 'Fishery2003.txt', 'Fishery2004.txt'];
+    for (const f of withDates) {
+      const r = await load(`customs/eu-fishery/${f}`, 'fishery', 'EU', { hs_code: '030389' });
+      expect(r.rows_rejected).toBe(0);
+      expect(r.rows_read).toBeGreaterThan(150);
+    }
+    const plain = await load('customs/eu-fishery/fishery.txt', 'fishery', 'EU', { hs_code: '030389', date: '2002-01-01' });
+    expect(plain).toMatchObject({ rows_read: 677, rows_accepted: 677 });
+    const trade1 = await load('customs/eu-fishery/inttrade1.txt', 'fishery', 'EU', { hs_code: '030389', date: '2002-01-01' });
+    expect(trade1).toMatchObject({ rows_read: 3867, rows_accepted: 3867 });
+  });
+
+  it('GFI mirror statistics: both sides of every pair-year', async () => {
+    const r = await load('mirror/gfi-dots/dots-trade-misinvoicing-2015-2018.csv.gz', 'gfi-dots', 'GFI');
+    expect(r).toMatchObject({ rows_read: 92100, rows_accepted: 92100, rows_rejected: 0 });
+    const check = await t.rt.store.withWriteConnection(async (c) =>
+      (
+        await c.runAndReadAll(`SELECT count(*)::INTEGER n,
+            count(*) FILTER (WHERE flow = 'import' AND abs(value / 1.06 - (attrs->>'value_m')::DOUBLE) > 0.005)::INTEGER bad_m,
+            count(*) FILTER (WHERE reporter = 'US')::INTEGER us
+          FROM mirror_stats`)
+      ).getRowObjectsJson()[0],
+    );
+    expect(check).toMatchObject({ n: 184200, bad_m: 0 });
+    expect(Number(check!['us'])).toBeGreaterThan(0);
+  });
+});
