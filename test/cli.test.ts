@@ -1,0 +1,78 @@
+/**
+ * The `parallax` command as a user runs it: a real process through bin/parallax.js, JSON on stdout,
+ * messages on stderr, meaningful exit codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CANONICAL_HEADER, canonicalLine } from './temp-runtime.ts';
+
+const BIN = resolve('bin/parallax.js');
+let dir: string;
+let data: string;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, PARALLAX_DATA: data } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parallax-cli-'));
+  data = join(dir, 'data');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parallax CLI', () => {
+  it('--help lists the commands', () => {
+    const r = cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['ingest', 'batches', 'quarantine', 'explore', 'lines', 'serve', 'generate', 'demo', 'profiles', 'init']) expect(r.out).toContain(c);
+  });
+
+  it('ingest --json prints one object per batch; a repeat is a duplicate', () => {
+    const f = join(dir, 'a.csv');
+    writeFileSync(f, `${CANONICAL_HEADER}\n${canonicalLine()}\n${canonicalLine({ declaration_id: 'D2', value: 'x' })}\n`);
+    const g = join(dir, 'b.csv');
+    writeFileSync(g, `${CANONICAL_HEADER}\n${canonicalLine({ declaration_id: 'D3', origin_country: 'VN' })}\n`);
+    const r = cli('ingest', f, g, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--json');
+    expect(r.code).toBe(0);
+    const objs = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(objs).toHaveLength(2);
+    expect(objs[0]).toMatchObject({ batch_id: 'B000001', rows_read: 2, rows_accepted: 1, rows_rejected: 1, duplicate: false });
+    expect(objs[1]).toMatchObject({ batch_id: 'B000002', rows_read: 1, rows_accepted: 1, duplicate: false });
+    const again = cli('ingest', f, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--json');
+    expect(JSON.parse(again.out)).toMatchObject({ batch_id: 'B000001', duplicate: true });
+  });
+
+  it('batches, quarantine and explore print tables or JSON lines', () => {
+    expect(cli('batches').out).toMatch(/B000001\s+committed/);
+    const q = cli('quarantine', 'B000001', '--json');
+    expect(JSON.parse(q.out)).toMatchObject({ batch_id: 'B000001', line: 3, field: 'value', reason: 'not a number' });
+    const e = cli('explore', '--by', 'origin', '--measure', 'value,lines', '--json', '--sort', 'origin:asc');
+    expect(e.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { origin: 'CN', value: 1000, lines: 1 },
+      { origin: 'VN', value: 1000, lines: 1 },
+    ]);
+    const human = cli('explore', '--by', 'origin', '--top', '1');
+    expect(human.out).toMatch(/groups 1–1 of 2; next page: --offset 1/);
+    const l = cli('lines', '--cell', '{"origin":"VN"}', '--json');
+    expect(JSON.parse(l.out)).toMatchObject({ declaration_id: 'D3', origin_country: 'VN' });
+  });
+
+  it('exit codes: 2 for usage, 3 for bad input, with what to do next', () => {
+    const u = cli('explore', '--by', 'colour');
+    expect(u.code).toBe(2);
+    expect(u.err).toMatch(/unknown dimension "colour": use one of/);
+    const p = cli('ingest', join(dir, 'a.csv'), '--profile', 'canonical', '--category', 'trade');
+    expect(p.code).toBe(2);
+    expect(p.err).toMatch(/--provider is required/);
+    const missing = join(dir, 'nohs.csv');
+    writeFileSync(missing, 'declaration_id,flow,date,value\nD1,import,2024-01-01,5\n');
+    const b = cli('ingest', missing, '--profile', 'canonical', '--category', 'trade', '--provider', 'US');
+    expect(b.code).toBe(3);
+    expect(b.err).toMatch(/nohs\.csv:1: field "hs_code": required column hs_code is missing/);
+    expect(cli('quarantine', 'B999999').code).toBe(2);
+  });
+});
