@@ -15,7 +15,7 @@ import { localOperatorScope, scopedDb } from '../src/query/index.ts';
 import { explore } from '../src/explore/index.ts';
 import { CANONICAL_HEADER } from './temp-runtime.ts';
 
-const ROWS = 1_500_000;
+const ROWS = 300_000;
 const BIN = resolve('bin/parallax.js');
 
 async function writeBigCsv(path: string): Promise<void> {
@@ -33,42 +33,56 @@ async function writeBigCsv(path: string): Promise<void> {
   inst.closeSync();
 }
 
-function runIngest(file: string, data: string) {
+function runIngest(file: string, data: string, fault?: string) {
+  const env = { ...process.env };
+  if (fault) env['PARALLAX_INGEST_FAULT'] = fault;
+  else delete env['PARALLAX_INGEST_FAULT'];
   return spawn(process.execPath, [BIN, 'ingest', file, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--data', data, '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
 }
 
-async function waitForLoading(data: string, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
+function waitForFaultPoint(child: ReturnType<typeof spawn>, name: string): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes(`FAULT-POINT ${name}`)) resolveWait();
+    });
+    child.on('exit', () => reject(new Error(`ingest exited before reaching ${name}`)));
+  });
+}
+
+/** Batches the control store shows as still loading, read from another process as a user would. */
+async function loadingBatches(data: string): Promise<number> {
   const path = join(data, 'control.sqlite');
-  while (Date.now() - start < timeoutMs) {
-    if (existsSync(path)) {
-      try {
-        const db = new Database(path, { readonly: true, fileMustExist: true });
-        const row = db.prepare("SELECT count(*) AS n FROM batches WHERE status = 'loading'").get() as { n: number } | undefined;
-        db.close();
-        if (row && row.n > 0) return;
-      } catch {
-        /* the child is still creating it */
-      }
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM batches WHERE status = 'loading'").get() as { n: number }).n;
+  } finally {
+    db.close();
   }
-  throw new Error('ingest never started loading');
 }
 
 describe('kill -9 during ingest', () => {
-  it.each([150, 900])('leaves nothing half-loaded when killed %i ms into the load, and a re-run completes it', async (delay) => {
+  // Exact phases through the fault hook: staged (before the transaction), inserted (inside it, rows written
+  // but not committed), committed (DuckDB committed, control store not yet told); and one timed kill.
+  it.each([
+    { at: 'staged', visible: 0 },
+    { at: 'inserted', visible: 0 },
+    { at: 'committed', visible: ROWS },
+  ])('killed at $at: all or nothing is visible, and a re-run completes the load exactly once', async ({ at, visible }) => {
     const dir = mkdtempSync(join(tmpdir(), 'parallax-kill-'));
     try {
       const file = join(dir, 'big.csv');
       await writeBigCsv(file);
       const data = join(dir, 'data');
-      const child = runIngest(file, data);
+      const child = runIngest(file, data, at);
       const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(signal ? null : code)));
-      await waitForLoading(data);
-      await new Promise((r) => setTimeout(r, delay));
+      await waitForFaultPoint(child, at);
+      expect(await loadingBatches(data)).toBe(1);
       child.kill('SIGKILL');
       await exited;
 
@@ -77,7 +91,7 @@ describe('kill -9 during ingest', () => {
         const seen = await explore(scopedDb(rt.store, localOperatorScope()), { by: [], measures: ['lines'] });
         const lines = Number(seen.totals['lines'] ?? 0);
         // All or nothing: never a partial batch.
-        expect([0, ROWS]).toContain(lines);
+        expect(lines).toBe(visible);
       } finally {
         await rt.close();
       }

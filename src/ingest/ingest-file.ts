@@ -77,6 +77,16 @@ async function runWithProgress(c: DuckDBConnection, sql: string, progress: Progr
   await pending.getResult();
 }
 
+/**
+ * Crash-test hook: with PARALLAX_INGEST_FAULT naming a point, the load announces it on stderr and stalls
+ * there so a test can kill -9 the process at an exact phase. Unset in normal runs; costs one env lookup.
+ */
+async function faultPoint(name: 'staged' | 'inserted' | 'committed'): Promise<void> {
+  if (process.env['PARALLAX_INGEST_FAULT'] !== name) return;
+  process.stderr.write(`FAULT-POINT ${name}\n`);
+  await new Promise(() => undefined);
+}
+
 async function scalar(c: DuckDBConnection, sql: string, params: DuckDBValue[] = []): Promise<number> {
   const r = await c.runAndReadAll(sql, params);
   return Number(r.getRows()[0]?.[0] ?? 0);
@@ -287,6 +297,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       }
 
       const failedRecs = await scalar(c, 'SELECT count(DISTINCT rec) FROM typed WHERE _failure IS NOT NULL');
+      await faultPoint('staged');
       await c.run('BEGIN TRANSACTION');
       const keepAll = emits === 1 ? '_failure IS NULL' : '_failure IS NULL AND rec NOT IN (SELECT rec FROM typed WHERE _failure IS NOT NULL)';
       const cols = insertColumns(dataset.id);
@@ -308,6 +319,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         progress,
       );
       progress.done();
+      await faultPoint('inserted');
 
       let superseded = 0;
       if (dataset.key) {
@@ -363,6 +375,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         [batch.batch_id, dataset.id, rowsRead, rowsRead - rejected, rejected, kept.length, superseded],
       );
       await c.run('COMMIT');
+      await faultPoint('committed');
       await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
 
       const message =
