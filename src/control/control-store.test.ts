@@ -3,15 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditLog, batchRegistry, openControlStore, type ControlStore } from './index.ts';
+import { freshPgDatabase, pgSkipReason } from '../../test/pg-database.ts';
 
-const pgUrl = process.env['PARALLAX_TEST_DATABASE_URL'];
-const engines: { name: string; open: (dir: string) => Promise<ControlStore>; skip?: string | undefined }[] = [
-  { name: 'sqlite', open: (dir) => openControlStore({ dataDir: dir }) },
-  {
-    name: 'postgres',
-    open: (dir) => openControlStore({ dataDir: dir, databaseUrl: pgUrl }),
-    skip: pgUrl ? undefined : (process.env['PARALLAX_TEST_PG_SKIP'] ?? 'no PostgreSQL server'),
-  },
+const engines: { name: string; url: () => Promise<string | undefined>; skip?: string | undefined }[] = [
+  { name: 'sqlite', url: async () => undefined },
+  { name: 'postgres', url: freshPgDatabase, skip: pgSkipReason },
 ];
 
 const dirs: string[] = [];
@@ -24,15 +20,10 @@ for (const engine of engines) {
     it('migrates idempotently and keeps batches, quarantine and audit events', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'parallax-cs-'));
       dirs.push(dir);
-      const first = await openControlStore({ dataDir: dir, databaseUrl: engine.name === 'postgres' ? pgUrl : undefined });
-      if (engine.name === 'postgres') {
-        // A clean slate on the shared test database.
-        await first.db.deleteFrom('quarantine').execute();
-        await first.db.deleteFrom('batches').execute();
-        await first.db.deleteFrom('audit_events').execute();
-      }
-      await first.close();
-      const store = await engine.open(dir);
+      const databaseUrl = await engine.url();
+      // Opened twice: the second open must find the schema current and migrate nothing.
+      await (await openControlStore({ dataDir: dir, databaseUrl })).close();
+      const store = await openControlStore({ dataDir: dir, databaseUrl });
       try {
         expect(store.engine).toBe(engine.name);
         expect(store.location).not.toMatch(/:[^@/]*@.*password/);
