@@ -15,8 +15,9 @@ interface NameStyle {
   forms: readonly string[];
 }
 
-const CN_SYLLABLES = ['Hong', 'Xin', 'Jin', 'Hua', 'Tian', 'Kai', 'San', 'Long', 'Sheng', 'Yong', 'Fu', 'Heng', 'Da', 'Mei', 'Rui', 'Bao', 'Feng', 'Guang', 'Jia', 'Ming', 'Tai', 'Wei', 'Xing', 'Yuan', 'Zhong', 'Chang', 'De', 'Hai', 'Li', 'Shun'];
-const CN_SECOND = ['da', 'hua', 'long', 'tai', 'xing', 'yuan', 'feng', 'sheng', 'cheng', 'li', 'xin', 'hong', 'mao', 'an', 'fa', 'de', 'rui', 'kang', 'tong', 'yi'];
+// First and second syllables never repeat each other ("Hongda", "Jinlong", never "Longlong").
+const CN_SYLLABLES = ['Hong', 'Xin', 'Jin', 'Hua', 'Tian', 'Kai', 'San', 'Sheng', 'Yong', 'Fu', 'Heng', 'Mei', 'Bao', 'Guang', 'Jia', 'Ming', 'Wei', 'Zhong', 'Chang', 'Hai', 'Shun', 'Rui', 'Qiang', 'Bo', 'Zhen'];
+const CN_SECOND = ['da', 'long', 'tai', 'xing', 'yuan', 'feng', 'cheng', 'li', 'mao', 'an', 'fa', 'de', 'kang', 'tong', 'yi', 'hao', 'ye', 'run', 'sen', 'wang'];
 
 const STYLES: readonly NameStyle[] = [
   {
@@ -35,7 +36,7 @@ const STYLES: readonly NameStyle[] = [
   },
   {
     countries: ['HK', 'TW', 'SG', 'MY'],
-    patterns: ['{A}{B} {S} {F}', '{A} {B} {S} {F}'],
+    patterns: ['{A}{B} {S} {F}', '{A}{B} Trading {F}', '{A}{B} Holdings {F}'],
     first: CN_SYLLABLES,
     second: CN_SECOND,
     forms: ['Limited', 'Co., Ltd.', 'Pte. Ltd.', 'Sdn. Bhd.'],
@@ -51,20 +52,20 @@ const STYLES: readonly NameStyle[] = [
     countries: ['KR'],
     patterns: ['{A}{B} {S} Co., Ltd.', '{A}{B} Industrial Co., Ltd.', '{A}{B} Corporation'],
     first: ['Han', 'Dae', 'Se', 'Dong', 'Sam', 'Hae', 'Jin', 'Tae', 'Yoo', 'Sung', 'Kyung', 'Myung', 'Il', 'Bo', 'Chun'],
-    second: ['il', 'sung', 'young', 'bang', 'jin', 'woo', 'yang', 'won', 'kwang', 'san', 'hwa', 'do'],
+    second: ['il', 'young', 'bang', 'woo', 'yang', 'won', 'kwang', 'san', 'hwa', 'do', 'ho', 'min'],
     forms: ['Co., Ltd.'],
   },
   {
     countries: ['DE', 'AT', 'CH'],
     patterns: ['{A}{B} {S} {F}', '{A}{B} Handels {F}', '{A}{B} Maschinenbau {F}', '{A}{B} & Partner {F}'],
     first: ['Nord', 'Rhein', 'Elb', 'Weser', 'Berg', 'Linden', 'Schwarz', 'Falken', 'Mittel', 'Isar', 'Brenn', 'Eichen', 'Sonnen', 'Stern', 'Wald', 'Hohen', 'Alt', 'Neu', 'Ober', 'Tannen'],
-    second: ['hafen', 'tal', 'mark', 'land', 'hof', 'stein', 'werk', 'feld', 'bach', 'berg', 'burg', 'au', 'haus', 'wiese'],
+    second: ['hafen', 'tal', 'mark', 'land', 'hof', 'stein', 'werk', 'feld', 'bach', 'burg', 'au', 'haus', 'wiese'],
     forms: ['GmbH', 'AG', 'GmbH & Co. KG', 'GmbH'],
   },
   {
     countries: ['GB', 'IE', 'IL', 'NG', 'AU', 'NZ', 'ZA'],
     patterns: ['{A}{B} {S} {F}', '{A} {S} {F}', '{A}{B} Holdings {F}'],
-    first: ['Thames', 'Severn', 'Pennine', 'Crown', 'Albion', 'Kestrel', 'Harrow', 'Wessex', 'Cotswold', 'Mersey', 'Avon', 'Fenwick', 'Ashby', 'Bramley', 'Calder', 'Durham', 'Elmstead', 'Fairford', 'Glenmore', 'Hartley'],
+    first: ['Thames', 'Severn', 'Crown', 'Albion', 'Harrow', 'Wessex', 'Mersey', 'Avon', 'Ash', 'Bram', 'Elm', 'Fair', 'Glen', 'Hart', 'Oak', 'Brook', 'Stan', 'Wood', 'Bright', 'Castle'],
     second: ['wood', 'field', 'gate', 'bridge', 'ford', 'ley', 'ton', 'well', 'mere', 'dale'],
     forms: ['Ltd', 'Limited', 'PLC', 'Ltd'],
   },
@@ -104,18 +105,60 @@ const STYLES: readonly NameStyle[] = [
     forms: ['Pvt. Ltd.', 'Limited', 'Pvt. Ltd.'],
   },
   {
-    countries: ['VN', 'KH', 'TH', 'ID'],
+    countries: ['VN', 'KH'],
     patterns: ['{A} {B} {S} {F}', '{A} {S} {F}'],
-    first: ['Minh', 'Thanh', 'Phuoc', 'Hoang', 'Viet', 'Sai Gon', 'Dong A', 'An Phat', 'Siam', 'Chao', 'Mekong', 'Nusantara', 'Sinar', 'Mitra', 'Karya'],
-    second: ['Phat', 'Long', 'Thinh', 'Hung', 'Pacific', 'Golden', 'United', 'Prima', 'Jaya', 'Asia'],
+    first: ['Minh', 'Thanh', 'Phuoc', 'Hoang', 'Viet', 'Sai Gon', 'Dong A', 'An Phat', 'Tan Thanh', 'Hoa Binh', 'Angkor', 'Mekong'],
+    second: ['Phat', 'Long', 'Thinh', 'Hung', 'Tien', 'Loc', 'Thanh Cong', 'Phu'],
     forms: ['Company Limited', 'Joint Stock Company', 'Co., Ltd.'],
   },
   {
-    countries: ['NL', 'SE', 'DK', 'PL', 'TR', 'SA', 'AE', 'EG'],
-    patterns: ['{A}{B} {S} {F}', '{A}{B} {F}', '{A} {S} {F}'],
-    first: ['Noord', 'Oster', 'Vester', 'Zuider', 'Stor', 'Havn', 'Wis', 'Anka', 'Ege', 'Nil', 'Delta', 'Bosfor', 'Fjord', 'Polder', 'Mara'],
-    second: ['veld', 'berg', 'holm', 'strand', 'dal', 'lund', 'kent', 'tas', 'sen', 'wijk'],
-    forms: ['B.V.', 'AB', 'A/S', 'Sp. z o.o.', 'A.Ş.', 'Trading Co.', 'LLC', 'S.A.E.'],
+    countries: ['TH'],
+    patterns: ['{A} {B} {S} {F}', '{A} {S} {F}'],
+    first: ['Siam', 'Chao Phraya', 'Sukhumvit', 'Rattana', 'Srisawat', 'Thai Charoen', 'Ayutthaya', 'Lanna', 'Kasem', 'Bangna'],
+    second: ['Pattana', 'Rungruang', 'Charoen', 'Sombat', 'Mongkol', 'Thanakorn', 'Prosper', 'United'],
+    forms: ['Co., Ltd.', 'Public Company Limited'],
+  },
+  {
+    countries: ['ID'],
+    patterns: ['PT {A} {B} {S}', 'PT {A} {S} {F}', 'PT {A} {B}'],
+    first: ['Nusantara', 'Sinar', 'Mitra', 'Karya', 'Cahaya', 'Bintang', 'Sumber', 'Surya', 'Mega', 'Indah'],
+    second: ['Abadi', 'Jaya', 'Makmur', 'Sejahtera', 'Perkasa', 'Utama', 'Mandiri', 'Lestari'],
+    forms: ['Tbk', 'Indonesia'],
+  },
+  {
+    countries: ['NL'],
+    patterns: ['{A}{B} {S} {F}', '{A}{B} {F}', '{A}{B} Trading {F}'],
+    first: ['Noord', 'Ooster', 'Wester', 'Zuider', 'Polder', 'Dijk', 'Maas', 'Rijn', 'Hoog', 'Vlier', 'Amstel', 'Zeeland'],
+    second: ['veld', 'berg', 'wijk', 'dam', 'hoek', 'land', 'meer', 'haven'],
+    forms: ['B.V.', 'N.V.'],
+  },
+  {
+    countries: ['SE', 'DK'],
+    patterns: ['{A}{B} {S} {F}', '{A}{B} {F}'],
+    first: ['Stor', 'Havn', 'Norr', 'Sol', 'Fjord', 'Ek', 'Björk', 'Sjö', 'Lind', 'Vester', 'Øster', 'Skov'],
+    second: ['holm', 'strand', 'dal', 'lund', 'berg', 'vik', 'gaard', 'by'],
+    forms: ['AB', 'A/S'],
+  },
+  {
+    countries: ['PL'],
+    patterns: ['{A}{B} {F}', '{A}{B} {S} {F}'],
+    first: ['Pol', 'Mazo', 'Wis', 'Kar', 'Odra', 'Tatra', 'Bal', 'War', 'Sil', 'Pom'],
+    second: ['met', 'stal', 'bud', 'trans', 'chem', 'tex', 'drew', 'plast'],
+    forms: ['Sp. z o.o.', 'S.A.'],
+  },
+  {
+    countries: ['TR'],
+    patterns: ['{A} {B} {F}', '{A} {S} {F}'],
+    first: ['Anadolu', 'Ege', 'Marmara', 'Karadeniz', 'Bosfor', 'Toros', 'Yildiz', 'Ozkan', 'Demirel', 'Kayalar'],
+    second: ['Tekstil', 'Metal', 'Gida', 'Makina', 'Kimya', 'Dis Ticaret', 'Sanayi', 'Insaat'],
+    forms: ['A.Ş.', 'Ltd. Şti.'],
+  },
+  {
+    countries: ['AE', 'SA', 'EG'],
+    patterns: ['{A} {B} {F}', '{A} {S} {F}', '{A} {B} {S} {F}'],
+    first: ['Al Noor', 'Al Safa', 'Al Rayan', 'Al Fajr', 'Al Waha', 'Al Mansour', 'Al Hilal', 'Al Baraka', 'Al Sahra', 'Al Khaleej', 'Al Majd', 'Al Nakheel'],
+    second: ['International', 'Trading', 'Industries', 'Group', 'Enterprises', 'Commercial'],
+    forms: ['LLC', 'FZCO', 'Co. Ltd.'],
   },
 ];
 
@@ -163,7 +206,7 @@ const FORM_BY_COUNTRY: Readonly<Record<string, readonly string[]>> = {
   DK: ['A/S', 'ApS'],
   PL: ['Sp. z o.o.', 'S.A.'],
   TR: ['A.Ş.', 'Ltd. Şti.'],
-  SA: ['Trading Co.', 'Co. Ltd.'],
+  SA: ['Co. Ltd.', 'Trading Est.'],
   AE: ['LLC', 'General Trading LLC', 'FZCO'],
   EG: ['S.A.E.'],
   IN: ['Pvt. Ltd.', 'Limited', 'Pvt. Ltd.'],
@@ -177,13 +220,13 @@ const FORM_BY_COUNTRY: Readonly<Record<string, readonly string[]>> = {
  */
 export function partyNameSql(seed: number, key: string, country: string, sector: string): string {
   const s = sqlNumber(seed);
-  const pick = (list: string, salt: string) => `${list}[1 + (hash(${s}::BIGINT, ${key}, '${salt}') % len(${list}))::INT]`;
+  const pick = (list: string, salt: string) => `${list}[1 + (hash(${s}::BIGINT, ${key}, ${sqlString(salt)}) % len(${list}))::INT]`;
   const branches = STYLES.map((style) => {
     const first = pick(sqlList(style.first), 'n-a');
     const second = pick(sqlList(style.second), 'n-b');
     const sectorWord = pick(sector, 'n-s');
     const formLists = style.countries.map(
-      (c) => `WHEN ${country} = '${c}' THEN ${pick(sqlList(FORM_BY_COUNTRY[c] ?? style.forms), 'n-f')}`,
+      (c) => `WHEN ${country} = ${sqlString(c)} THEN ${pick(sqlList(FORM_BY_COUNTRY[c] ?? style.forms), 'n-f')}`,
     );
     const form = `CASE ${formLists.join(' ')} ELSE ${pick(sqlList(style.forms), 'n-f')} END`;
     // Chinese names put the city first; the style keeps cities in `forms`.
@@ -206,7 +249,7 @@ export function partyNameSql(seed: number, key: string, country: string, sector:
     );
     const patternCase = patterns.map((expr, idx) => `WHEN ${idx} THEN ${expr}`).join(' ');
     const body = `CASE (hash(${s}::BIGINT, ${key}, 'n-p') % ${patterns.length})::INT ${patternCase} END`;
-    return `WHEN ${country} IN (${style.countries.map((c) => `'${c}'`).join(', ')}) THEN ${body}`;
+    return `WHEN ${country} IN (${style.countries.map(sqlString).join(', ')}) THEN ${body}`;
   });
   const fallback = STYLES[0];
   if (!fallback) throw new Error('party-names: no styles');

@@ -17,8 +17,11 @@ export async function createRandomMacros(conn: DuckDBConnection, seed: number): 
   await conn.run(
     `CREATE OR REPLACE MACRO nrm(k, salt) AS sqrt(-2.0 * ln(${open(', 1')})) * cos(2.0 * pi() * ${open(', 2')})`,
   );
-  // Triangular on (-1, 1): bounded noise, so a clean price group never has a point beyond its Tukey fences
-  // in expectation (population quartiles at +-0.29, fences at +-1.17).
+  // Uniform on (-1, 1): bounded noise for unit prices inside an hs6 x origin group. Its Tukey fences sit
+  // near +-2 while no clean point can pass +-1, so only the sampling noise of very small groups (n < 16)
+  // ever puts a clean line outside them.
+  await conn.run(`CREATE OR REPLACE MACRO sym(k, salt) AS 2.0 * ${open(', 5')} - 1.0`);
+  // Triangular on (-1, 1): bounded, bell-shaped noise for reporting errors (mass, payments, mirror).
   await conn.run(`CREATE OR REPLACE MACRO tri(k, salt) AS ${open(', 3')} + ${open(', 4')} - 1.0`);
   // Power transform of a uniform: rank 0 is the largest; share of the first m of n is (m/n)^(1/p).
   await conn.run(`CREATE OR REPLACE MACRO zipf(n, u, p) AS least(n - 1, floor(n * pow(u, p)))::BIGINT`);

@@ -33,6 +33,5 @@ export const SKEW = {
   usExporters: 2.8,
   counterparty: 2.5,
   brokers: 2.0,
-  slot: 1.6,
-  productInChapter: 1.8,
+  slot: 1.2,
 } as const;

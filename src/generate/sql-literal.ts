@@ -1,16 +1,11 @@
-// Every value that is spliced into generator SQL goes through this file, so quoting lives in one place:
-// strings (file paths, names from the catalogues) double their single quotes, numbers must be finite.
+// Composition helpers for the generator's inlined constants (VALUES tables, word lists). The escaping
+// itself is the store's one audited DuckDB literal module; this file only arranges its output.
+import { numberLiteral, quoteString } from '../store/index.ts';
 
 export type SqlScalar = string | number | null;
 
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-export function sqlNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`generator: not a finite number: ${value}`);
-  return String(value);
-}
+export const sqlString = quoteString;
+export const sqlNumber = numberLiteral;
 
 export function sqlScalar(value: SqlScalar): string {
   if (value === null) return 'NULL';
