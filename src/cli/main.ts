@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerExploreCommands } from './explore-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
+import { registerListCommands } from './list-commands.ts';
 import { action, withRuntime } from './run-command.ts';
 
 const program = new Command();
@@ -29,5 +30,6 @@ program
 registerDataCommands(program);
 registerExploreCommands(program);
 registerServeCommands(program);
+registerListCommands(program);
 
 await program.parseAsync(process.argv);

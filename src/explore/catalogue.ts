@@ -9,7 +9,7 @@
  * - `party: true` marks dimensions and fields that name a business; aggregate-only scopes may not use them.
  * - Measures return DOUBLE or INTEGER so results are JSON numbers (see store/kysely-duckdb.ts).
  */
-import type { PeriodGrain } from '../store/index.ts';
+import type { AnalyticalDialect, PeriodGrain } from '../store/index.ts';
 
 export type ExploreDataset = 'trade' | 'payments';
 export type Join = 'ports' | 'sectors';
@@ -27,9 +27,11 @@ export interface Dimension {
 export interface Measure {
   readonly id: string;
   readonly label: string;
-  readonly sql: string;
+  /** Aggregate SQL over t; a function where the aggregate differs between engines. */
+  readonly sql: string | ((d: AnalyticalDialect) => string);
   readonly unit: string;
-  /** Distinct-party counts describe named parties only as numbers: allowed at aggregate level. */
+  /** Sums and counts: the grand total is the sum of the groups, so no second aggregation is needed. */
+  readonly additive?: boolean;
 }
 
 export interface FilterField {
@@ -86,10 +88,10 @@ const trade: DatasetCatalogue = {
     { id: 'batch', label: 'Batch', sql: 't.batch_id' },
   ],
   measures: [
-    { id: 'value', label: 'Value', sql: 'sum(t.value)::DOUBLE', unit: 'currency' },
-    { id: 'quantity', label: 'Quantity', sql: 'sum(t.quantity)::DOUBLE', unit: 'quantity' },
-    { id: 'net_mass', label: 'Net mass (kg)', sql: 'sum(t.net_mass_kg)::DOUBLE', unit: 'kg' },
-    { id: 'lines', label: 'Lines', sql: 'count(*)::INTEGER', unit: 'count' },
+    { id: 'value', label: 'Value', sql: 'sum(t.value)::DOUBLE', unit: 'currency', additive: true },
+    { id: 'quantity', label: 'Quantity', sql: 'sum(t.quantity)::DOUBLE', unit: 'quantity', additive: true },
+    { id: 'net_mass', label: 'Net mass (kg)', sql: 'sum(t.net_mass_kg)::DOUBLE', unit: 'kg', additive: true },
+    { id: 'lines', label: 'Lines', sql: 'count(*)::INTEGER', unit: 'count', additive: true },
     { id: 'declarations', label: 'Declarations', sql: 'count(DISTINCT t.declaration_id)::INTEGER', unit: 'count' },
     { id: 'importers', label: 'Distinct importers', sql: 'count(DISTINCT t.importer_key)::INTEGER', unit: 'count' },
     { id: 'exporters', label: 'Distinct exporters', sql: 'count(DISTINCT t.exporter_key)::INTEGER', unit: 'count' },
@@ -100,10 +102,10 @@ const trade: DatasetCatalogue = {
       sql: "(count(DISTINCT t.importer_key) + count(DISTINCT t.exporter_key) - count(DISTINCT CASE WHEN t.importer_key = t.exporter_key THEN t.importer_key END))::INTEGER",
       unit: 'count',
     },
-    { id: 'median_unit_price', label: 'Median unit price', sql: `median(${unitPrice})::DOUBLE`, unit: 'currency per unit' },
-    { id: 'duty', label: 'Duty collected', sql: 'sum(t.duty_amount)::DOUBLE', unit: 'currency' },
-    { id: 'inspected', label: 'Inspected lines', sql: 'count(*) FILTER (WHERE t.inspected)::INTEGER', unit: 'count' },
-    { id: 'fraud', label: 'Lines found fraudulent', sql: 'count(*) FILTER (WHERE t.fraud)::INTEGER', unit: 'count' },
+    { id: 'median_unit_price', label: 'Median unit price', sql: (d) => `${d.median(unitPrice)}::DOUBLE`, unit: 'currency per unit' },
+    { id: 'duty', label: 'Duty collected', sql: 'sum(t.duty_amount)::DOUBLE', unit: 'currency', additive: true },
+    { id: 'inspected', label: 'Inspected lines', sql: 'count(*) FILTER (WHERE t.inspected)::INTEGER', unit: 'count', additive: true },
+    { id: 'fraud', label: 'Lines found fraudulent', sql: 'count(*) FILTER (WHERE t.fraud)::INTEGER', unit: 'count', additive: true },
   ],
   fields: [
     { id: 'value', sql: 't.value', type: 'number' },
@@ -151,11 +153,11 @@ const payments: DatasetCatalogue = {
     { id: 'batch', label: 'Batch', sql: 't.batch_id' },
   ],
   measures: [
-    { id: 'amount', label: 'Amount', sql: 'sum(t.amount)::DOUBLE', unit: 'currency' },
-    { id: 'payments', label: 'Payments', sql: 'count(*)::INTEGER', unit: 'count' },
+    { id: 'amount', label: 'Amount', sql: 'sum(t.amount)::DOUBLE', unit: 'currency', additive: true },
+    { id: 'payments', label: 'Payments', sql: 'count(*)::INTEGER', unit: 'count', additive: true },
     { id: 'payers', label: 'Distinct payers', sql: 'count(DISTINCT coalesce(t.payer_id, upper(t.payer_name)))::INTEGER', unit: 'count' },
     { id: 'payees', label: 'Distinct payees', sql: 'count(DISTINCT coalesce(t.payee_id, upper(t.payee_name)))::INTEGER', unit: 'count' },
-    { id: 'median_amount', label: 'Median amount', sql: 'median(t.amount)::DOUBLE', unit: 'currency' },
+    { id: 'median_amount', label: 'Median amount', sql: (d) => `${d.median('t.amount')}::DOUBLE`, unit: 'currency' },
   ],
   fields: [
     { id: 'amount', sql: 't.amount', type: 'number' },

@@ -205,18 +205,23 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
 
   const joins = joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]);
   const filter = node ? compileFilter(db, cat, node) : null;
-  const measureSel = (m: Measure) => sql.raw(m.sql).as(m.id);
+  const measureSel = (m: Measure) => sql.raw(typeof m.sql === 'string' ? m.sql : m.sql(db.dialect)).as(m.id);
 
-  // One scan computes the groups and the grand total (GROUPING SETS), the number of groups and the page:
-  // totals never cost a second pass over the data.
+  // One scan computes the groups, the grand total, the number of groups and the page. Totals of sums and
+  // counts are sums of the groups (a window over the few groups); any other measure (distinct counts,
+  // medians) needs its own aggregation, so then the total comes from GROUPING SETS in the same scan.
   const dimExprs = dims.map((d) => sql.raw(dimSql(db, cat, d)));
+  const needsGroupingSets = dims.length > 0 && measures.some((m) => !m.additive);
   let grouped = baseQuery(db, cat, joins).select([
     ...dims.map((d) => sql.raw(dimSql(db, cat, d)).as(d.id)),
     ...measures.map(measureSel),
-    (dims.length ? sql<number>`grouping(${dimExprs[0]!})` : sql<number>`0`).as('_g'),
+    (needsGroupingSets ? sql<number>`grouping(${dimExprs[0]!})` : sql<number>`0`).as('_g'),
   ]);
   if (filter) grouped = grouped.where(filter as Expression<SqlBool>);
-  if (dims.length) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
+  if (needsGroupingSets) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
+  else if (dims.length) grouped = grouped.groupBy(dimExprs);
+  const totalOf = (m: Measure) =>
+    needsGroupingSets ? sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()` : sql`sum(${sql.ref(m.id)}) OVER ()`;
   let q = db.db
     .selectFrom(
       db.db
@@ -224,7 +229,7 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
         .selectAll()
         .select([
           sql<number>`count(*) FILTER (WHERE _g = 0) OVER ()`.as('_total_groups'),
-          ...measures.map((m) => sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()`.as(`_total_${m.id}`)),
+          ...measures.map((m) => totalOf(m).as(`_total_${m.id}`)),
         ])
         .as('w'),
     )

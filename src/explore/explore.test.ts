@@ -51,6 +51,12 @@ describe('explore', () => {
     const totals = await handSql("SELECT sum(value)::DOUBLE AS value, count(*)::INTEGER AS lines FROM trade_lines WHERE origin_country IN ('CN','VN','MX') AND value >= 300");
     expect(r.totals['value']).toBe(totals[0]!['value']);
     expect(r.totals['lines']).toBe(totals[0]!['lines']);
+    // Only sums and counts: totals come from the groups rather than a second aggregation, same numbers.
+    const additive = await explore(db(), { by: ['origin', 'hs2'], measures: ['value', 'lines'], where: "origin in (CN, VN, MX) and value >= 300", limit: 3 });
+    expect(additive.rows).toEqual(expected.slice(0, 3).map((e) => ({ origin: e['origin'], hs2: e['hs2'], value: e['value'], lines: e['lines'] })));
+    expect(additive.totals['value']).toBeCloseTo(Number(totals[0]!['value']), 6);
+    expect(additive.totals['lines']).toBe(totals[0]!['lines']);
+    expect(additive).toMatchObject({ total_groups: 9, truncated: true, next_offset: 3 });
   });
 
   it('pages without silent truncation', async () => {

@@ -3,7 +3,7 @@
  *
  * Invariants:
  * - Output per emit set: one SELECT over the staging table `stage` (columns c1..cN, all VARCHAR, plus the
- *   staging `rowid`) that yields every canonical field typed, plus `_failure` naming the field and rule of the
+ *   record number `rec`) that yields every canonical field typed, plus `_failure` naming the field and rule of the
  *   first check the row fails (NULL when the row is accepted). Reasons are constant strings: they name the field
  *   and the rule, never the value.
  * - Every literal that reaches SQL text comes from the profile or the command line and passes through
@@ -33,15 +33,21 @@ export interface CompileInput {
   filePath: string;
 }
 
+/**
+ * Three SELECT lists applied in layers over the source relation `stage` (columns rec, c1..cN):
+ * norm (n_<field>: text after mapping and defaults) -> typed (v_<field>: parsed once) -> final (canonical
+ * fields and `_failure`, "field\u0001reason" of the first failed check, or NULL).
+ */
 export interface CompiledEmit {
-  /** SELECT list producing typed fields and `_failure` ("field\u0001reason" or NULL). */
-  readonly selectSql: string;
+  readonly normSql: string;
+  readonly typedSql: string;
+  readonly finalSql: string;
 }
 
 export interface CompiledMapping {
   readonly dataset: DatasetId;
   readonly emits: readonly CompiledEmit[];
-  /** json_object(...) over the staged columns, for the quarantine's raw record. */
+  /** json_object(...) over the source columns c1..cN, for the quarantine's raw record. */
   readonly rawJsonSql: string;
   /** json_object(...) of the profile's extra columns, or NULL. */
   readonly attrsSql: string;
@@ -74,9 +80,9 @@ function resolveColumn(m: FieldMappingObject, cols: readonly StagedColumn[]): st
 /** Text expression for a field before typing: column, transformations, then defaults. */
 function textExpr(field: FieldSpec, m: FieldMappingObject, input: CompileInput): string | null {
   let e: string | null = null;
-  if (m.source === 'record') e = '(stage.rowid + 1)::VARCHAR';
+  if (m.source === 'record') e = '(stage.rec + 1)::VARCHAR';
   else if (m.source === 'file') e = quoteString(input.fileLabel);
-  else if (m.source === 'file-record') e = `(${quoteString(input.fileLabel + ':')} || (stage.rowid + 1)::VARCHAR)`;
+  else if (m.source === 'file-record') e = `(${quoteString(input.fileLabel + ':')} || (stage.rec + 1)::VARCHAR)`;
   const col = resolveColumn(m, input.columns);
   if (col) e = `NULLIF(trim(stage.${col}), '')`;
   if (e) {
@@ -111,59 +117,66 @@ function datasetDefault(dataset: DatasetId, field: string, provider: string): st
 }
 
 interface FieldSql {
+  /** Typed value computed from the normalised text column. */
   typed: string;
+  /** Checks over the normalised text (n) and typed (v) columns; each yields "field\u0001reason" or NULL. */
   checks: string[];
 }
 
-function fieldSql(f: FieldSpec, text: string, dateFormats: readonly string[], scale: number | undefined): FieldSql {
+/**
+ * n and v name columns of the previous layers, so every cast or parse is computed once per row and the
+ * checks only compare; a check never re-parses.
+ */
+function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly string[], scale: number | undefined): FieldSql {
   const checks: string[] = [];
   const fail = (cond: string, why: string) => checks.push(`CASE WHEN ${cond} THEN ${quoteString(`${f.name}\u0001${why}`)} END`);
   let typed: string;
   switch (f.type) {
     case 'int':
     case 'decimal': {
-      const num = `TRY_CAST(${text} AS DOUBLE)`;
-      typed = scale ? `(${num} * ${numberLiteral(scale)})` : num;
-      fail(`${text} IS NOT NULL AND (${num} IS NULL OR NOT isfinite(${num}))`, 'not a number');
-      if (f.type === 'int') {
-        fail(`${num} IS NOT NULL AND ${num} <> floor(${num})`, 'not a whole number');
-        typed = `TRY_CAST(${typed} AS INTEGER)`;
-      }
+      const num = `TRY_CAST(${n} AS DOUBLE)`;
+      typed = scale ? `${num} * ${numberLiteral(scale)}` : num;
+      // v holds the scaled DOUBLE; INTEGER fields are cast at the final layer after the whole-number check.
+      fail(`${n} IS NOT NULL AND (${v} IS NULL OR NOT isfinite(${v}))`, 'not a number');
+      if (f.type === 'int') fail(`${v} <> floor(${v})`, 'not a whole number');
       if (f.min !== undefined) {
-        fail(`${num} ${f.exclusiveMin ? '<=' : '<'} ${numberLiteral(f.min)}`, f.exclusiveMin ? `must be greater than ${f.min}` : `must be at least ${f.min}`);
+        fail(`${v} ${f.exclusiveMin ? '<=' : '<'} ${numberLiteral(f.min)}`, f.exclusiveMin ? `must be greater than ${f.min}` : `must be at least ${f.min}`);
       }
       break;
     }
     case 'date': {
-      const parsed = dateFormats.length
-        ? `coalesce(${dateFormats.map((fmt) => `try_strptime(${text}, ${quoteString(fmt)})`).join(', ')})::DATE`
-        : `TRY_CAST(${text} AS DATE)`;
-      typed = parsed;
-      fail(`${text} IS NOT NULL AND ${parsed} IS NULL`, dateFormats.length ? `not a date in the format ${dateFormats.join(' or ')}` : 'not a date (expected YYYY-MM-DD)');
-      fail(`${parsed} < DATE '${EARLIEST_DATE}' OR ${parsed} > ${LATEST_DATE_SQL}`, `date out of range (${EARLIEST_DATE} to one year from today)`);
+      typed = dateFormats.length
+        ? `coalesce(${dateFormats.map((fmt) => `try_strptime(${n}, ${quoteString(fmt)})`).join(', ')})::DATE`
+        : `TRY_CAST(${n} AS DATE)`;
+      fail(`${n} IS NOT NULL AND ${v} IS NULL`, dateFormats.length ? `not a date in the format ${dateFormats.join(' or ')}` : 'not a date (expected YYYY-MM-DD)');
+      fail(`${v} < DATE '${EARLIEST_DATE}' OR ${v} > ${LATEST_DATE_SQL}`, `date out of range (${EARLIEST_DATE} to one year from today)`);
       break;
     }
     case 'bool': {
-      typed = `CASE WHEN lower(${text}) IN ('1','true','t','yes','y') THEN true WHEN lower(${text}) IN ('0','false','f','no','n') THEN false END`;
-      fail(`${text} IS NOT NULL AND ${typed} IS NULL`, 'not a yes/no value (1/0, true/false, yes/no)');
+      typed = `CASE WHEN lower(${n}) IN ('1','true','t','yes','y') THEN true WHEN lower(${n}) IN ('0','false','f','no','n') THEN false END`;
+      fail(`${n} IS NOT NULL AND ${v} IS NULL`, 'not a yes/no value (1/0, true/false, yes/no)');
       break;
     }
     case 'country':
-      typed = `upper(${text})`;
-      fail(`${text} IS NOT NULL AND NOT regexp_full_match(upper(${text}), '[A-Z]{2}')`, 'not an ISO 3166 alpha-2 country code');
+      typed = `upper(${n})`;
+      fail(`${n} IS NOT NULL AND NOT regexp_full_match(${v}, '[A-Z]{2}')`, 'not an ISO 3166 alpha-2 country code');
       break;
     case 'currency':
-      typed = `upper(${text})`;
-      fail(`${text} IS NOT NULL AND NOT regexp_full_match(upper(${text}), '[A-Z]{3}')`, 'not an ISO 4217 currency code');
+      typed = `upper(${n})`;
+      fail(`${n} IS NOT NULL AND NOT regexp_full_match(${v}, '[A-Z]{3}')`, 'not an ISO 4217 currency code');
       break;
     default:
-      typed = f.oneOf ? `lower(${text})` : text;
-      // A cell starting with = + @ (or - followed by a letter) is executed by spreadsheets on export.
-      fail(`regexp_matches(${text}, '^([=+@\\t\\r]|-[^0-9. ])')`, 'starts with a spreadsheet formula character (possible CSV injection)');
+      typed = f.oneOf ? `lower(${n})` : n;
+      // A cell starting with = + @ tab CR (or - then a non-digit) is executed by spreadsheets on export.
+      // Prefix tests first: the regex runs only on the rare cell that starts with a dash.
+      fail(
+        `left(${n}, 1) IN ('=', '+', '@', chr(9), chr(13)) OR (left(${n}, 1) = '-' AND NOT regexp_full_match(substr(${n}, 2, 1), '[0-9. ]?'))`,
+        'starts with a spreadsheet formula character (possible CSV injection)',
+      );
   }
-  if (f.oneOf) fail(`${text} IS NOT NULL AND lower(${text}) NOT IN (${f.oneOf.map((v) => quoteString(v)).join(', ')})`, `must be one of ${f.oneOf.join(', ')}`);
-  if (f.pattern) fail(`${text} IS NOT NULL AND NOT regexp_full_match(${text}, ${quoteString(f.pattern)})`, `does not match the expected shape ${f.pattern}`);
-  if (f.required) checks.unshift(`CASE WHEN ${text} IS NULL THEN ${quoteString(`${f.name}\u0001required value is missing`)} END`);
+  if (f.oneOf) fail(`${n} IS NOT NULL AND ${v} NOT IN (${f.oneOf.map((o) => quoteString(o)).join(', ')})`, `must be one of ${f.oneOf.join(', ')}`);
+  if (f.pattern) fail(`${n} IS NOT NULL AND NOT regexp_full_match(${n}, ${quoteString(f.pattern)})`, `does not match the expected shape ${f.pattern}`);
+  if (f.required) checks.unshift(`CASE WHEN ${n} IS NULL THEN ${quoteString(`${f.name}\u0001required value is missing`)} END`);
   return { typed, checks };
 }
 
@@ -199,7 +212,9 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     }
     // Field defaults that depend on another field refer to it by a stable name (t_flow).
     const flowText = texts.get('flow');
-    const parts: string[] = [];
+    const norm: string[] = [];
+    const typedCols: string[] = [];
+    const finals: string[] = [];
     const checks: string[] = [];
     for (const f of spec.fields) {
       const m = set[f.name] === undefined ? {} : normaliseMapping(set[f.name]!);
@@ -210,26 +225,33 @@ export function compileMapping(input: CompileInput): CompiledMapping {
         text = text ? `coalesce(${text}, ${d})` : d;
       }
       if (!text) {
-        parts.push(`NULL::${sqlType(f.type)} AS ${f.name}`);
+        finals.push(`NULL::${sqlType(f.type)} AS ${f.name}`);
         continue;
       }
       const formats = m.dateFormat ? [...(Array.isArray(m.dateFormat) ? m.dateFormat : [m.dateFormat])] : [];
       // Constants and --set values are written in ISO form whatever the file's own date format is.
       const hasFallback = input.overrides[f.name] !== undefined || m.constant !== undefined;
       if (formats.length && hasFallback && !formats.includes('%Y-%m-%d')) formats.push('%Y-%m-%d');
-      const fs = fieldSql(f, text, formats, m.scale);
-      parts.push(`(${fs.typed})::${sqlType(f.type)} AS ${f.name}`);
+      const n = `n_${f.name}`;
+      const v = `v_${f.name}`;
+      const fs = fieldSql(f, n, v, formats, m.scale);
+      norm.push(`${text} AS ${n}`);
+      typedCols.push(`${fs.typed} AS ${v}`);
+      finals.push(`${v}::${sqlType(f.type)} AS ${f.name}`);
       checks.push(...fs.checks);
     }
     const firstFailure = checks.length ? `coalesce(${checks.join(', ')})` : 'NULL';
-    // "field\u0001reason" of the first failed check; split when the quarantine is written.
-    parts.push(`${firstFailure} AS _failure`);
-    emits.push({ selectSql: parts.join(',\n  ') });
+    emits.push({
+      normSql: norm.join(',\n  '),
+      typedSql: typedCols.join(',\n  '),
+      // "field\u0001reason" of the first failed check; split when the quarantine is written.
+      finalSql: [...finals, `${firstFailure} AS _failure`].join(',\n  '),
+    });
   }
-  const rawJsonSql = `json_object(${input.columns.map((c) => `${quoteString(c.sourceName)}, stage.${c.alias}`).join(', ')})`;
+  const rawJsonSql = `json_object(${input.columns.map((c) => `${quoteString(c.sourceName)}, ${c.alias}`).join(', ')})`;
   const extras = profile.extras
     .map((name) => ({ name, alias: resolveColumn({ column: name }, input.columns) }))
     .filter((e): e is { name: string; alias: string } => e.alias !== null);
-  const attrsSql = extras.length ? `json_object(${extras.map((e) => `${quoteString(e.name)}, stage.${e.alias}`).join(', ')})` : 'NULL';
+  const attrsSql = extras.length ? `json_object(${extras.map((e) => `${quoteString(e.name)}, ${e.alias}`).join(', ')})` : 'NULL';
   return { dataset: profile.dataset, emits, rawJsonSql, attrsSql };
 }

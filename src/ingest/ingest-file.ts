@@ -15,7 +15,6 @@
  */
 import { basename } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { DuckDBPendingResultState } from '@duckdb/node-api';
 import type { AnalyticalStore } from '../store/index.ts';
 import { DERIVED_COLUMNS, insertColumns, quoteIdent, quoteString } from '../store/index.ts';
 import { DATASETS } from '../schema/index.ts';
@@ -23,7 +22,7 @@ import { loadProfile, type Profile } from '../profiles/index.ts';
 import type { BatchRegistry, QuarantineRow } from '../control/index.ts';
 import { silentProgress, type ProgressSink } from '../progress/index.ts';
 import { compileMapping, type StagedColumn } from './compile-mapping.ts';
-import { detectDelimiter, inspectSource, looksLikeData, splitHeader, type SourceFile } from './source-file.ts';
+import { detectDelimiter, inspectSource, looksLikeData, sha256File, splitHeader, type SourceFile } from './source-file.ts';
 import { InputError } from './input-error.ts';
 import { engineReadError } from './engine-error.ts';
 
@@ -61,20 +60,20 @@ export const MAX_REJECTS_KEPT = 100_000;
 
 const PROVIDER_RE = /^[A-Z][A-Z0-9-]{1,15}$/;
 
+/**
+ * Runs a statement on DuckDB's own threads (the binding's async run) and polls its progress, leaving the
+ * JavaScript thread free: the SHA-256 of the file is computed meanwhile.
+ */
 async function runWithProgress(c: DuckDBConnection, sql: string, progress: ProgressSink): Promise<void> {
-  const pending = await c.start(sql);
-  let lastReport = 0;
-  while (pending.runTask() !== DuckDBPendingResultState.RESULT_READY) {
-    const now = Date.now();
-    if (now - lastReport > 100) {
-      lastReport = now;
-      const pct = c.progress.percentage;
-      if (pct >= 0) progress.update(pct);
-      // Yield so the bar repaints and signals are handled during long reads.
-      await new Promise((r) => setImmediate(r));
-    }
+  const timer = setInterval(() => {
+    const pct = c.progress.percentage;
+    if (pct >= 0) progress.update(pct);
+  }, 200);
+  try {
+    await c.run(sql);
+  } finally {
+    clearInterval(timer);
   }
-  await pending.getResult();
 }
 
 /**
@@ -173,42 +172,24 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
   }
 
   await recoverUnfinished(deps);
-  const size = (await import('node:fs')).statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  progress.stage(`hashing ${basename(path)}`, size, 'bytes');
-  let hashed = 0;
-  const src = await inspectSource(path, (n) => progress.update((hashed += n)));
-  progress.done();
-
-  const previous = await deps.registry.findCommittedBySha(src.sha256, dataset.id);
-  if (previous) {
-    return {
-      batch_id: previous.batch_id,
-      file: path,
-      dataset: dataset.id,
-      profile: previous.profile,
-      sha256: src.sha256,
-      rows_read: Number(previous.rows_read),
-      rows_accepted: Number(previous.rows_accepted),
-      rows_rejected: Number(previous.rows_rejected),
-      rejects_kept: Number(previous.rejects_kept),
-      superseded_rows: 0,
-      duplicate: true,
-      message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
-    };
-  }
+  const src = await inspectSource(path);
+  // Hashing (which for gzip also proves the stream is whole) runs on the JS thread while DuckDB stages the
+  // file on its own threads; the result is awaited before anything is written.
+  const hashing = sha256File(path, undefined, src.gzip);
+  hashing.catch(() => undefined);
 
   return deps.store.withWriteConnection(async (c) => {
     let columns: StagedColumn[];
-    let stageSql: string;
+    let readSql: string;
     let headerLines = 0;
     if (src.format === 'parquet') {
       columns = await parquetColumns(c, path);
-      stageSql = `SELECT ${columns.map((col) => `${quoteIdent(col.sourceName)}::VARCHAR AS ${col.alias}`).join(', ')} FROM read_parquet(${quoteString(path)})`;
+      readSql = `SELECT ${columns.map((col) => `${quoteIdent(col.sourceName)}::VARCHAR AS ${col.alias}`).join(', ')} FROM ${deps.store.dialect.readParquet([path])}`;
     } else {
       const layout = stagedColumns(src, profile);
       columns = layout.columns;
       headerLines = layout.header ? 1 : 0;
-      stageSql = `SELECT * FROM ${deps.store.dialect.readCsvAsText({
+      readSql = `SELECT * FROM ${deps.store.dialect.readCsvAsText({
         paths: [path],
         header: layout.header,
         delimiter: layout.delimiter,
@@ -218,8 +199,6 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         rejectsTable: 'ingest_rejects',
         rejectsScan: 'ingest_reject_scans',
       })}`;
-      // The dialect adds WITH ORDINALITY for callers that want it; staging relies on rowid instead.
-      stageSql = stageSql.replace(/ WITH ORDINALITY$/, '');
     }
     const mapping = compileMapping({
       profile,
@@ -229,6 +208,71 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       fileLabel: basename(path),
       filePath: path,
     });
+    const emits = mapping.emits.length;
+    const cAliases = columns.map((col) => col.alias).join(', ');
+    // The streaming row_number() numbers records in file order (the reader preserves insertion order).
+    const numbered = `SELECT row_number() OVER () - 1 AS rec, * FROM (${readSql})`;
+
+    // Staging happens in connection-local temp tables outside the transaction: a crash drops them, and
+    // only the writes to shared tables are transactional.
+    await c.run(`CREATE OR REPLACE TEMP TABLE country_keys AS
+      SELECT DISTINCT key, alpha2 FROM (
+        SELECT upper(alpha2) AS key, alpha2 FROM ref_countries UNION ALL
+        SELECT upper(alpha3), alpha2 FROM ref_countries WHERE alpha3 IS NOT NULL UNION ALL
+        SELECT upper(name), alpha2 FROM ref_countries WHERE name IS NOT NULL UNION ALL
+        SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL UNION ALL
+        SELECT alias, alpha2 FROM ref_country_aliases)`);
+
+    let source = `(${numbered}) AS stage`;
+    progress.stage(`reading ${basename(path)}`, 100, '%');
+    try {
+      if (emits > 1) {
+        // Several canonical rows per record: read the file once, then map it once per emit set.
+        await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE stage AS ${numbered}`, progress);
+        source = 'stage';
+      }
+      // Layered projections: mapped text, then parsed values, then canonical fields and the first failed
+      // check; the raw record is kept only for rows that failed.
+      const typedSql = mapping.emits
+        .map(
+          (e, i) => `SELECT * EXCLUDE (${cAliases}), CASE WHEN _failure IS NOT NULL THEN ${mapping.rawJsonSql} END AS _raw FROM (
+            SELECT rec, ${i} AS emit, ${e.finalSql}, ${mapping.attrsSql} AS attrs, ${cAliases} FROM (
+              SELECT *, ${e.typedSql || 'NULL AS _none'} FROM (
+                SELECT stage.*, ${e.normSql || 'NULL AS _nothing'} FROM ${source})))`,
+        )
+        .join('\nUNION ALL\n');
+      await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE typed AS ${typedSql}`, progress);
+    } catch (e) {
+      throw engineReadError(path, e);
+    } finally {
+      progress.done();
+    }
+
+    let sha256: string;
+    try {
+      sha256 = await hashing;
+    } catch (e) {
+      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
+      throw e;
+    }
+    const previous = await deps.registry.findCommittedBySha(sha256, dataset.id);
+    if (previous) {
+      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
+      return {
+        batch_id: previous.batch_id,
+        file: path,
+        dataset: dataset.id,
+        profile: previous.profile,
+        sha256,
+        rows_read: Number(previous.rows_read),
+        rows_accepted: Number(previous.rows_accepted),
+        rows_rejected: Number(previous.rows_rejected),
+        rejects_kept: Number(previous.rejects_kept),
+        superseded_rows: 0,
+        duplicate: true,
+        message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
+      };
+    }
 
     const batch = await deps.registry.begin({
       dataset: dataset.id,
@@ -236,55 +280,26 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       provider,
       profile: profile.name,
       file_name: basename(path),
-      sha256: src.sha256,
+      sha256,
       size_bytes: src.sizeBytes,
       loaded_by: opts.loadedBy,
       started_at: new Date().toISOString(),
     });
 
     try {
-      // Staging happens in connection-local temp tables outside the transaction (a crash drops them, and
-      // their rowids then count from zero in file order); only the writes to shared tables are transactional.
-      await c.run(`CREATE OR REPLACE TEMP TABLE country_keys AS
-        SELECT DISTINCT key, alpha2 FROM (
-          SELECT upper(alpha2) AS key, alpha2 FROM ref_countries UNION ALL
-          SELECT upper(alpha3), alpha2 FROM ref_countries WHERE alpha3 IS NOT NULL UNION ALL
-          SELECT upper(name), alpha2 FROM ref_countries WHERE name IS NOT NULL UNION ALL
-          SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL UNION ALL
-          SELECT alias, alpha2 FROM ref_country_aliases)`);
-
-      progress.stage(`reading ${basename(path)}`, 100, '%');
-      try {
-        await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE stage AS ${stageSql}`, progress);
-      } catch (e) {
-        throw engineReadError(path, e);
-      }
-      progress.done();
-
-      const structural = src.format === 'csv'
-        ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects')
-        : 0;
-      const staged = await scalar(c, 'SELECT count(*) FROM stage');
-      const emits = mapping.emits.length;
-
-      progress.stage('checking rows', 100, '%');
-      const typedSql = mapping.emits
-        .map((e, i) => `SELECT stage.rowid AS rec, ${i} AS emit, ${e.selectSql}, ${mapping.attrsSql} AS attrs FROM stage`)
-        .join('\nUNION ALL\n');
-      await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE typed AS ${typedSql}`, progress);
-      progress.done();
+      const structural = src.format === 'csv' ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects') : 0;
+      const staged = await scalar(c, 'SELECT coalesce(max(rec) + 1, 0) FROM typed');
 
       if (dataset.key) {
         const keyCols = dataset.key.join(', ');
-        const dups = await scalar(
-          c,
-          `SELECT count(*) - count(DISTINCT (${keyCols})) FROM typed WHERE _failure IS NULL AND ${dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
-        );
+        const present = dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ');
+        const dups = await scalar(c, `SELECT count(*) - count(DISTINCT (${keyCols})) FROM typed WHERE _failure IS NULL AND ${present}`);
         if (dups > 0) {
-          await c.run(`UPDATE typed SET _failure = ${quoteString(`${dataset.key[0]}\u0001duplicate key (${keyCols}) within the file; the first occurrence was kept`)}
+          await c.run(`UPDATE typed SET _failure = ${quoteString(`${dataset.key[0]}\u0001duplicate key (${keyCols}) within the file; the first occurrence was kept`)},
+              _raw = json_object(${dataset.key.map((k) => `${quoteString(k)}, ${k}`).join(', ')})
             WHERE rowid IN (SELECT rid FROM (
               SELECT rowid AS rid, row_number() OVER (PARTITION BY ${keyCols} ORDER BY rec, emit) AS rn
-              FROM typed WHERE _failure IS NULL AND ${dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ')}) WHERE rn > 1)`);
+              FROM typed WHERE _failure IS NULL AND ${present}) WHERE rn > 1)`);
         }
       }
 
@@ -340,10 +355,9 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       const qRows: QuarantineRow[] = [];
       if (failedRecs > 0) {
         const r = await c.runAndReadAll(
-          `SELECT ${lineExpr} AS line, split_part(_failure, '\u0001', 1) AS field, split_part(_failure, '\u0001', 2) AS reason,
-                  ${mapping.rawJsonSql} AS raw
-           FROM (SELECT rec, min(_failure) AS _failure FROM typed WHERE _failure IS NOT NULL GROUP BY rec ORDER BY rec LIMIT ${MAX_REJECTS_KEPT}) f
-           JOIN stage ON stage.rowid = f.rec ORDER BY line`,
+          `SELECT ${lineExpr} AS line, split_part(_failure, '\u0001', 1) AS field, split_part(_failure, '\u0001', 2) AS reason, raw
+           FROM (SELECT rec, min(_failure) AS _failure, first(_raw ORDER BY emit) AS raw FROM typed WHERE _failure IS NOT NULL
+                 GROUP BY rec ORDER BY rec LIMIT ${MAX_REJECTS_KEPT}) ORDER BY line`,
         );
         for (const row of r.getRowObjectsJson()) {
           qRows.push({ line: Number(row['line']), field: (row['field'] as string) || null, reason: String(row['reason']), raw: row['raw'] === null ? null : String(row['raw']) });
@@ -393,7 +407,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         file: path,
         dataset: dataset.id,
         profile: profile.name,
-        sha256: src.sha256,
+        sha256: sha256,
         rows_read: rowsRead,
         rows_accepted: rowsRead - rejected,
         rows_rejected: rejected,

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { REFERENCE_KINDS, loadReferenceTable, type ReferenceKind } from '../reference/index.ts';
-import { inspectSource } from './source-file.ts';
+import { inspectSource, sha256File } from './source-file.ts';
 import { InputError } from './input-error.ts';
 import type { BatchResult, IngestDeps } from './ingest-file.ts';
 
@@ -17,24 +17,25 @@ export async function ingestReference(deps: IngestDeps, path: string, kind: stri
     throw new InputError(path, null, null, `"${kind}" is not a reference table`, `Use --profile ${REFERENCE_KINDS.join(', --profile ')}`);
   }
   const src = await inspectSource(path);
+  const sha256 = await sha256File(path, undefined, src.gzip);
   const dataset = `ref_${kind}`;
-  const previous = await deps.registry.findCommittedBySha(src.sha256, dataset);
+  const previous = await deps.registry.findCommittedBySha(sha256, dataset);
   if (previous) {
     return {
-      batch_id: previous.batch_id, file: path, dataset, profile: kind, sha256: src.sha256,
+      batch_id: previous.batch_id, file: path, dataset, profile: kind, sha256: sha256,
       rows_read: Number(previous.rows_read), rows_accepted: Number(previous.rows_accepted), rows_rejected: 0, rejects_kept: 0,
       superseded_rows: 0, duplicate: true, message: `these bytes were already loaded as ${previous.batch_id}; nothing was changed`,
     };
   }
   const batch = await deps.registry.begin({
-    dataset, category: 'reference', provider: 'REF', profile: kind, file_name: basename(path), sha256: src.sha256,
+    dataset, category: 'reference', provider: 'REF', profile: kind, file_name: basename(path), sha256: sha256,
     size_bytes: src.sizeBytes, loaded_by: loadedBy, started_at: new Date().toISOString(),
   });
   try {
     const n = await deps.store.withWriteConnection((c) => loadReferenceTable(c, kind, path));
     await deps.registry.finish(batch.batch_id, 'committed', { rows_read: n, rows_accepted: n, rows_rejected: 0 });
     return {
-      batch_id: batch.batch_id, file: path, dataset, profile: kind, sha256: src.sha256, rows_read: n, rows_accepted: n,
+      batch_id: batch.batch_id, file: path, dataset, profile: kind, sha256: sha256, rows_read: n, rows_accepted: n,
       rows_rejected: 0, rejects_kept: 0, superseded_rows: 0, duplicate: false, message: `replaced the ${kind} reference table`,
     };
   } catch (e) {

@@ -1,6 +1,6 @@
 /**
- * What a file is before we let the engine read it: its SHA-256 (the batch identity), its format, and its
- * header row. Reading the header ourselves means a missing required column fails in milliseconds with the
+ * What a file is before we let the engine read it: its size, format and header row, and (separately) its
+ * SHA-256, the batch identity. Reading the header ourselves means a missing required column fails in milliseconds with the
  * exact column name, before DuckDB scans gigabytes.
  *
  * Only the first line is parsed here (bounded to 1 MiB); rows are never parsed in JavaScript.
@@ -15,7 +15,6 @@ export type SourceFormat = 'csv' | 'parquet';
 export interface SourceFile {
   readonly path: string;
   readonly sizeBytes: number;
-  readonly sha256: string;
   readonly format: SourceFormat;
   readonly gzip: boolean;
   /** First line decoded as text, without its line ending; empty for parquet. */
@@ -90,7 +89,8 @@ async function gzipFirstLine(path: string): Promise<Buffer> {
   });
 }
 
-export async function inspectSource(path: string, onHashBytes?: (n: number) => void): Promise<SourceFile> {
+/** Size, format and first line; the SHA-256 is a separate pass (sha256File) so it can run alongside a read. */
+export async function inspectSource(path: string): Promise<SourceFile> {
   let size: number;
   try {
     const st = statSync(path);
@@ -106,8 +106,7 @@ export async function inspectSource(path: string, onHashBytes?: (n: number) => v
   if (magic[0] === 0x50 && magic[1] === 0x4b) {
     throw new InputError(path, null, null, 'this is a zip archive', 'Unzip it and load the CSV or Parquet files inside');
   }
-  const sha256 = await sha256File(path, onHashBytes, gzip);
-  if (parquet) return { path, sizeBytes: size, sha256, format: 'parquet', gzip: false, firstLine: '' };
+  if (parquet) return { path, sizeBytes: size, format: 'parquet', gzip: false, firstLine: '' };
   let first = gzip ? await gzipFirstLine(path) : readPrefix(path, Math.min(size, MAX_HEADER_BYTES));
   const nl = first.indexOf(0x0a);
   if (nl >= 0) first = first.subarray(0, nl);
@@ -124,7 +123,7 @@ export async function inspectSource(path: string, onHashBytes?: (n: number) => v
   if (text.includes('\uFFFD')) {
     throw new InputError(path, 1, null, 'the header line is not valid UTF-8', 'Re-export the file as UTF-8, or use a profile with "encoding": "latin-1"');
   }
-  return { path, sizeBytes: size, sha256, format: 'csv', gzip, firstLine: text };
+  return { path, sizeBytes: size, format: 'csv', gzip, firstLine: text };
 }
 
 const CANDIDATE_DELIMITERS = ['\t', ';', '|', ','];

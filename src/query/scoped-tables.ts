@@ -17,6 +17,8 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   trade_lines: { category: 'trade', currentOnly: true },
   payments: { category: 'financial', currentOnly: true },
   mirror_stats: { category: 'trade', currentOnly: false },
+  watchlist_versions: { category: 'watchlist', currentOnly: false },
+  watchlist_entries: { category: 'watchlist', currentOnly: false },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

@@ -8,6 +8,7 @@ import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { CATALOGUES, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { assertRowAccessToBatch } from './batch-access.ts';
 
 const list = (what: string) =>
   z
@@ -138,7 +139,6 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       handler: async (req, q: { limit?: number; offset?: number }) => {
         const id = (req.params as { id: string }).id;
         return audited(rt.audit, ctx(req), 'view-quarantine', null, async () => {
-          const { assertRowAccessToBatch } = await import('./batch-access.ts');
           await assertRowAccessToBatch(rt, req.scope, id);
           const limit = q.limit ?? 100;
           const offset = q.offset ?? 0;

@@ -2,8 +2,7 @@
  * The seam between the SQL we compose and the engine that runs it.
  *
  * Invariants:
- * - Only constructs that differ between engines live here (medians, quantiles, period truncation, file
- *   readers, regex). Everything else is written once, in the Postgres-flavoured SQL that Kysely compiles and
+ * - Only constructs that differ between engines live here (medians, period labels, file readers). Everything else is written once, in the Postgres-flavoured SQL that Kysely compiles and
  *   that DuckDB accepts; a ClickHouse dialect implements this interface and its own Kysely compiler.
  * - Methods return SQL fragments over *already safe* expressions: callers pass column expressions they
  *   built, never user text. User values are bound parameters.
@@ -30,22 +29,19 @@ export interface CsvReadOptions {
 export interface AnalyticalDialect {
   readonly name: string;
   median(expr: string): string;
-  quantile(expr: string, q: number): string;
-  /** First day of the period containing the date expression. */
-  periodStart(dateExpr: string, grain: PeriodGrain): string;
   /** Human label: 2024-03, 2024-Q1, 2024. */
   periodLabel(dateExpr: string, grain: PeriodGrain): string;
-  /** A table expression that reads delimited text as VARCHAR columns, with a 1-based `ordinality` column. */
+  /**
+   * A table expression that reads delimited text as VARCHAR columns in file order (a table created from it
+   * numbers its rows in file order), sending malformed lines to the rejects table.
+   */
   readCsvAsText(opts: CsvReadOptions): string;
   readParquet(paths: readonly string[]): string;
-  regexpMatches(expr: string, pattern: string): string;
 }
 
 export const duckdbDialect: AnalyticalDialect = {
   name: 'duckdb',
   median: (e) => `median(${e})`,
-  quantile: (e, q) => `quantile_cont(${e}, ${Number(q)})`,
-  periodStart: (d, g) => `date_trunc('${g}', ${d})`,
   periodLabel: (d, g) =>
     g === 'month'
       ? `strftime(${d}, '%Y-%m')`
@@ -75,8 +71,7 @@ export const duckdbDialect: AnalyticalDialect = {
       opts.push(`columns = {${o.columnNames.map((c) => `${quoteString(c)}: 'VARCHAR'`).join(', ')}}`);
     }
     const paths = `[${o.paths.map(quoteString).join(', ')}]`;
-    return `read_csv(${paths}, ${opts.join(', ')}) WITH ORDINALITY`;
+    return `read_csv(${paths}, ${opts.join(', ')})`;
   },
-  readParquet: (paths) => `read_parquet([${paths.map(quoteString).join(', ')}]) WITH ORDINALITY`,
-  regexpMatches: (e, p) => `regexp_full_match(${e}, ${quoteString(p)})`,
+  readParquet: (paths) => `read_parquet([${paths.map(quoteString).join(', ')}])`,
 };

@@ -15,6 +15,7 @@ import { Kysely } from 'kysely';
 import { DuckDbDialect } from './kysely-duckdb.ts';
 import { createTableSql, REFERENCE_DDL } from './analytical-schema.ts';
 import { duckdbDialect, type AnalyticalDialect } from './analytical-dialect.ts';
+import { WATCHLIST_DDL } from '../watchlists/watchlist-schema.ts';
 import { DATASETS, type DatasetId } from '../schema/index.ts';
 
 export class StoreInUseError extends Error {
@@ -49,6 +50,7 @@ export async function openAnalyticalStore(dataDir: string, opts: { readOnly?: bo
   if (!opts.readOnly) {
     for (const id of Object.keys(DATASETS) as DatasetId[]) await writer.run(createTableSql(id));
     for (const ddl of REFERENCE_DDL) await writer.run(ddl);
+    for (const ddl of WATCHLIST_DDL) await writer.run(ddl);
   }
   const db = new Kysely<any>({ dialect: new DuckDbDialect(instance, 4) });
   let writing: Promise<unknown> = Promise.resolve();
