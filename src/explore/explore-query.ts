@@ -221,7 +221,7 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
   if (needsGroupingSets) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
   else if (dims.length) grouped = grouped.groupBy(dimExprs);
   const totalOf = (m: Measure) =>
-    needsGroupingSets ? sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()` : sql`sum(${sql.ref(m.id)}) OVER ()`;
+    needsGroupingSets ? sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()` : sql`(sum(${sql.ref(m.id)}) OVER ())::DOUBLE`;
   let q = db.db
     .selectFrom(
       db.db
