@@ -36,7 +36,7 @@ export async function tempRuntime(opts: { databaseUrl?: string } = {}): Promise<
 export async function storeFingerprint(rt: Runtime): Promise<string> {
   const parts: string[] = [];
   await rt.store.withWriteConnection(async (c) => {
-    for (const t of ['trade_lines', 'payments', 'mirror_stats', 'batch_commits']) {
+    for (const t of ['trade_lines', 'trade_lines_history', 'payments', 'payments_history', 'mirror_stats', 'batch_commits']) {
       const r = await c.runAndReadAll(`SELECT count(*)::VARCHAR, coalesce(sum(hash(x)), 0)::VARCHAR FROM ${t} x`);
       parts.push(`${t}:${r.getRows()[0]!.join('/')}`);
     }

@@ -336,17 +336,16 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       progress.done();
       await faultPoint('inserted');
 
+      // Rows re-sent by this batch (same provider and key) move to the history table: current tables hold
+      // only current rows, so no read ever pays for a "current" filter, and history stays queryable.
       let superseded = 0;
       if (dataset.key) {
-        const prior = await scalar(c, `SELECT count(*) FROM ${dataset.id} WHERE provider = $1 AND batch_id <> $2 AND superseded_by IS NULL`, [provider, batch.batch_id]);
+        const prior = await scalar(c, `SELECT count(*) FROM ${dataset.id} WHERE provider = $1 AND batch_id <> $2`, [provider, batch.batch_id]);
         if (prior > 0) {
           const keyCols = dataset.key.join(', ');
-          const r = await c.runAndReadAll(
-            `UPDATE ${dataset.id} SET superseded_by = $1
-             WHERE provider = $2 AND batch_id <> $1 AND superseded_by IS NULL
-               AND (${keyCols}) IN (SELECT (${keyCols}) FROM ${dataset.id} WHERE batch_id = $1)`,
-            [batch.batch_id, provider],
-          );
+          const replaced = `provider = $2 AND batch_id <> $1 AND (${keyCols}) IN (SELECT (${keyCols}) FROM ${dataset.id} WHERE batch_id = $1)`;
+          await c.run(`INSERT INTO ${dataset.id}_history SELECT *, $1 AS superseded_by FROM ${dataset.id} WHERE ${replaced}`, [batch.batch_id, provider]);
+          const r = await c.run(`DELETE FROM ${dataset.id} WHERE ${replaced}`, [batch.batch_id, provider]);
           superseded = Number(r.rowsChanged ?? 0);
         }
       }

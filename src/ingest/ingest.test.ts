@@ -102,11 +102,12 @@ describe('ingest of canonical declarations', () => {
     await ingestFile(deps, t.file('v1.csv', csv(canonicalLine(), canonicalLine({ declaration_id: 'D2' }))), opts);
     const r2 = await ingestFile(deps, t.file('v2.csv', csv(canonicalLine({ value: 1500 }))), opts);
     expect(r2.superseded_rows).toBe(1);
-    const all = await rows("SELECT declaration_id, value, superseded_by FROM trade_lines ORDER BY row_id");
-    expect(all).toEqual([
+    expect(await rows('SELECT declaration_id, value FROM trade_lines ORDER BY row_id')).toEqual([
+      { declaration_id: 'D2', value: 1000 },
+      { declaration_id: 'D1', value: 1500 },
+    ]);
+    expect(await rows('SELECT declaration_id, value, superseded_by FROM trade_lines_history')).toEqual([
       { declaration_id: 'D1', value: 1000, superseded_by: r2.batch_id },
-      { declaration_id: 'D2', value: 1000, superseded_by: null },
-      { declaration_id: 'D1', value: 1500, superseded_by: null },
     ]);
     // Another provider's identical key is a different declaration.
     const r3 = await ingestFile(deps, t.file('v3.csv', csv(canonicalLine({ value: 7 }))), { ...opts, provider: 'MX' });

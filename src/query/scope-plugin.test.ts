@@ -32,12 +32,19 @@ describe('scope plugin', () => {
       .where('t.hs2', '=', '72')
       .compile();
     expect(q.sql).toBe(
-      'select "t"."value", "p"."field_office" from (select * from "trade_lines" where "superseded_by" is null and "provider" in ($1)) as "t" ' +
+      'select "t"."value", "p"."field_office" from (select * from "trade_lines" where "provider" in ($1)) as "t" ' +
         'left join "ref_ports" as "p" on "p"."port_code" = "t"."port_code" ' +
-        'inner join (select * from "trade_lines" where "superseded_by" is null and "provider" in ($2)) as "u" on "u"."declaration_id" = "t"."declaration_id" ' +
+        'inner join (select * from "trade_lines" where "provider" in ($2)) as "u" on "u"."declaration_id" = "t"."declaration_id" ' +
         'where "t"."hs2" = $3',
     );
     expect(q.parameters).toEqual(['US', 'US', '72']);
+  });
+
+  it('wraps a table once even when a scoped subquery builder is nested in a scoped parent', () => {
+    const db = scopedDb(t.rt.store, usOnly).db;
+    const inner = db.selectFrom('trade_lines as t').select('t.value');
+    const q = db.selectFrom(db.selectFrom(inner.as('a')).selectAll().as('b')).selectAll().compile();
+    expect(q.sql).toBe('select * from (select * from (select "t"."value" from (select * from "trade_lines" where "provider" in ($1)) as "t") as "a") as "b"');
   });
 
   it('filters subqueries and CTEs too, and runs', async () => {
@@ -65,6 +72,20 @@ describe('scope plugin', () => {
     await expect(
       scopedDb(t.rt.store, usOnly).db.selectFrom('ref_ports').select(sql`(select count(*) from trade_lines)`.as('n')).execute(),
     ).rejects.toThrow(/raw SQL/);
+  });
+
+  it('a grant of every provider reads the table directly, corrections hidden (they live in history)', async () => {
+    const all: Scope = { principal: 'a', grants: [{ category: 'trade', providers: '*', level: 'row' }] };
+    const db = scopedDb(t.rt.store, all).db;
+    expect(db.selectFrom('trade_lines as t').select('t.value').compile().sql).toBe('select "t"."value" from "trade_lines" as "t"');
+    const rows = await db.selectFrom('trade_lines').select(['declaration_id', 'value']).orderBy('declaration_id').execute();
+    expect(rows).toEqual([
+      { declaration_id: 'M1', value: 1000 },
+      { declaration_id: 'U1', value: 1000 },
+      { declaration_id: 'U2', value: 5 },
+    ]);
+    const history = await db.selectFrom('trade_lines_history').select(['declaration_id', 'value']).execute();
+    expect(history).toEqual([{ declaration_id: 'U2', value: 1000 }]);
   });
 
   it('an empty provider list reads nothing rather than everything', async () => {

@@ -4,15 +4,15 @@
  * It rewrites the query tree (like Kysely's own plugins) so that each reference to a scoped table in a
  * FROM or JOIN becomes a filtered derived table with the same alias:
  *
- *   FROM trade_lines AS t   ->   FROM (SELECT * FROM trade_lines WHERE superseded_by IS NULL
- *                                      AND provider IN ($1, ...)) AS t
+ *   FROM trade_lines AS t   ->   FROM (SELECT * FROM trade_lines WHERE provider IN ($1, ...)) AS t
  *
  * Invariants:
  * - Fail closed: a table that is neither scoped nor reference is refused, a category without a grant is
  *   refused, writes to data tables are refused (source data is read-only), and raw SQL fragments that
  *   name a data table are refused because the plugin cannot see inside them.
- * - Children are transformed before the parent is wrapped, so the injected subquery is never rewritten
- *   again (no double wrapping, no recursion).
+ * - Children are transformed before the parent is wrapped, and injected filters are remembered, so a filter
+ *   is never wrapped again — also when a subquery built with this plugin is embedded in a parent query that
+ *   the plugin transforms once more.
  * - Provider values are bound parameters.
  */
 import {
@@ -65,40 +65,41 @@ class ScopeTransformer extends OperationNodeTransformer {
   constructor(
     private readonly scope: Scope,
     private readonly cteNames: ReadonlySet<string>,
+    /** Filters this plugin injected; a subquery builder is transformed once alone and again inside its parent. */
+    private readonly injected: WeakSet<SelectQueryNode>,
   ) {
     super();
   }
 
-  private filtered(table: string): SelectQueryNode {
+  /** The filtered derived table for a scoped table, or null when the grant covers every provider. */
+  private filtered(table: string): SelectQueryNode | null {
     const spec = SCOPED_TABLES[table]!;
     const grant = grantFor(this.scope, spec.category);
     if (!grant) throw new ScopeDeniedError(`${spec.category} data`);
-    let q = nodeBuilder.selectFrom(table).selectAll();
-    if (spec.currentOnly) q = q.where('superseded_by', 'is', null);
-    if (grant.providers !== '*') {
-      // An empty provider list must read nothing, not everything.
-      q = grant.providers.length ? q.where('provider', 'in', [...grant.providers]) : q.where((eb) => eb.lit(false));
-    }
-    return q.toOperationNode();
-  }
-
-  private rewriteFromItem(node: OperationNode): OperationNode {
-    if (TableNode.is(node)) {
-      const name = node.table.identifier.name;
-      if (SCOPED_TABLES[name]) return AliasNode.create(this.filtered(name), IdentifierNode.create(name));
-      if (REFERENCE_TABLES.has(name) || this.cteNames.has(name)) return node;
-      throw new ScopeDeniedError(`table ${name}`);
-    }
-    if (AliasNode.is(node) && TableNode.is(node.node)) {
-      const name = node.node.table.identifier.name;
-      if (SCOPED_TABLES[name]) return AliasNode.create(this.filtered(name), node.alias);
-      if (REFERENCE_TABLES.has(name) || this.cteNames.has(name)) return node;
-      throw new ScopeDeniedError(`table ${name}`);
-    }
+    // A grant of every provider filters nothing: the table is read as it is.
+    if (grant.providers === '*') return null;
+    const q = nodeBuilder.selectFrom(table).selectAll();
+    // An empty provider list must read nothing, not everything.
+    const node = (grant.providers.length ? q.where('provider', 'in', [...grant.providers]) : q.where((eb) => eb.lit(false))).toOperationNode();
+    this.injected.add(node);
     return node;
   }
 
+  private rewriteFromItem(node: OperationNode): OperationNode {
+    const table = TableNode.is(node) ? node : AliasNode.is(node) && TableNode.is(node.node) ? node.node : null;
+    if (!table) return node;
+    const name = table.table.identifier.name;
+    if (SCOPED_TABLES[name]) {
+      const f = this.filtered(name);
+      if (!f) return node;
+      return AliasNode.create(f, AliasNode.is(node) ? node.alias : IdentifierNode.create(name));
+    }
+    if (REFERENCE_TABLES.has(name) || this.cteNames.has(name)) return node;
+    throw new ScopeDeniedError(`table ${name}`);
+  }
+
   protected override transformSelectQuery(original: SelectQueryNode): SelectQueryNode {
+    if (this.injected.has(original)) return original;
     const node = super.transformSelectQuery(original);
     const from = node.from ? { ...node.from, froms: node.from.froms.map((f) => this.rewriteFromItem(f)) } : undefined;
     const joins = node.joins?.map((j): JoinNode => ({ ...j, table: this.rewriteFromItem(j.table) }));
@@ -115,6 +116,7 @@ class ScopeTransformer extends OperationNodeTransformer {
 }
 
 export function scopePlugin(scope: Scope): KyselyPlugin {
+  const injected = new WeakSet<SelectQueryNode>();
   return {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       const kind = args.node.kind;
@@ -127,7 +129,7 @@ export function scopePlugin(scope: Scope): KyselyPlugin {
         // A CTE named like a data table would shadow it inside the injected filter.
         if (SCOPED_TABLES[n] || REFERENCE_TABLES.has(n)) throw new ScopeDeniedError(`a WITH name that shadows table ${n}`);
       }
-      return new ScopeTransformer(scope, ctes.names).transformNode(args.node);
+      return new ScopeTransformer(scope, ctes.names, injected).transformNode(args.node);
     },
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
       return args.result;

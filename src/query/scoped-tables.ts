@@ -9,16 +9,16 @@ import type { DatasetCategory } from '../schema/index.ts';
 
 export interface ScopedTable {
   readonly category: DatasetCategory;
-  /** Rows replaced by a later batch are history, not current data: hidden from ordinary reads. */
-  readonly currentOnly: boolean;
 }
 
 export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
-  trade_lines: { category: 'trade', currentOnly: true },
-  payments: { category: 'financial', currentOnly: true },
-  mirror_stats: { category: 'trade', currentOnly: false },
-  watchlist_versions: { category: 'watchlist', currentOnly: false },
-  watchlist_entries: { category: 'watchlist', currentOnly: false },
+  trade_lines: { category: 'trade' },
+  trade_lines_history: { category: 'trade' },
+  payments: { category: 'financial' },
+  payments_history: { category: 'financial' },
+  mirror_stats: { category: 'trade' },
+  watchlist_versions: { category: 'watchlist' },
+  watchlist_entries: { category: 'watchlist' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

@@ -4,8 +4,10 @@
  * Invariants:
  * - Every canonical table carries provenance columns: `row_id` (batch seq << 32 | record, stable and
  *   unique, what drill-down and anomalies point at), `batch_id`, `provider`, `line` (source line number).
- * - `superseded_by` is set when a later batch of the same provider re-sends a row with the same key; rows
- *   are never updated otherwise or deleted, so history stays visible (access.md: source data read-only).
+ * - Current tables hold current rows only. When a later batch of the same provider re-sends a row with the
+ *   same key, the old row moves, unchanged, to `<table>_history` with `superseded_by` naming the batch;
+ *   rows are never edited, so history stays visible (access.md: source data read-only), and ordinary reads
+ *   need no "is current" filter.
  * - Derived columns (hs2/hs4/hs6, partner_country, party keys) are computed once at ingest because every
  *   explore query groups by them; reference hierarchies (ports, sectors) are joined at query time so a
  *   replaced reference table takes effect without reloading.
@@ -47,16 +49,17 @@ export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly { name: string
 
 const PROVENANCE = ['row_id BIGINT NOT NULL', 'batch_id VARCHAR NOT NULL', 'provider VARCHAR NOT NULL', 'line BIGINT NOT NULL'];
 
-export function createTableSql(id: DatasetId): string {
+export function createTableSql(id: DatasetId): string[] {
   const spec = DATASETS[id];
   const cols = [
     ...PROVENANCE,
     ...spec.fields.map((f) => `${f.name} ${sqlType(f.type)}`),
     ...DERIVED_COLUMNS[id].map((d) => `${d.name} ${d.type}`),
     'attrs JSON',
-    'superseded_by VARCHAR',
   ];
-  return `CREATE TABLE IF NOT EXISTS ${id} (${cols.join(', ')})`;
+  const ddl = [`CREATE TABLE IF NOT EXISTS ${id} (${cols.join(', ')})`];
+  if (spec.key) ddl.push(`CREATE TABLE IF NOT EXISTS ${id}_history (${[...cols, 'superseded_by VARCHAR NOT NULL'].join(', ')})`);
+  return ddl;
 }
 
 /** Columns in table order after provenance, as INSERT ... SELECT lists them. */

@@ -48,7 +48,7 @@ export async function openAnalyticalStore(dataDir: string, opts: { readOnly?: bo
   }
   const writer = await instance.connect();
   if (!opts.readOnly) {
-    for (const id of Object.keys(DATASETS) as DatasetId[]) await writer.run(createTableSql(id));
+    for (const id of Object.keys(DATASETS) as DatasetId[]) for (const ddl of createTableSql(id)) await writer.run(ddl);
     for (const ddl of REFERENCE_DDL) await writer.run(ddl);
     for (const ddl of WATCHLIST_DDL) await writer.run(ddl);
   }
