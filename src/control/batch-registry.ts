@@ -66,6 +66,11 @@ export function batchRegistry(store: ControlStore) {
       }
     },
 
+    /** The SHA-256 is known only after the file has been read alongside the load. */
+    async recordSha(batchId: string, sha256: string): Promise<void> {
+      await db.updateTable('batches').set({ sha256 }).where('batch_id', '=', batchId).execute();
+    },
+
     async addQuarantine(batchId: string, rows: readonly QuarantineRow[]): Promise<void> {
       const CHUNK = 500;
       for (let i = 0; i < rows.length; i += CHUNK) {

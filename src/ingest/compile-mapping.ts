@@ -3,7 +3,7 @@
  *
  * Invariants:
  * - Output per emit set: one SELECT over the staging table `stage` (columns c1..cN, all VARCHAR, plus the
- *   record number `rec`) that yields every canonical field typed, plus `_failure` naming the field and rule of the
+ *   staging `rowid`, the record number) that yields every canonical field typed, plus `_failure` naming the field and rule of the
  *   first check the row fails (NULL when the row is accepted). Reasons are constant strings: they name the field
  *   and the rule, never the value.
  * - Every literal that reaches SQL text comes from the profile or the command line and passes through
@@ -80,11 +80,15 @@ function resolveColumn(m: FieldMappingObject, cols: readonly StagedColumn[]): st
 /** Text expression for a field before typing: column, transformations, then defaults. */
 function textExpr(field: FieldSpec, m: FieldMappingObject, input: CompileInput): string | null {
   let e: string | null = null;
-  if (m.source === 'record') e = '(stage.rec + 1)::VARCHAR';
+  if (m.source === 'record') e = '(stage.rowid + 1)::VARCHAR';
   else if (m.source === 'file') e = quoteString(input.fileLabel);
-  else if (m.source === 'file-record') e = `(${quoteString(input.fileLabel + ':')} || (stage.rec + 1)::VARCHAR)`;
+  else if (m.source === 'file-record') e = `(${quoteString(input.fileLabel + ':')} || (stage.rowid + 1)::VARCHAR)`;
   const col = resolveColumn(m, input.columns);
-  if (col) e = `NULLIF(trim(stage.${col}), '')`;
+  // trim() copies every string; most cells need no trimming, so only those with an edge space pay for it.
+  if (col) {
+    const c = `stage.${col}`;
+    e = `(CASE WHEN ${c} LIKE ' %' OR ${c} LIKE '% ' THEN NULLIF(trim(${c}), '') ELSE NULLIF(${c}, '') END)`;
+  }
   if (e) {
     if (m.replace) e = `regexp_replace(${e}, ${quoteString(m.replace.pattern)}, ${quoteString(m.replace.replacement)})`;
     if (m.pad) e = `lpad(${e}, ${numberLiteral(m.pad)}, '0')`;
@@ -119,8 +123,8 @@ function datasetDefault(dataset: DatasetId, field: string, provider: string): st
 interface FieldSql {
   /** Typed value computed from the normalised text column. */
   typed: string;
-  /** Checks over the normalised text (n) and typed (v) columns; each yields "field\u0001reason" or NULL. */
-  checks: string[];
+  /** Checks over the normalised text (n) and typed (v) columns: a condition that is true when the row fails. */
+  checks: { cond: string; message: string }[];
 }
 
 /**
@@ -128,8 +132,8 @@ interface FieldSql {
  * checks only compare; a check never re-parses.
  */
 function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly string[], scale: number | undefined): FieldSql {
-  const checks: string[] = [];
-  const fail = (cond: string, why: string) => checks.push(`CASE WHEN ${cond} THEN ${quoteString(`${f.name}\u0001${why}`)} END`);
+  const checks: { cond: string; message: string }[] = [];
+  const fail = (cond: string, why: string) => checks.push({ cond, message: quoteString(`${f.name}\u0001${why}`) });
   let typed: string;
   switch (f.type) {
     case 'int':
@@ -168,15 +172,15 @@ function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly stri
     default:
       typed = f.oneOf ? `lower(${n})` : n;
       // A cell starting with = + @ tab CR (or - then a non-digit) is executed by spreadsheets on export.
-      // Prefix tests first: the regex runs only on the rare cell that starts with a dash.
+      // Prefix LIKEs are the cheapest test; the regex runs only on the rare cell that starts with a dash.
       fail(
-        `left(${n}, 1) IN ('=', '+', '@', chr(9), chr(13)) OR (left(${n}, 1) = '-' AND NOT regexp_full_match(substr(${n}, 2, 1), '[0-9. ]?'))`,
+        `${['=', '+', '@', '\t', '\r'].map((ch) => `${n} LIKE ${quoteString(`${ch}%`)}`).join(' OR ')} OR (${n} LIKE '-%' AND NOT regexp_full_match(substr(${n}, 2, 1), '[0-9. ]?'))`,
         'starts with a spreadsheet formula character (possible CSV injection)',
       );
   }
   if (f.oneOf) fail(`${n} IS NOT NULL AND ${v} NOT IN (${f.oneOf.map((o) => quoteString(o)).join(', ')})`, `must be one of ${f.oneOf.join(', ')}`);
   if (f.pattern) fail(`${n} IS NOT NULL AND NOT regexp_full_match(${n}, ${quoteString(f.pattern)})`, `does not match the expected shape ${f.pattern}`);
-  if (f.required) checks.unshift(`CASE WHEN ${n} IS NULL THEN ${quoteString(`${f.name}\u0001required value is missing`)} END`);
+  if (f.required) checks.unshift({ cond: `${n} IS NULL`, message: quoteString(`${f.name}\u0001required value is missing`) });
   return { typed, checks };
 }
 
@@ -215,7 +219,7 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     const norm: string[] = [];
     const typedCols: string[] = [];
     const finals: string[] = [];
-    const checks: string[] = [];
+    const checks: { cond: string; message: string }[] = [];
     for (const f of spec.fields) {
       const m = set[f.name] === undefined ? {} : normaliseMapping(set[f.name]!);
       let text = texts.get(f.name) ?? null;
@@ -240,7 +244,11 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       finals.push(`${v}::${sqlType(f.type)} AS ${f.name}`);
       checks.push(...fs.checks);
     }
-    const firstFailure = checks.length ? `coalesce(${checks.join(', ')})` : 'NULL';
+    // Most rows pass: one OR of the conditions decides, and only failing rows pay for finding which check
+    // failed first and building its message.
+    const firstFailure = checks.length
+      ? `CASE WHEN ${checks.map((c) => `(${c.cond})`).join(' OR ')} THEN coalesce(${checks.map((c) => `CASE WHEN ${c.cond} THEN ${c.message} END`).join(', ')}) END`
+      : 'NULL';
     emits.push({
       normSql: norm.join(',\n  '),
       typedSql: typedCols.join(',\n  '),

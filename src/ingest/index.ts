@@ -1,4 +1,4 @@
 export { ingestFile, recoverUnfinished, MAX_REJECTS_KEPT, type BatchResult, type IngestDeps, type IngestOptions } from './ingest-file.ts';
 export { ingestReference, isReferenceProfile } from './ingest-reference.ts';
 export { InputError } from './input-error.ts';
-export { inspectSource, sha256File } from './source-file.ts';
+export { inspectSource, scanFile } from './source-file.ts';

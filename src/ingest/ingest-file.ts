@@ -22,7 +22,7 @@ import { loadProfile, type Profile } from '../profiles/index.ts';
 import type { BatchRegistry, QuarantineRow } from '../control/index.ts';
 import { silentProgress, type ProgressSink } from '../progress/index.ts';
 import { compileMapping, type StagedColumn } from './compile-mapping.ts';
-import { detectDelimiter, inspectSource, looksLikeData, sha256File, splitHeader, type SourceFile } from './source-file.ts';
+import { detectDelimiter, inspectSource, looksLikeData, scanFile, splitHeader, type SourceFile } from './source-file.ts';
 import { InputError } from './input-error.ts';
 import { engineReadError } from './engine-error.ts';
 
@@ -173,10 +173,10 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
 
   await recoverUnfinished(deps);
   const src = await inspectSource(path);
-  // Hashing (which for gzip also proves the stream is whole) runs on the JS thread while DuckDB stages the
-  // file on its own threads; the result is awaited before anything is written.
-  const hashing = sha256File(path, undefined, src.gzip);
-  hashing.catch(() => undefined);
+  // Hashing (which for gzip also proves the stream is whole) runs on the JS thread while DuckDB reads the
+  // file on its own threads; the result is awaited before anything is committed.
+  const scanning = scanFile(path, src.gzip);
+  scanning.catch(() => undefined);
 
   return deps.store.withWriteConnection(async (c) => {
     let columns: StagedColumn[];
@@ -210,11 +210,18 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
     });
     const emits = mapping.emits.length;
     const cAliases = columns.map((col) => col.alias).join(', ');
-    // The streaming row_number() numbers records in file order (the reader preserves insertion order).
-    const numbered = `SELECT row_number() OVER () - 1 AS rec, * FROM (${readSql})`;
+    // Layered projections over the staged file: mapped text, then values parsed once, then canonical fields
+    // and the first failed check; the raw record is built only for rows that failed.
+    const layered = mapping.emits
+      .map(
+        (e, i) => `SELECT * EXCLUDE (${cAliases}), CASE WHEN _failure IS NOT NULL THEN ${mapping.rawJsonSql} END AS _raw FROM (
+          SELECT rec, ${i} AS emit, ${e.finalSql}, ${mapping.attrsSql} AS attrs, ${cAliases} FROM (
+            SELECT *, ${e.typedSql || 'NULL AS _none'} FROM (
+              SELECT stage.rowid AS rec, stage.*, ${e.normSql || 'NULL AS _nothing'} FROM stage)))`,
+      )
+      .join('\nUNION ALL\n');
+    const dropTemps = () => c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.failed; DROP TABLE IF EXISTS temp.reject_pos');
 
-    // Staging happens in connection-local temp tables outside the transaction: a crash drops them, and
-    // only the writes to shared tables are transactional.
     await c.run(`CREATE OR REPLACE TEMP TABLE country_keys AS
       SELECT DISTINCT key, alpha2 FROM (
         SELECT upper(alpha2) AS key, alpha2 FROM ref_countries UNION ALL
@@ -222,119 +229,127 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         SELECT upper(name), alpha2 FROM ref_countries WHERE name IS NOT NULL UNION ALL
         SELECT upper(official_name), alpha2 FROM ref_countries WHERE official_name IS NOT NULL UNION ALL
         SELECT alias, alpha2 FROM ref_country_aliases)`);
-
-    let source = `(${numbered}) AS stage`;
+    // The file is read once, in parallel, as text into a connection-local temp table outside the transaction
+    // (a crash drops it). The reader preserves insertion order, so the table's rowid is the record number.
     progress.stage(`reading ${basename(path)}`, 100, '%');
     try {
-      if (emits > 1) {
-        // Several canonical rows per record: read the file once, then map it once per emit set.
-        await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE stage AS ${numbered}`, progress);
-        source = 'stage';
-      }
-      // Layered projections: mapped text, then parsed values, then canonical fields and the first failed
-      // check; the raw record is kept only for rows that failed.
-      const typedSql = mapping.emits
-        .map(
-          (e, i) => `SELECT * EXCLUDE (${cAliases}), CASE WHEN _failure IS NOT NULL THEN ${mapping.rawJsonSql} END AS _raw FROM (
-            SELECT rec, ${i} AS emit, ${e.finalSql}, ${mapping.attrsSql} AS attrs, ${cAliases} FROM (
-              SELECT *, ${e.typedSql || 'NULL AS _none'} FROM (
-                SELECT stage.*, ${e.normSql || 'NULL AS _nothing'} FROM ${source})))`,
-        )
-        .join('\nUNION ALL\n');
-      await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE typed AS ${typedSql}`, progress);
+      await runWithProgress(c, `CREATE OR REPLACE TEMP TABLE stage AS ${readSql}`, progress);
     } catch (e) {
       throw engineReadError(path, e);
     } finally {
       progress.done();
     }
 
-    let sha256: string;
-    try {
-      sha256 = await hashing;
-    } catch (e) {
-      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
-      throw e;
-    }
-    const previous = await deps.registry.findCommittedBySha(sha256, dataset.id);
-    if (previous) {
-      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
-      return {
-        batch_id: previous.batch_id,
-        file: path,
-        dataset: dataset.id,
-        profile: previous.profile,
-        sha256,
-        rows_read: Number(previous.rows_read),
-        rows_accepted: Number(previous.rows_accepted),
-        rows_rejected: Number(previous.rows_rejected),
-        rejects_kept: Number(previous.rejects_kept),
-        superseded_rows: 0,
-        duplicate: true,
-        message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
-      };
-    }
-
+    // The batch id is reserved first because the rows carry it; its SHA-256 is recorded once known.
     const batch = await deps.registry.begin({
       dataset: dataset.id,
       category: opts.category,
       provider,
       profile: profile.name,
       file_name: basename(path),
-      sha256,
+      sha256: 'pending',
       size_bytes: src.sizeBytes,
       loaded_by: opts.loadedBy,
       started_at: new Date().toISOString(),
     });
-
+    let inTransaction = false;
     try {
-      const structural = src.format === 'csv' ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects') : 0;
-      const staged = await scalar(c, 'SELECT coalesce(max(rec) + 1, 0) FROM typed');
-
-      if (dataset.key) {
-        const keyCols = dataset.key.join(', ');
-        const present = dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ');
-        const dups = await scalar(c, `SELECT count(*) - count(DISTINCT (${keyCols})) FROM typed WHERE _failure IS NULL AND ${present}`);
-        if (dups > 0) {
-          await c.run(`UPDATE typed SET _failure = ${quoteString(`${dataset.key[0]}\u0001duplicate key (${keyCols}) within the file; the first occurrence was kept`)},
-              _raw = json_object(${dataset.key.map((k) => `${quoteString(k)}, ${k}`).join(', ')})
-            WHERE rowid IN (SELECT rid FROM (
-              SELECT rowid AS rid, row_number() OVER (PARTITION BY ${keyCols} ORDER BY rec, emit) AS rn
-              FROM typed WHERE _failure IS NULL AND ${present}) WHERE rn > 1)`);
-        }
-      }
-
-      let lineExpr = `(rec + ${headerLines + 1})`;
-      if (structural > 0) {
-        await c.run(`CREATE OR REPLACE TEMP TABLE reject_pos AS
-          SELECT line - ${headerLines + 1} - (row_number() OVER (ORDER BY line) - 1) AS pos
-          FROM (SELECT DISTINCT line FROM ingest_rejects)`);
-        lineExpr = `(rec + ${headerLines + 1} + (SELECT count(*) FROM reject_pos WHERE pos <= rec))`;
-      }
-
-      const failedRecs = await scalar(c, 'SELECT count(DISTINCT rec) FROM typed WHERE _failure IS NOT NULL');
       await faultPoint('staged');
       await c.run('BEGIN TRANSACTION');
-      const keepAll = emits === 1 ? '_failure IS NULL' : '_failure IS NULL AND rec NOT IN (SELECT rec FROM typed WHERE _failure IS NOT NULL)';
+      inTransaction = true;
       const cols = insertColumns(dataset.id);
-      const fieldNames = dataset.fields.map((f) => f.name);
       const select = [
         `(${batch.seq}::BIGINT << 32) + rec * ${emits} + emit`,
         quoteString(batch.batch_id),
         quoteString(provider),
-        lineExpr,
-        ...fieldNames,
+        `rec + ${headerLines + 1}`,
+        ...dataset.fields.map((f) => f.name),
         ...DERIVED_COLUMNS[dataset.id].map((d) => d.expr),
         'attrs',
       ];
-      progress.stage('storing rows', 100, '%');
-      await runWithProgress(
-        c,
-        // start() takes no parameters; batch id and provider are validated identifiers, inlined escaped.
-        `INSERT INTO ${dataset.id} (${cols.join(', ')}) SELECT ${select.join(', ')} FROM typed WHERE ${keepAll}`,
-        progress,
-      );
-      progress.done();
+      // A record with several emitted rows is stored only if all of them pass.
+      const keep = emits === 1 ? '_failure IS NULL' : `_failure IS NULL AND rec NOT IN (SELECT rec FROM (${layered}) WHERE _failure IS NOT NULL)`;
+      progress.stage('checking and storing', 100, '%');
+      try {
+        // One pass over the staged text: mapped, checked, and the accepted rows written in one statement.
+        // Batch id and provider are validated identifiers, inlined escaped.
+        await runWithProgress(c, `INSERT INTO ${dataset.id} (${cols.join(', ')}) SELECT ${select.join(', ')} FROM (${layered}) WHERE ${keep}`, progress);
+      } finally {
+        progress.done();
+      }
       await faultPoint('inserted');
+
+      const scan = await scanning;
+      const previous = await deps.registry.findCommittedBySha(scan.sha256, dataset.id);
+      if (previous) {
+        await c.run('ROLLBACK');
+        inTransaction = false;
+        await deps.registry.discard(batch.batch_id);
+        await dropTemps();
+        return {
+          batch_id: previous.batch_id,
+          file: path,
+          dataset: dataset.id,
+          profile: previous.profile,
+          sha256: scan.sha256,
+          rows_read: Number(previous.rows_read),
+          rows_accepted: Number(previous.rows_accepted),
+          rows_rejected: Number(previous.rows_rejected),
+          rejects_kept: Number(previous.rejects_kept),
+          superseded_rows: 0,
+          duplicate: true,
+          message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
+        };
+      }
+      await deps.registry.recordSha(batch.batch_id, scan.sha256);
+
+      const structural = src.format === 'csv' ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects') : 0;
+      const insertedRows = await scalar(c, `SELECT count(*) FROM ${dataset.id} WHERE batch_id = $1`, [batch.batch_id]);
+      const records = await scalar(c, 'SELECT count(*) FROM stage');
+      let failedRecs = 0;
+      if (insertedRows !== records * emits) {
+        // A second pass over the staged text, only for files with rejected rows: which records, and why.
+        await c.run(`CREATE OR REPLACE TEMP TABLE failed AS
+          SELECT rec, min(_failure) AS _failure, first(_raw ORDER BY emit) AS raw FROM (${layered})
+          WHERE _failure IS NOT NULL GROUP BY rec`);
+        failedRecs = await scalar(c, 'SELECT count(*) FROM failed');
+      }
+
+      let lineExpr = `(rec + ${headerLines + 1})`;
+      if (structural > 0) {
+        // Lines were numbered by record; records after a line the reader rejected sit one line further down.
+        await c.run(`CREATE OR REPLACE TEMP TABLE reject_pos AS
+          SELECT line - ${headerLines + 1} - (row_number() OVER (ORDER BY line) - 1) AS pos
+          FROM (SELECT DISTINCT line FROM ingest_rejects)`);
+        lineExpr = `(rec + ${headerLines + 1} + (SELECT count(*) FROM reject_pos WHERE pos <= rec))`;
+        await c.run(
+          `UPDATE ${dataset.id} SET line = line + (SELECT count(*) FROM reject_pos WHERE pos <= ${dataset.id}.line - ${headerLines + 1}) WHERE batch_id = $1`,
+          [batch.batch_id],
+        );
+      }
+
+      const qRows: QuarantineRow[] = [];
+      // A key repeated within the file: the first occurrence stays, later ones move to the quarantine.
+      let dupRows = 0;
+      if (dataset.key) {
+        const keyCols = dataset.key.join(', ');
+        const present = dataset.key.map((k) => `${k} IS NOT NULL`).join(' AND ');
+        const dups = await scalar(c, `SELECT count(*) - count(DISTINCT (${keyCols})) FROM ${dataset.id} WHERE batch_id = $1 AND ${present}`, [batch.batch_id]);
+        if (dups > 0) {
+          const later = `SELECT row_id FROM (SELECT row_id, row_number() OVER (PARTITION BY ${keyCols} ORDER BY row_id) AS rn
+                         FROM ${dataset.id} WHERE batch_id = $1 AND ${present}) WHERE rn > 1`;
+          const r = await c.runAndReadAll(
+            `SELECT line, json_object(${dataset.key.map((k) => `${quoteString(k)}, ${k}`).join(', ')}) AS raw FROM ${dataset.id}
+             WHERE row_id IN (${later}) ORDER BY line LIMIT ${MAX_REJECTS_KEPT}`,
+            [batch.batch_id],
+          );
+          for (const row of r.getRowObjectsJson()) {
+            qRows.push({ line: Number(row['line']), field: dataset.key[0]!, reason: `duplicate key (${keyCols}) within the file; the first occurrence was kept`, raw: String(row['raw']) });
+          }
+          const d = await c.run(`DELETE FROM ${dataset.id} WHERE row_id IN (${later})`, [batch.batch_id]);
+          dupRows = Number(d.rowsChanged ?? 0);
+        }
+      }
 
       // Rows re-sent by this batch (same provider and key) move to the history table: current tables hold
       // only current rows, so no read ever pays for a "current" filter, and history stays queryable.
@@ -351,12 +366,10 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       }
 
       // Quarantine: rows that failed a check (with the record as the file had it), then reader rejects.
-      const qRows: QuarantineRow[] = [];
       if (failedRecs > 0) {
         const r = await c.runAndReadAll(
           `SELECT ${lineExpr} AS line, split_part(_failure, '\u0001', 1) AS field, split_part(_failure, '\u0001', 2) AS reason, raw
-           FROM (SELECT rec, min(_failure) AS _failure, first(_raw ORDER BY emit) AS raw FROM typed WHERE _failure IS NOT NULL
-                 GROUP BY rec ORDER BY rec LIMIT ${MAX_REJECTS_KEPT}) ORDER BY line`,
+           FROM failed ORDER BY rec LIMIT ${MAX_REJECTS_KEPT}`,
         );
         for (const row of r.getRowObjectsJson()) {
           qRows.push({ line: Number(row['line']), field: (row['field'] as string) || null, reason: String(row['reason']), raw: row['raw'] === null ? null : String(row['raw']) });
@@ -380,16 +393,17 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       const kept = qRows.slice(0, MAX_REJECTS_KEPT);
       await deps.registry.addQuarantine(batch.batch_id, kept);
 
-      const rowsRead = staged + structural;
-      const rejected = failedRecs + structural;
+      const rowsRead = records + structural;
+      const rejected = failedRecs + structural + dupRows / emits;
       await c.run(
         `INSERT INTO batch_commits (batch_id, dataset, rows_read, rows_accepted, rows_rejected, rejects_kept, superseded_rows)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [batch.batch_id, dataset.id, rowsRead, rowsRead - rejected, rejected, kept.length, superseded],
       );
       await c.run('COMMIT');
+      inTransaction = false;
       await faultPoint('committed');
-      await c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.typed');
+      await dropTemps();
 
       const message =
         rejected > kept.length ? `${rejected - kept.length} more rejected records were counted but not kept in the quarantine` : null;
@@ -406,7 +420,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         file: path,
         dataset: dataset.id,
         profile: profile.name,
-        sha256: sha256,
+        sha256: scan.sha256,
         rows_read: rowsRead,
         rows_accepted: rowsRead - rejected,
         rows_rejected: rejected,
@@ -417,7 +431,8 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       };
     } catch (e) {
       progress.done();
-      await c.run('ROLLBACK').catch(() => undefined);
+      if (inTransaction) await c.run('ROLLBACK').catch(() => undefined);
+      await dropTemps().catch(() => undefined);
       await deps.registry.discard(batch.batch_id).catch(() => undefined);
       throw e;
     }

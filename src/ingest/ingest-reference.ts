@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { REFERENCE_KINDS, loadReferenceTable, type ReferenceKind } from '../reference/index.ts';
-import { inspectSource, sha256File } from './source-file.ts';
+import { inspectSource, scanFile } from './source-file.ts';
 import { InputError } from './input-error.ts';
 import type { BatchResult, IngestDeps } from './ingest-file.ts';
 
@@ -17,7 +17,7 @@ export async function ingestReference(deps: IngestDeps, path: string, kind: stri
     throw new InputError(path, null, null, `"${kind}" is not a reference table`, `Use --profile ${REFERENCE_KINDS.join(', --profile ')}`);
   }
   const src = await inspectSource(path);
-  const sha256 = await sha256File(path, undefined, src.gzip);
+  const { sha256 } = await scanFile(path, src.gzip);
   const dataset = `ref_${kind}`;
   const previous = await deps.registry.findCommittedBySha(sha256, dataset);
   if (previous) {

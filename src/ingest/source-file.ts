@@ -23,14 +23,18 @@ export interface SourceFile {
 
 const MAX_HEADER_BYTES = 1 << 20;
 
+export interface FileScan {
+  readonly sha256: string;
+}
+
 /**
- * SHA-256 of the bytes; for gzip files the same pass also inflates the stream (in zlib, not JS) and
- * discards the output, because DuckDB's reader accepts a truncated gzip file silently and would load half a
- * file as if it were whole.
+ * The SHA-256 of the bytes (the batch identity). For gzip the same pass inflates the stream in zlib and
+ * discards it, because DuckDB's reader accepts a truncated gzip file silently and would load half a file as
+ * if it were whole.
  */
-export async function sha256File(path: string, onBytes?: (n: number) => void, verifyGzip = false): Promise<string> {
+export async function scanFile(path: string, gzip: boolean): Promise<FileScan> {
   const hash = createHash('sha256');
-  const gunzip = verifyGzip ? createGunzip() : null;
+  const gunzip = gzip ? createGunzip({ chunkSize: 1 << 20 }) : null;
   const verified = gunzip
     ? new Promise<void>((resolve, reject) => {
         gunzip.on('data', () => undefined);
@@ -40,7 +44,6 @@ export async function sha256File(path: string, onBytes?: (n: number) => void, ve
     : Promise.resolve();
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
-    onBytes?.((chunk as Buffer).length);
     if (gunzip && !gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
   }
   gunzip?.end();
@@ -49,7 +52,7 @@ export async function sha256File(path: string, onBytes?: (n: number) => void, ve
   } catch (e) {
     throw new InputError(path, null, null, `the gzip stream is damaged or truncated (${(e as Error).message})`, 'The file could not be read; fetch or export it again');
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex') };
 }
 
 function readPrefix(path: string, n: number): Buffer {
@@ -89,7 +92,7 @@ async function gzipFirstLine(path: string): Promise<Buffer> {
   });
 }
 
-/** Size, format and first line; the SHA-256 is a separate pass (sha256File) so it can run alongside a read. */
+/** Size, format and first line; the SHA-256 is a separate pass (scanFile) so it can run alongside a read. */
 export async function inspectSource(path: string): Promise<SourceFile> {
   let size: number;
   try {
