@@ -1,12 +1,12 @@
 /**
  * lists, lists load, lists show, lists diff: watch-list versions from the command line.
  *
- * Every action is audited; reads go through the scoped query layer. Audit details name versions and
+ * `--json` and `--data` are options of `lists` and apply to every subcommand. Every action is audited; reads go through the scoped query layer. Audit details name versions and
  * formats only: a search text may be a person's name, so it is recorded as given or not, never quoted.
  * Human tables show list text with control characters made visible, so a name cannot drive the terminal.
  */
 import type { Command } from 'commander';
-import { audited, type Runtime } from '../runtime/index.ts';
+import { audited } from '../runtime/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
 import {
   diffVersions,
@@ -23,6 +23,12 @@ import { action, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
 const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+
+/** Options of `lists` that every subcommand shares. */
+interface Shared {
+  data?: string;
+  json?: boolean;
+}
 
 /** Control characters (C0, DEL, C1) as a visible mark: list text is data, never terminal commands. */
 function printable(v: unknown): string {
@@ -42,21 +48,27 @@ function describeVersion(v: ListVersion): string {
   return `${head}\n${v.notes.map((n) => `         note: ${n}\n`).join('')}`;
 }
 
-async function knownVersion(rt: Runtime, id: string): Promise<void> {
-  const v = await getVersion(scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal)), id);
-  if (!v) throw new UsageError(`no list version ${id}: list them with parallax lists`);
+/** Unknown versions and versions of two lists are usage errors: the user named the wrong version. */
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof WatchlistLookupError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export function registerListCommands(program: Command): void {
   const lists = program
     .command('lists')
     .description('watch lists: load list versions, list them, show entries, compare two versions')
-    // Options after a subcommand name belong to the subcommand (both define --json and --data).
-    .enablePositionalOptions()
+    // --data and --json belong to `lists` alone and its subcommands read them from here: commander gives
+    // an option the parent also defines to the parent, wherever it is written.
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
-    .option('--json', 'one JSON object per list version')
+    .option('--json', 'JSON lines: one object per list version, entry or difference')
+    .configureHelp({ showGlobalOptions: true })
     .action(
-      action(async (o: { data?: string; json?: boolean }) => {
+      action(async (o: Shared) => {
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
           const rows = await audited(rt.audit, CLI_CONTEXT, 'view-watchlists', null, () => listVersions(db), (r) => ({ rowCount: r.length }));
@@ -76,10 +88,9 @@ export function registerListCommands(program: Command): void {
     .option('--publisher <name>', 'who publishes the list (defaults per format, e.g. US Treasury OFAC)')
     .option('--publish-date <date>', 'publication date YYYY-MM-DD, used when the file does not state one')
     .option('--list-id <id>', 'list id, overriding the one the format implies (us-ofac-sdn, un-sc-consolidated, opensanctions)')
-    .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
-    .option('--json', 'one JSON object per list version on stdout')
     .action(
-      action(async (files: string[], o: { format: string; publisher?: string; publishDate?: string; listId?: string; data?: string; json?: boolean }) => {
+      action(async (files: string[], own: { format: string; publisher?: string; publishDate?: string; listId?: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         if (!isListFormat(o.format)) throw new UsageError(`--format must be one of ${LIST_FORMATS.join(', ')}`);
         if (o.publishDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.publishDate)) throw new UsageError('--publish-date takes a date written YYYY-MM-DD');
         await withRuntime(o, async (rt) => {
@@ -89,7 +100,7 @@ export function registerListCommands(program: Command): void {
             'watchlist-load',
             `format=${o.format} files=${files.length}`,
             () =>
-              loadList({ store: rt.store, registry: rt.registry }, files, {
+              loadList({ store: rt.store }, files, {
                 format: o.format,
                 publisher: o.publisher,
                 publishDate: o.publishDate,
@@ -111,22 +122,25 @@ export function registerListCommands(program: Command): void {
     .option('--search <text>', 'name or alias (normalised: case, accents and punctuation ignored), entry id or identifier value')
     .option('--limit <n>', 'entries per page', '50')
     .option('--offset <n>', 'entries to skip', '0')
-    .option('--data <dir>', 'data directory')
-    .option('--json', 'one JSON object per entry')
     .action(
-      action(async (versionId: string, o: { search?: string; limit: string; offset: string; data?: string; json?: boolean }) => {
+      action(async (versionId: string, own: { search?: string; limit: string; offset: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         const limit = wholeNumber(o.limit, '--limit', 1);
         const offset = wholeNumber(o.offset, '--offset', 0);
         await withRuntime(o, async (rt) => {
-          await knownVersion(rt, versionId);
           const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
-          const page = await audited(
-            rt.audit,
-            CLI_CONTEXT,
-            'view-watchlist-entries',
-            `version=${versionId} search=${o.search ? 'given' : 'none'}`,
-            () => showEntries(db, versionId, { search: o.search, limit, offset }),
-            (p) => ({ rowCount: p.entries.length, objectIds: [versionId] }),
+          const page = await asUsage(() =>
+            audited(
+              rt.audit,
+              CLI_CONTEXT,
+              'view-watchlist-entries',
+              `version=${versionId} search=${o.search ? 'given' : 'none'}`,
+              async () => {
+                if (!(await getVersion(db, versionId))) throw new WatchlistLookupError(`no list version ${versionId}: list them with parallax lists`);
+                return showEntries(db, versionId, { search: o.search, limit, offset });
+              },
+              (p) => ({ rowCount: p.entries.length, objectIds: [versionId] }),
+            ),
           );
           if (o.json) return printJsonLines(page.entries.map((e) => ({ version_id: versionId, ...e })));
           const view = page.entries.map((e) => ({
@@ -153,20 +167,15 @@ export function registerListCommands(program: Command): void {
     .argument('<a>', 'the earlier version id')
     .argument('<b>', 'the later version id')
     .option('--limit <n>', 'differences shown in the table (--json prints all)', '50')
-    .option('--data <dir>', 'data directory')
-    .option('--json', 'a summary object, then one JSON object per added, removed or changed entry')
     .action(
-      action(async (a: string, b: string, o: { limit: string; data?: string; json?: boolean }) => {
+      action(async (a: string, b: string, own: { limit: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         const limit = wholeNumber(o.limit, '--limit', 1);
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
-          let d;
-          try {
-            d = await audited(rt.audit, CLI_CONTEXT, 'watchlist-diff', `a=${a} b=${b}`, () => diffVersions(db, a, b), (x) => ({ rowCount: x.items.length, objectIds: [a, b] }));
-          } catch (e) {
-            if (e instanceof WatchlistLookupError) throw new UsageError(e.message);
-            throw e;
-          }
+          const d = await asUsage(() =>
+            audited(rt.audit, CLI_CONTEXT, 'watchlist-diff', `a=${a} b=${b}`, () => diffVersions(db, a, b), (x) => ({ rowCount: x.items.length, objectIds: [a, b] })),
+          );
           const { items, ...summary } = d;
           if (o.json) {
             printJsonLines([{ kind: 'summary', ...summary }]);

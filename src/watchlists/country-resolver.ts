@@ -59,6 +59,10 @@ const LIST_SPELLINGS: Readonly<Record<string, string>> = {
   'ST. LUCIA': 'LC',
   'ST. VINCENT AND THE GRENADINES': 'VC',
   UK: 'GB',
+  'VIRGIN ISLANDS, BRITISH': 'VG',
+  'VIRGIN ISLANDS, U.S.': 'VI',
+  'COTE D IVOIRE': 'CI',
+  'MACEDONIA, THE FORMER YUGOSLAV REPUBLIC OF': 'MK',
 };
 
 export type CountryResolver = (raw: string) => string;

@@ -107,7 +107,7 @@ export const ftmParser: ListParser = {
         ...nested(p, 'addressEntity').map((a) => ({
           address: texts(a, 'full', 'addressEntity')[0] ?? texts(a, 'street', 'addressEntity')[0] ?? null,
           city: texts(a, 'city', 'addressEntity')[0] ?? null,
-          country: texts(a, 'country', 'addressEntity')[0] ?? null,
+          country: texts(a, 'country', 'addressEntity')[0]?.toUpperCase() ?? null,
         })),
       ];
       const programs = [

@@ -19,3 +19,4 @@ export {
   type EntryType,
   type EntryField,
 } from './watchlist-entry.ts';
+export { parseListFiles, type ParsedList } from './parse-list.ts';

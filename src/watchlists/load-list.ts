@@ -3,25 +3,24 @@
  *
  * Invariants:
  * - Parse completely first, store after: the entries are parsed and checked into a temporary JSON-lines
- *   file, and only a clean parse reaches the store. A broken file changes nothing already stored.
+ *   file in the data directory (removed afterwards), and only a clean parse reaches the store. A broken file changes nothing already stored.
  * - Atomic: the version row and all its entries are written in one DuckDB transaction, in bulk
  *   (INSERT ... SELECT FROM read_json), never one statement per entry.
- * - Idempotent: the same bytes (SHA-256) are a no-op that returns the existing version and says so. For a
+ * - Idempotent: the same bytes (SHA-256) read as the same format are a no-op that returns the existing
+ *   version and says so (under another --format they are parsed, so a wrong format still fails). For a
  *   file set the hash covers each file's role, size and bytes in role order, so the same files hash the
  *   same in any order and no two different sets can collide by moving bytes between files.
  * - Entry ids are unique within a version; a repeat is refused with both lines.
- * - The list versions table is the registry of list loads; `registry` is accepted so the CLI can pass its
- *   usual dependencies, but a single DuckDB transaction needs no control-store record or crash recovery.
+ * - The list versions table is the registry of list loads: one DuckDB transaction needs no control-store
+ *   record or crash recovery.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnalyticalStore } from '../store/index.ts';
 import { quoteString } from '../store/index.ts';
-import type { BatchRegistry } from '../control/index.ts';
 import { InputError } from '../ingest/input-error.ts';
 import { loadCountryResolver } from './country-resolver.ts';
 import { parserFor } from './list-formats.ts';
@@ -31,7 +30,6 @@ import { finaliseEntry, type EntryField } from './watchlist-entry.ts';
 
 export interface LoadListDeps {
   store: AnalyticalStore;
-  registry?: BatchRegistry;
 }
 
 export interface LoadListOptions {
@@ -113,8 +111,12 @@ async function hashFiles(files: readonly ListFile[]): Promise<{ sha256: string; 
   return { sha256: files.length === 1 ? out[0]!.sha256 : set.digest('hex'), files: out };
 }
 
-async function findBySha(c: DuckDBConnection, sha256: string): Promise<ListVersion | null> {
-  const r = await c.runAndReadAll(`SELECT ${VERSION_COLUMNS} FROM watchlist_versions WHERE sha256 = $1 ORDER BY seq LIMIT 1`, [sha256]);
+/** The version these bytes were loaded as before, read the same way (same format, and list id if one is forced). */
+async function findPrevious(c: DuckDBConnection, sha256: string, format: string, listId: string | undefined): Promise<ListVersion | null> {
+  const r = await c.runAndReadAll(
+    `SELECT ${VERSION_COLUMNS} FROM watchlist_versions WHERE sha256 = $1 AND format = $2 AND ($3::VARCHAR IS NULL OR list_id = $3) ORDER BY seq LIMIT 1`,
+    [sha256, format, listId ?? null],
+  );
   const row = r.getRowObjectsJson()[0];
   return row ? versionFromRow(row, true, `these bytes were already loaded as ${String(row['version_id'])} on ${String(row['loaded_at'])}; nothing was changed`) : null;
 }
@@ -144,11 +146,12 @@ export async function loadList(deps: LoadListDeps, paths: readonly string[], opt
   }
 
   const hashed = await hashFiles(files);
-  const previous = await deps.store.withWriteConnection((c) => findBySha(c, hashed.sha256));
+  const previous = await deps.store.withWriteConnection((c) => findPrevious(c, hashed.sha256, parser.format, opts.listId));
   if (previous) return previous;
 
   const resolveCountry = await deps.store.withWriteConnection((c) => loadCountryResolver(c));
-  const dir = mkdtempSync(join(tmpdir(), 'parallax-list-'));
+  // Staged next to the store, so list data stays under the data directory's permissions.
+  const dir = mkdtempSync(join(dirname(deps.store.path), '.list-staging-'));
   try {
     const staged = join(dir, 'entries.jsonl');
     const out = createWriteStream(staged, { encoding: 'utf8' });
@@ -204,7 +207,7 @@ export async function loadList(deps: LoadListDeps, paths: readonly string[], opt
       await c.run('BEGIN TRANSACTION');
       try {
         // Checked again inside the transaction: another load in this process may have stored these bytes.
-        const again = await findBySha(c, hashed.sha256);
+        const again = await findPrevious(c, hashed.sha256, parser.format, opts.listId);
         if (again) {
           await c.run('ROLLBACK');
           return again;

@@ -47,6 +47,7 @@ export const ofacXmlParser: ListParser = {
     let stated: { count: number; line: number } | null = null;
     let count = 0;
     await readXmlRecords(file, file, {
+      notXmlHint: wrongFormatHint(file, 'ofac-xml'),
       capture: new Set(['sdnEntry', 'publshInformation']),
       onRoot(name, _attrs, line) {
         if (name !== 'sdnList') {

@@ -59,6 +59,7 @@ export const unXmlParser: ListParser = {
     const listId = opts.listId ?? UN_LIST_ID;
     let date: string | null = null;
     await readXmlRecords(file, file, {
+      notXmlHint: wrongFormatHint(file, 'un-xml'),
       capture: new Set(['INDIVIDUAL', 'ENTITY']),
       onRoot(name, attrs, line) {
         if (name !== 'CONSOLIDATED_LIST') {

@@ -112,10 +112,11 @@ export function finaliseEntry(
     const t = clean(c);
     return t === null ? null : resolveCountry(t);
   };
+  const name = clean(e.name) ?? e.name;
   const aliases = uniqueBy(
     e.aliases
       .map((a) => ({ name: clean(a.name) ?? '', kind: a.kind, weak: a.weak }))
-      .filter((a) => a.name !== '' && a.name !== e.name),
+      .filter((a) => a.name !== '' && a.name !== name),
     (a) => `${a.kind}\u0001${a.name}`,
   );
   const identifiers = uniqueBy(
@@ -135,12 +136,12 @@ export function finaliseEntry(
     e.countries.map((c) => country(c)).filter((c): c is string => c !== null),
     (c) => c,
   );
-  const names = uniqueBy([e.name, ...aliases.map((a) => a.name)].map(normaliseName).filter((n) => n !== ''), (n) => n);
+  const names = uniqueBy([name, ...aliases.map((a) => a.name)].map(normaliseName).filter((n) => n !== ''), (n) => n);
   return {
     list_id: e.list_id,
     entry_id: e.entry_id,
     entry_type: e.entry_type,
-    name: e.name,
+    name,
     aliases,
     countries,
     dates_of_birth: texts(e.dates_of_birth),

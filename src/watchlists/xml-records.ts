@@ -36,6 +36,8 @@ export interface XmlReadOptions {
   /** Local names of the elements delivered whole (records and header blocks). */
   capture: ReadonlySet<string>;
   onElement(el: XmlElement): Promise<void> | void;
+  /** The hint for a file that is not XML at all (given --format but another kind of file). */
+  notXmlHint: string;
 }
 
 export function localName(qname: string): string {
@@ -123,11 +125,19 @@ export async function readXmlRecords(path: string, label: string, opts: XmlReadO
       fn();
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw fail(`the XML is not well-formed (${sanitiseParserMessage(String((e as Error)?.message ?? e))})`, 'The file is damaged, truncated or not XML; nothing was stored');
+      const kind = sanitiseParserMessage(String((e as Error)?.message ?? e));
+      if (!sawRoot) throw fail(`the file is not XML (${kind})`, opts.notXmlHint);
+      throw fail(`the XML is not well-formed (${kind})`, 'The file is damaged or truncated: fetch it again; nothing was stored');
     }
   };
 
+  let first = true;
   for await (const chunk of decodedText(path, label)) {
+    // XML starts with markup; anything else (a CSV, JSON) is refused at line 1 with the format hint.
+    if (first && chunk.trim() !== '') {
+      first = false;
+      if (!chunk.trimStart().startsWith('<')) throw fail('the file is not XML (it does not start with markup)', opts.notXmlHint, 1);
+    }
     // Feed in slices so one event-free run (a 2 GB text node, an endless tag) is caught at the limit.
     for (let i = 0; i < chunk.length; i += 1 << 16) {
       const slice = chunk.slice(i, i + (1 << 16));
@@ -141,7 +151,7 @@ export async function readXmlRecords(path: string, label: string, opts: XmlReadO
   }
   guarded(() => parser.close());
   await drain();
-  if (!sawRoot) throw fail('the file holds no XML element', 'The file is empty, truncated or not XML; nothing was stored');
+  if (!sawRoot) throw fail('the file holds no XML element', opts.notXmlHint);
 }
 
 /** Direct children with this local name. */
