@@ -4,7 +4,7 @@
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Runtime } from '../runtime/index.ts';
+import { audited, type Runtime } from '../runtime/index.ts';
 import { buildApp } from '../server/index.ts';
 import { generateDataset } from '../generate/index.ts';
 import { ingestFile } from '../ingest/index.ts';
@@ -15,10 +15,34 @@ import { action, UsageError } from './run-command.ts';
 import { renderTable } from './output.ts';
 import { openRuntime } from '../runtime/index.ts';
 
+const DEMO_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+
 function port(s: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError('--port takes a number from 0 to 65535');
   return n;
+}
+
+/** Generates with a progress bar per generator stage on a terminal (none with --json). */
+async function generateWithProgress(opts: { rows: number; seed: number; outDir: string }, quiet: boolean) {
+  const bar = quiet ? undefined : terminalProgress();
+  let stage = '';
+  try {
+    return await generateDataset({
+      ...opts,
+      onProgress: bar
+        ? (done, total, s) => {
+            if (s !== stage) {
+              bar.stage(s, total, 'rows');
+              stage = s;
+            }
+            bar.update(done);
+          }
+        : undefined,
+    });
+  } finally {
+    bar?.done();
+  }
 }
 
 async function listen(rt: Runtime, host: string, p: number): Promise<void> {
@@ -64,23 +88,7 @@ export function registerServeCommands(program: Command): void {
         const seed = Number(o.seed);
         if (!Number.isInteger(rows) || rows < 1) throw new UsageError('--rows takes a whole number of 1 or more');
         if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
-        const bar = o.json ? undefined : terminalProgress();
-        let stage = '';
-        const r = await generateDataset({
-          rows,
-          seed,
-          outDir: resolve(o.out),
-          onProgress: bar
-            ? (done, total, s) => {
-                if (s !== stage) {
-                  bar.stage(s, total, 'rows');
-                  stage = s;
-                }
-                bar.update(done);
-              }
-            : undefined,
-        });
-        bar?.done();
+        const r = await generateWithProgress({ rows, seed, outDir: resolve(o.out) }, !!o.json);
         if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else process.stdout.write(`wrote ${r.outDir}\n${renderTable(['file', 'rows'], Object.entries(r.counts).map(([file, n]) => ({ file, rows: n })))}\n`);
       }),
@@ -103,21 +111,7 @@ export function registerServeCommands(program: Command): void {
             const out = join(rt.dataDir, 'generated');
             if (!existsSync(join(out, 'declarations.csv'))) {
               process.stdout.write(`generating ${Number(o.rows).toLocaleString('en-US')} declaration lines into ${out}\n`);
-              const bar = terminalProgress();
-              let stage = '';
-              await generateDataset({
-                rows: Number(o.rows),
-                seed: 1,
-                outDir: out,
-                onProgress: (d, t, s) => {
-                  if (s !== stage) {
-                    bar.stage(s, t, 'rows');
-                    stage = s;
-                  }
-                  bar.update(d);
-                },
-              });
-              bar.done();
+              await generateWithProgress({ rows: Number(o.rows), seed: 1, outDir: out }, false);
             }
             const deps = { store: rt.store, registry: rt.registry };
             const loads = [
@@ -126,12 +120,18 @@ export function registerServeCommands(program: Command): void {
               { file: 'mirror.csv', profile: 'canonical-mirror', category: 'trade' },
             ];
             for (const l of loads) {
-              const r = await ingestFile(deps, join(out, l.file), { profile: l.profile, category: l.category, provider: 'US', loadedBy: 'demo', progress: terminalProgress() });
+              const r = await audited(rt.audit, DEMO_CONTEXT, 'ingest', `profile=${l.profile} category=${l.category}`, () =>
+                ingestFile(deps, join(out, l.file), { profile: l.profile, category: l.category, provider: 'US', loadedBy: DEMO_CONTEXT.principal, progress: terminalProgress() }),
+                (x) => ({ rowCount: x.rows_accepted, objectIds: [x.batch_id] }),
+              );
               process.stdout.write(`${r.batch_id}  ${l.file}: ${r.rows_accepted.toLocaleString('en-US')} accepted, ${r.rows_rejected} rejected${r.duplicate ? ' (already loaded)' : ''}\n`);
             }
           }
-          const db = scopedDb(rt.store, localOperatorScope('demo'));
-          const summary = await explore(db, { by: ['field_office'], measures: ['value', 'lines', 'importers', 'median_unit_price'], limit: 10 });
+          const db = scopedDb(rt.store, localOperatorScope(DEMO_CONTEXT.principal));
+          const summary = await audited(rt.audit, DEMO_CONTEXT, 'query', 'explore by=field_office', () =>
+            explore(db, { by: ['field_office'], measures: ['value', 'lines', 'importers', 'median_unit_price'], limit: 10 }),
+            (x) => ({ rowCount: x.rows.length }),
+          );
           process.stdout.write(`\nTrade by field office (top 10 of ${summary.total_groups}):\n${renderTable(summary.columns.map((c) => c.id), summary.rows)}\n\n`);
           if (o.serve) await listen(rt, o.host, port(o.port));
         } finally {

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
-import { scopedDb } from '../query/index.ts';
+import { grantFor, scopedDb } from '../query/index.ts';
+import type { DatasetCategory } from '../schema/index.ts';
 import { CATALOGUES, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { assertRowAccessToBatch } from './batch-access.ts';
@@ -128,7 +129,15 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Loaded batches with provenance and row counts',
       permission: 'any signed-in user with a data grant',
       query: noQuery,
-      handler: async (req) => audited(rt.audit, ctx(req), 'view-batches', null, () => rt.registry.list(), (r) => ({ rowCount: r.length })),
+      handler: async (req) =>
+        audited(rt.audit, ctx(req), 'view-batches', null, async () => {
+          // Only batches of categories and providers the caller may read are listed.
+          const all = await rt.registry.list();
+          return all.filter((b) => {
+            const g = grantFor(req.scope, b.category as DatasetCategory);
+            return g !== undefined && (g.providers === '*' || g.providers.includes(b.provider));
+          });
+        }, (r) => ({ rowCount: r.length })),
     }),
     defineRoute({
       method: 'GET',
