@@ -19,6 +19,8 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   mirror_stats: { category: 'trade' },
   watchlist_versions: { category: 'watchlist' },
   watchlist_entries: { category: 'watchlist' },
+  analysis_runs: { category: 'trade' },
+  anomalies: { category: 'trade' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

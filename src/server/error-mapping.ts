@@ -9,13 +9,14 @@ import { ExploreSpecError, FilterSyntaxError } from '../explore/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { InputError } from '../ingest/input-error.ts';
 import { StoreInUseError } from '../store/index.ts';
+import { DetectorParamError } from '../detect/index.ts';
 
 export function mapError(error: unknown): { status: number; body: { error: string; message?: string } } {
   if (error instanceof ZodError) {
     const first = error.issues[0];
     return { status: 400, body: { error: 'bad_request', message: `${first?.path.join('.') || 'request'}: ${first?.message ?? 'invalid'}` } };
   }
-  if (error instanceof ExploreSpecError || error instanceof FilterSyntaxError) return { status: 400, body: { error: 'bad_request', message: error.message } };
+  if (error instanceof ExploreSpecError || error instanceof FilterSyntaxError || error instanceof DetectorParamError) return { status: 400, body: { error: 'bad_request', message: error.message } };
   if (error instanceof ScopeDeniedError) return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof InputError) return { status: 422, body: { error: 'bad_input', message: error.message } };
   if (error instanceof StoreInUseError) return { status: 503, body: { error: 'unavailable', message: 'the store is busy; try again' } };

@@ -29,6 +29,8 @@ export interface CsvReadOptions {
 export interface AnalyticalDialect {
   readonly name: string;
   median(expr: string): string;
+  /** Continuous (interpolated) quantile, q in [0, 1]; detectors' quartiles are defined by it. */
+  quantile(expr: string, q: number): string;
   /** Human label: 2024-03, 2024-Q1, 2024. */
   periodLabel(dateExpr: string, grain: PeriodGrain): string;
   /**
@@ -42,6 +44,11 @@ export interface AnalyticalDialect {
 export const duckdbDialect: AnalyticalDialect = {
   name: 'duckdb',
   median: (e) => `median(${e})`,
+  quantile: (e, q) => {
+    // q is composed by our code, never user text; a bad number must not become SQL.
+    if (!(q >= 0 && q <= 1)) throw new RangeError('quantile must be within [0, 1]');
+    return `quantile_cont(${e}, ${q})`;
+  },
   periodLabel: (d, g) =>
     g === 'month'
       ? `strftime(${d}, '%Y-%m')`

@@ -16,6 +16,7 @@ import { DuckDbDialect } from './kysely-duckdb.ts';
 import { createTableSql, REFERENCE_DDL } from './analytical-schema.ts';
 import { duckdbDialect, type AnalyticalDialect } from './analytical-dialect.ts';
 import { WATCHLIST_DDL } from '../watchlists/watchlist-schema.ts';
+import { DETECT_DDL } from '../detect/detect-schema.ts';
 import { DATASETS, type DatasetId } from '../schema/index.ts';
 
 export class StoreInUseError extends Error {
@@ -51,6 +52,7 @@ export async function openAnalyticalStore(dataDir: string, opts: { readOnly?: bo
     for (const id of Object.keys(DATASETS) as DatasetId[]) for (const ddl of createTableSql(id)) await writer.run(ddl);
     for (const ddl of REFERENCE_DDL) await writer.run(ddl);
     for (const ddl of WATCHLIST_DDL) await writer.run(ddl);
+    for (const ddl of DETECT_DDL) await writer.run(ddl);
   }
   const db = new Kysely<any>({ dialect: new DuckDbDialect(instance, 4) });
   let writing: Promise<unknown> = Promise.resolve();

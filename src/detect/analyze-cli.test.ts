@@ -1,0 +1,67 @@
+/**
+ * `parallax analyze` as a user runs it: a real process through bin/parallax.js; bad --param values give a
+ * usage error naming the parameter (never echoing the value), --json prints one object per anomaly.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalLine, CANONICAL_HEADER } from '../../test/temp-runtime.ts';
+
+const BIN = resolve('bin/parallax.js');
+let dir: string;
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, PARALLAX_DATA: join(dir, 'data') } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parallax-analyze-cli-'));
+  const lines = [10, 11, 12, 13, 14, 15, 16, 17, 18, 100].map((p, i) => canonicalLine({ declaration_id: `IM${i}`, value: p * 10, quantity: 10, net_mass_kg: 10 }));
+  writeFileSync(join(dir, 'a.csv'), `${CANONICAL_HEADER}\n${lines.join('\n')}\n`);
+  expect(cli('ingest', join(dir, 'a.csv'), '--profile', 'canonical', '--category', 'trade', '--provider', 'US').code).toBe(0);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parallax analyze', () => {
+  it('rejects bad --param values with a usage error naming the parameter, not the value', () => {
+    const neg = cli('analyze', '--param', 'price-iqr.k=-7');
+    expect(neg.code).toBe(2);
+    expect(neg.err).toMatch(/^parallax: --param \/ --detector: parameter price-iqr\.k: /);
+    expect(neg.err).not.toContain('-7');
+    const text = cli('analyze', '--param', 'price-robust-z.threshold=abc');
+    expect(text.code).toBe(2);
+    expect(text.err).toContain('parameter price-robust-z.threshold');
+    expect(text.err).not.toContain('abc');
+    expect(cli('analyze', '--param', 'price-iqr.nope=1').err).toContain('parameter price-iqr.');
+    expect(cli('analyze', '--param', 'k=1').err).toContain('--param takes DETECTOR.NAME=VALUE');
+    expect(cli('analyze', '--detector', 'nope').err).toContain('unknown detector nope');
+    expect(cli('analyze', '--runs', '--json').out).toBe('');
+  }, 60_000);
+
+  it('runs, prints one JSON object per anomaly, a summary table, and lists runs', () => {
+    const j = cli('analyze', '--detector', 'price-iqr', '--param', 'price-iqr.k=1.5', '--json');
+    expect(j.err).toBe('');
+    const rows = j.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      anomaly_id: expect.stringMatching(/^R000001\.price-iqr\.\d+$/),
+      detector: 'price-iqr',
+      detector_version: '1',
+      params: { k: 1.5, min_group: 8 },
+      subject: { kind: 'line', declaration_id: 'IM9', line_no: 1 },
+      score: 97.22,
+      reason: 'Unit price 100.00 USD/KG is 6.9× the median 14.50 of 10 imports of 720851 from CN; above the upper fence 23.50',
+      evidence: expect.objectContaining({ n: 10, q1: 12.25, value_at_risk: 832.5 }),
+    });
+    const human = cli('analyze');
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/price-robust-z/);
+    expect(human.out).toMatch(/run R000002 stored/);
+    const runs = cli('analyze', '--runs', '--json').out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(runs.map((r) => r.run_id)).toEqual(['R000002', 'R000001']);
+    expect(runs[1]).toMatchObject({ detectors: ['price-iqr'], anomalies: 1, data_version: { US: [expect.any(String)] } });
+  }, 60_000);
+});

@@ -1,0 +1,146 @@
+/**
+ * Reads of stored runs and anomalies, through the scoped query layer like every other read.
+ *
+ * Invariants:
+ * - `anomalies` and `analysis_runs` are scoped 'trade' tables filtered on `provider`: a principal sees the
+ *   anomalies of lines of providers they may read, and run records of those providers only.
+ * - Line-level anomalies need row-level access (an aggregate-only grant could otherwise learn single lines).
+ * - Pages report their total and where the next page starts; ordering is total (score, then anomaly id).
+ * - JSON columns are returned parsed; BIGINT ids as strings (they exceed 2^53).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { ScopedDb } from '../query/index.ts';
+import { assertRowAccess } from './run-analysis.ts';
+
+export const MAX_ANOMALY_PAGE = 10_000;
+
+export interface Anomaly {
+  anomaly_id: string;
+  run_id: string;
+  detector: string;
+  detector_version: string;
+  params: Record<string, unknown>;
+  provider: string;
+  subject: { kind: string; declaration_id: string | null; line_no: number | null; row_id: string | null };
+  score: number;
+  reason: string;
+  evidence: Record<string, unknown>;
+  row_ids: string[];
+}
+
+export interface AnomalyFilter {
+  run?: string | undefined;
+  detector?: string | undefined;
+  minScore?: number | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface AnomalyPage {
+  run_id: string | null;
+  rows: Anomaly[];
+  total: number;
+  offset: number;
+  limit: number;
+  truncated: boolean;
+  next_offset: number | null;
+}
+
+export interface RunRecord {
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+  detectors: string[];
+  params: Record<string, unknown>;
+  data_version: Record<string, string[]>;
+  principal: string;
+  anomalies: number;
+}
+
+const parse = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
+
+function toAnomaly(r: Record<string, unknown>): Anomaly {
+  return {
+    anomaly_id: String(r['anomaly_id']),
+    run_id: String(r['run_id']),
+    detector: String(r['detector']),
+    detector_version: String(r['detector_version']),
+    params: parse(r['params']),
+    provider: String(r['provider']),
+    subject: {
+      kind: String(r['subject_kind']),
+      declaration_id: (r['declaration_id'] as string | null) ?? null,
+      line_no: (r['line_no'] as number | null) ?? null,
+      row_id: r['row_id'] === null || r['row_id'] === undefined ? null : String(r['row_id']),
+    },
+    score: Number(r['score']),
+    reason: String(r['reason']),
+    evidence: parse(r['evidence']),
+    row_ids: (parse(r['row_ids']) as unknown[]).map(String),
+  };
+}
+
+const ANOMALY_SELECT = [
+  'a.anomaly_id', 'a.run_id', 'a.detector', 'a.detector_version', 'a.params', 'a.provider', 'a.subject_kind',
+  'a.declaration_id', 'a.line_no', sql<string>`a.row_id::VARCHAR`.as('row_id'), 'a.score', 'a.reason', 'a.evidence',
+  sql<string[]>`list_transform(a.row_ids, x -> x::VARCHAR)`.as('row_ids'),
+] as const;
+
+/** The latest run the caller can see, or null. */
+export async function latestRunId(db: ScopedDb): Promise<string | null> {
+  const r = await (db.db as Kysely<any>).selectFrom('analysis_runs as r').select('r.run_id').orderBy('r.run_seq', 'desc').limit(1).executeTakeFirst();
+  return (r?.['run_id'] as string | undefined) ?? null;
+}
+
+export async function listAnomalies(db: ScopedDb, f: AnomalyFilter): Promise<AnomalyPage> {
+  assertRowAccess(db.scope);
+  const limit = f.limit ?? 100;
+  const offset = f.offset ?? 0;
+  const runId = f.run ?? (await latestRunId(db));
+  if (!runId) return { run_id: null, rows: [], total: 0, offset, limit, truncated: false, next_offset: null };
+  let q = (db.db as Kysely<any>).selectFrom('anomalies as a').where('a.run_id', '=', runId);
+  if (f.detector) q = q.where('a.detector', '=', f.detector);
+  if (f.minScore !== undefined) q = q.where('a.score', '>=', f.minScore);
+  const [rows, count] = await Promise.all([
+    q.select([...ANOMALY_SELECT]).orderBy('a.score', 'desc').orderBy('a.anomaly_id').limit(limit).offset(offset).execute(),
+    q.select(sql<number>`count(*)::INTEGER`.as('n')).executeTakeFirst(),
+  ]);
+  const total = Number(count?.['n'] ?? 0);
+  const end = offset + rows.length;
+  return { run_id: runId, rows: rows.map(toAnomaly), total, offset, limit, truncated: end < total, next_offset: end < total ? end : null };
+}
+
+export async function getAnomaly(db: ScopedDb, id: string): Promise<Anomaly | null> {
+  assertRowAccess(db.scope);
+  const r = await (db.db as Kysely<any>).selectFrom('anomalies as a').select([...ANOMALY_SELECT]).where('a.anomaly_id', '=', id).executeTakeFirst();
+  return r ? toAnomaly(r) : null;
+}
+
+/** Runs the caller can see, newest first; counts and data versions cover only the providers they may read. */
+export async function listRuns(db: ScopedDb): Promise<RunRecord[]> {
+  const rows = await (db.db as Kysely<any>)
+    .selectFrom('analysis_runs as r')
+    .select([
+      'r.run_id',
+      sql<string>`min(r.started_at)::VARCHAR`.as('started_at'),
+      sql<string>`max(r.finished_at)::VARCHAR`.as('finished_at'),
+      sql<string[]>`any_value(r.detectors)`.as('detectors'),
+      sql<string>`any_value(r.params)::VARCHAR`.as('params'),
+      sql<string>`json_group_object(r.provider, r.data_version)::VARCHAR`.as('data_version'),
+      sql<string>`any_value(r.principal)`.as('principal'),
+      sql<number>`sum(r.anomaly_count)::INTEGER`.as('anomalies'),
+    ])
+    .groupBy('r.run_id')
+    .orderBy(sql`max(r.run_seq)`, 'desc')
+    .execute();
+  return rows.map((r) => ({
+    run_id: String(r['run_id']),
+    started_at: String(r['started_at']),
+    finished_at: String(r['finished_at']),
+    detectors: parse(r['detectors']) as string[],
+    params: parse(r['params']),
+    data_version: Object.fromEntries(Object.entries(parse(r['data_version']) as Record<string, unknown>).filter(([k]) => k !== '').map(([k, v]) => [k, parse(v)])),
+    principal: String(r['principal']),
+    anomalies: Number(r['anomalies']),
+  }));
+}

@@ -1,0 +1,22 @@
+/**
+ * DDL for stored analysis runs and their anomalies, in the analytical store next to the rows they point at.
+ *
+ * Invariants:
+ * - Both tables carry `provider`: they are registered as scoped 'trade' tables, and the scope plugin filters
+ *   on that column, so a principal reads only anomalies of lines (and run records of providers) they may see.
+ * - A run is stored as one `analysis_runs` row per provider whose rows it read (with that provider's batch
+ *   ids as its data version), so listing runs through the scope layer never reveals other providers' batches.
+ *   A run that read no rows has one row with provider '' (visible to all-provider grants only).
+ * - Rows are written once per run and never updated: a run is a reproducible record (detector versions,
+ *   parameters, data version), so results can be compared across runs.
+ * - Idempotent: runs at every store open.
+ */
+export const DETECT_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS analysis_runs (run_id VARCHAR NOT NULL, run_seq INTEGER NOT NULL, provider VARCHAR NOT NULL,
+     started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL, detectors VARCHAR[] NOT NULL, params JSON NOT NULL,
+     data_version JSON NOT NULL, principal VARCHAR NOT NULL, anomaly_count BIGINT NOT NULL, PRIMARY KEY (run_id, provider))`,
+  `CREATE TABLE IF NOT EXISTS anomalies (run_id VARCHAR NOT NULL, anomaly_id VARCHAR NOT NULL PRIMARY KEY,
+     detector VARCHAR NOT NULL, detector_version VARCHAR NOT NULL, params JSON NOT NULL, provider VARCHAR NOT NULL,
+     subject_kind VARCHAR NOT NULL, declaration_id VARCHAR, line_no INTEGER, row_id BIGINT,
+     score DOUBLE NOT NULL, reason VARCHAR NOT NULL, evidence JSON NOT NULL, row_ids BIGINT[] NOT NULL)`,
+];

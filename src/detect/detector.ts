@@ -1,0 +1,59 @@
+/**
+ * What a detector is: a named, versioned, parameterised computation that compiles to one SQL query.
+ *
+ * Invariants:
+ * - `build` only composes a Kysely query on the caller's ScopedDb; the scope plugin filters every table it
+ *   reads, so a detector sees exactly the rows the caller may see, and the same compiled query is what a run
+ *   stores with INSERT ... SELECT inside the engine (no rows pass through JavaScript).
+ * - Every detector query returns the same columns (`ANOMALY_COLUMNS`), in that order, so one INSERT statement
+ *   stores any detector's output.
+ * - Parameters are validated by the detector's zod schema before any SQL is built; defaults are documented
+ *   in the schema, so the CLI help, the API and the stored run record all show the same values.
+ * - `version` changes whenever results for the same data and parameters may change.
+ */
+import type { SelectQueryBuilder } from 'kysely';
+import { z } from 'zod';
+import type { ScopedDb } from '../query/index.ts';
+
+/** Output columns of every detector query, in INSERT order. */
+export const ANOMALY_COLUMNS = [
+  'provider',
+  'subject_kind',
+  'declaration_id',
+  'line_no',
+  'row_id',
+  'score',
+  'reason',
+  'evidence',
+  'row_ids',
+] as const;
+
+export interface Detector<P extends Record<string, unknown> = Record<string, unknown>> {
+  readonly id: string;
+  readonly version: string;
+  readonly summary: string;
+  /** Parameter schema with defaults; `.describe()` on each field documents it. */
+  readonly params: z.ZodType<P>;
+  build(db: ScopedDb, params: P): SelectQueryBuilder<any, any, any>;
+}
+
+export class DetectorParamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DetectorParamError';
+  }
+}
+
+/** Validates raw parameters for one detector; the message names the detector and parameter, never the value. */
+export function parseParams<P extends Record<string, unknown>>(d: Detector<P>, raw: Record<string, unknown>): P {
+  const r = d.params.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const name = issue.path.length ? issue.path.join('.') : '(parameters)';
+  throw new DetectorParamError(`parameter ${d.id}.${name}: ${issue.message}`);
+}
+
+/** Keeps a detector's parameter type while collecting detectors of different parameter types in one list. */
+export function defineDetector<P extends Record<string, unknown>>(d: Detector<P>): Detector {
+  return d as unknown as Detector;
+}

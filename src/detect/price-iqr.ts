@@ -1,0 +1,26 @@
+/**
+ * price-iqr: abnormal unit price against its group's Tukey fences (Pak & Zdanowicz price filter).
+ *
+ * Invariants: unit price = value / quantity, or value / net mass when the line has no quantity; fences
+ * [Q1 - k·IQR, Q3 + k·IQR] with k = 1.5 (Tukey) by default, k = 0 the strict inter-quartile filter; groups
+ * under `min_group` lines fall back to hs6 x flow (see tukey-fences.ts).
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.ts';
+import { UNIT_PRICE } from './priced-lines.ts';
+import { fenceQuery } from './tukey-fences.ts';
+
+export const fenceParams = z
+  .object({
+    k: z.number().min(0).max(100).default(1.5).describe('fence multiplier of the IQR: 1.5 Tukey (default), 0 strict inter-quartile filter'),
+    min_group: z.number().int().min(4).max(1_000_000).default(8).describe('smallest group compared at hs6 x partner x flow; smaller groups fall back to hs6 x flow'),
+  })
+  .strict();
+
+export const priceIqr = defineDetector({
+  id: 'price-iqr',
+  version: '1',
+  summary: 'unit price outside the Tukey fences of its hs6 x partner x flow group',
+  params: fenceParams,
+  build: (db, p) => fenceQuery(db, { basis: UNIT_PRICE, label: 'Unit price', k: p.k, minGroup: p.min_group }),
+});

@@ -1,0 +1,72 @@
+/**
+ * The priced lines every price detector compares: one row per current trade line with a usable price, and
+ * the comparison groups those lines fall into.
+ *
+ * Invariants:
+ * - Reads `trade_lines` through the caller's ScopedDb only, so groups are built from (and flags raised on)
+ *   exactly the rows the caller may see. The comparison period is the data the caller sees (the spec's
+ *   rolling 12-month window is a later refinement).
+ * - The unit is part of every group key: prices per NO, per KG and per M2 are not comparable, and a line
+ *   priced per kilogram (no quantity) must not be compared with lines priced per piece.
+ * - The group's partner is the origin for imports (falling back to the partner country) and the partner
+ *   (destination) for exports, as the spec's "origin (or partner)". A line without one is compared only at
+ *   the coarser hs6 x flow level.
+ * - Expressions here are fixed text written by us; no user value is spliced into SQL.
+ */
+import { sql, type Kysely } from 'kysely';
+
+export interface PriceBasis {
+  /** Price per unit, NULL when the line has no usable denominator. */
+  readonly price: string;
+  /** The denominator the price divides by (the quantity behind value at risk). */
+  readonly amount: string;
+  /** Unit label of the denominator, upper case. */
+  readonly unit: string;
+}
+
+/** Unit price: value per statistical quantity, or per kilogram of net mass when the line has no quantity. */
+export const UNIT_PRICE: PriceBasis = {
+  price: 'CASE WHEN t.quantity > 0 THEN t.value / t.quantity WHEN t.net_mass_kg > 0 THEN t.value / t.net_mass_kg END',
+  amount: 'CASE WHEN t.quantity > 0 THEN t.quantity ELSE t.net_mass_kg END',
+  unit: "CASE WHEN t.quantity > 0 THEN coalesce(nullif(upper(trim(t.quantity_unit)), ''), 'UNIT') ELSE 'KG' END",
+};
+
+/** Value per kilogram of net mass. */
+export const VALUE_PER_KG: PriceBasis = {
+  price: 'CASE WHEN t.net_mass_kg > 0 THEN t.value / t.net_mass_kg END',
+  amount: 't.net_mass_kg',
+  unit: "'KG'",
+};
+
+/** Partner of the comparison group: origin for imports, destination partner for exports; '' when unknown. */
+const PARTNER = "coalesce(CASE WHEN t.flow = 'import' THEN coalesce(t.origin_country, t.partner_country) ELSE t.partner_country END, '')";
+
+/** Adds CTE `p` (priced lines) to a query: row_id, provider, declaration_id, line_no, flow, hs6, partner, unit, price, amount, currency. */
+export function withPricedLines(db: Kysely<any>, basis: PriceBasis) {
+  return db.with('p', (qb) =>
+    qb
+      .selectFrom('trade_lines as t')
+      .select([
+        't.row_id',
+        't.provider',
+        't.declaration_id',
+        't.line_no',
+        't.flow',
+        't.hs6',
+        sql.raw<string>(PARTNER).as('partner'),
+        sql.raw<string>(basis.unit).as('unit'),
+        sql.raw<number>(`(${basis.price})::DOUBLE`).as('price'),
+        sql.raw<number>(`(${basis.amount})::DOUBLE`).as('amount'),
+        sql.raw<string>("coalesce(t.currency, 'USD')").as('currency'),
+      ])
+      .where(sql.raw<boolean>(`(${basis.price}) IS NOT NULL`)),
+  );
+}
+
+/** SQL text (over CTE columns of `j`) naming the group a line was compared with, for reason sentences. */
+export const GROUP_PHRASE =
+  "CASE WHEN level = 'hs6 x partner x flow' THEN (CASE WHEN flow = 'import' THEN ' from ' ELSE ' to ' END) || partner ELSE ' (all partners)' END";
+
+/** The evidence object's `group` member, over columns of `j`. */
+export const GROUP_JSON =
+  "json_object('level', level, 'hs6', hs6, 'flow', flow, 'partner', CASE WHEN level = 'hs6 x partner x flow' THEN partner END, 'unit', unit)";

@@ -1,0 +1,66 @@
+/**
+ * Stored analysis runs and anomalies over HTTP. Reads only, through the scoped query layer: a caller sees
+ * the anomalies of lines (and the runs of providers) they may read. Every call is audited.
+ */
+import { z } from 'zod';
+import type { Runtime } from '../runtime/index.ts';
+import { audited } from '../runtime/index.ts';
+import { scopedDb } from '../query/index.ts';
+import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect/index.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+
+const anomaliesQuery = z
+  .object({
+    run: z.string().regex(/^R[0-9]{6,}$/).optional().describe('run id (default: the latest run you can see)'),
+    detector: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().describe('detector id, e.g. price-iqr'),
+    min_score: z.coerce.number().min(0).max(100).optional().describe('smallest score (0 to 100)'),
+    limit: z.coerce.number().int().min(1).max(MAX_ANOMALY_PAGE).optional().describe(`page size (1 to ${MAX_ANOMALY_PAGE}, default 100)`),
+    offset: z.coerce.number().int().min(0).optional().describe('anomalies to skip'),
+  })
+  .strict();
+
+const noQuery = z.object({}).strict();
+
+export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/anomalies',
+      summary: 'Anomalies of a stored analysis run, highest score first, paged with the total',
+      permission: 'read trade data at row level',
+      query: anomaliesQuery,
+      handler: async (req, q: z.infer<typeof anomaliesQuery>) =>
+        audited(rt.audit, ctx(req), 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'}`, () =>
+          listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, limit: q.limit, offset: q.offset }),
+          (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/anomalies/:id',
+      summary: 'One anomaly with its reason, evidence and the row ids behind it',
+      permission: 'read trade data at row level',
+      query: noQuery,
+      handler: async (req, _q, reply) => {
+        const id = (req.params as { id: string }).id;
+        const a = await audited(rt.audit, ctx(req), 'view-anomaly', null, () => getAnomaly(scopedDb(rt.store, req.scope), id), (r) => ({
+          rowCount: r ? 1 : 0,
+          objectIds: [id],
+        }));
+        // Not found and not visible look the same, so the existence of other providers' anomalies does not leak.
+        if (!a) return reply.status(404).send({ error: 'not_found', message: 'no such anomaly' });
+        return a;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/runs',
+      summary: 'Stored analysis runs you can see, newest first, with detectors, parameters and data version',
+      permission: 'read trade data',
+      query: noQuery,
+      handler: async (req) =>
+        audited(rt.audit, ctx(req), 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),
+    }),
+  ];
+}
