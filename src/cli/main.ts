@@ -6,7 +6,15 @@ import { registerDataCommands } from './data-commands.ts';
 import { registerExploreCommands } from './explore-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerListCommands } from './list-commands.ts';
+import { registerAnalyzeCommands } from './analyze-commands.ts';
+import { registerScreenCommands } from './screen-commands.ts';
 import { action, withRuntime } from './run-command.ts';
+
+// `parallax … --json | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const program = new Command();
 program
@@ -31,5 +39,7 @@ registerDataCommands(program);
 registerExploreCommands(program);
 registerServeCommands(program);
 registerListCommands(program);
+registerAnalyzeCommands(program);
+registerScreenCommands(program);
 
 await program.parseAsync(process.argv);

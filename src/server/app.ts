@@ -12,6 +12,8 @@ import { localOperatorScope } from '../query/index.ts';
 import { errorHandler } from './error-mapping.ts';
 import { openApiDocument, registerRoute, type ApiRoute } from './api-route.ts';
 import { exploreRoutes } from './explore-routes.ts';
+import { anomalyRoutes } from './anomaly-routes.ts';
+import { screenRoutes } from './screen-routes.ts';
 import './request-context.ts';
 
 export const API_VERSION = '0.1.0';
@@ -36,7 +38,7 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     void reply.status(404).send({ error: 'not_found' });
   });
 
-  const routes: ApiRoute<z.ZodType>[] = [...exploreRoutes(rt)];
+  const routes: ApiRoute<z.ZodType>[] = [...exploreRoutes(rt), ...anomalyRoutes(rt), ...screenRoutes(rt)];
   for (const r of routes) registerRoute(app, r);
   const doc = openApiDocument(routes, API_VERSION);
   app.get('/api/openapi.json', async () => doc);

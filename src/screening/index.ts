@@ -1,0 +1,10 @@
+export { screenName, compareNames, latestVersions, indexFor, SCREEN_TYPES, DEFAULT_LIMIT, MAX_LIMIT, MIN_REPORTED_SCORE } from './screen-name.ts';
+export type { ScreenOptions, ScreenResult, ScreenResponse, CompareResult } from './screen-name.ts';
+export { ALGORITHM_VERSION, DEFAULT_THRESHOLD, scoreEntry, type Explanation, type MatchScore } from './match-score.ts';
+export { normaliseScreeningName, type NormalisedName, type ScreenType } from './normalise-name.ts';
+export { nameSimilarity, tokenSimilarity } from './name-similarity.ts';
+export { jaro, jaroWinkler } from './jaro-winkler.ts';
+export { phoneticKey } from './phonetic-key.ts';
+export { transliterate } from './transliterate.ts';
+export { ScreeningIndex } from './screening-index.ts';
+export { readPairsFile, type NamePair } from './pairs-file.ts';
