@@ -175,9 +175,11 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
   const src = await inspectSource(path);
   // Hashing (which for gzip also proves the stream is whole) runs on the JS thread while DuckDB reads the
   // file on its own threads; the result is awaited before anything is committed.
-  const scanning = scanFile(path, src.gzip);
+  const abort = new AbortController();
+  const scanning = scanFile(path, src.gzip, abort.signal);
   scanning.catch(() => undefined);
 
+  // A load that fails stops the hashing too, so a refused 3 GB file does not keep the process reading it.
   return deps.store.withWriteConnection(async (c) => {
     let columns: StagedColumn[];
     let readSql: string;
@@ -436,5 +438,8 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       await deps.registry.discard(batch.batch_id).catch(() => undefined);
       throw e;
     }
+  }).catch((e: unknown) => {
+    abort.abort();
+    throw e;
   });
 }

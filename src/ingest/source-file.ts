@@ -32,7 +32,7 @@ export interface FileScan {
  * discards it, because DuckDB's reader accepts a truncated gzip file silently and would load half a file as
  * if it were whole.
  */
-export async function scanFile(path: string, gzip: boolean): Promise<FileScan> {
+export async function scanFile(path: string, gzip: boolean, signal?: AbortSignal): Promise<FileScan> {
   const hash = createHash('sha256');
   const gunzip = gzip ? createGunzip({ chunkSize: 1 << 20 }) : null;
   const verified = gunzip
@@ -42,7 +42,7 @@ export async function scanFile(path: string, gzip: boolean): Promise<FileScan> {
         gunzip.on('error', reject);
       })
     : Promise.resolve();
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) {
     hash.update(chunk as Buffer);
     if (gunzip && !gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
   }
