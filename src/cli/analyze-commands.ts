@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
 import { DETECTORS, DetectorParamError, listAnomalies, listRuns, MAX_ANOMALY_PAGE, runAnalysis } from '../detect/index.ts';
+import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/ranking.ts';
 import { action, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
@@ -41,11 +42,16 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--detector <ids>', `detectors, comma-separated (default all): ${DETECTORS.map((d) => d.id).join(', ')}`)
     .option('--param <id.name=value...>', 'detector parameter (repeatable), e.g. --param price-iqr.k=0', [])
     .option('--runs', 'list stored analysis runs instead of running')
+    .option('--ranking', 'print the combined risk ranking of lines of a stored run instead of running (noisy-OR of detector scores)')
+    .option('--top <n>', 'with --ranking: only the n highest-ranked lines')
+    .option('--run <id>', 'with --ranking: run id (default: the latest run you can see)')
+    .option('--weight <id=w...>', 'with --ranking: weight of a detector, 0 to 1 (repeatable; default 0.8)', [])
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .option('--json', 'one JSON object per anomaly (or per run with --runs)')
     .addHelpText('after', `\nParameters and defaults:\n${paramHelp()}\n`)
     .action(
-      action(async (o: { detector?: string; param: string[]; runs?: boolean; data?: string; json?: boolean }) => {
+      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
+        if (o.ranking) return printRanking(o);
         const params = parseParamFlags(o.param);
         const detectors = o.detector ? o.detector.split(',').map((s) => s.trim()).filter(Boolean) : [];
         await withRuntime(o, async (rt) => {
@@ -81,4 +87,37 @@ export function registerAnalyzeCommands(program: Command): void {
         });
       }),
     );
+}
+
+/** `analyze --ranking`: a stored run's combined ranking, highest first, paged through so memory stays flat. */
+async function printRanking(o: { top?: string; run?: string; weight: string[]; data?: string; json?: boolean }): Promise<void> {
+  const top = o.top === undefined ? Infinity : Number(o.top);
+  if (o.top !== undefined && (!/^[0-9]+$/.test(o.top) || top < 1)) throw new UsageError('--top takes a whole number of lines, at least 1');
+  if (o.run !== undefined && !/^R[0-9]{6,}$/.test(o.run)) throw new UsageError('--run takes a run id like R000001');
+  let weights: Record<string, number>;
+  try {
+    weights = parseWeightFlags(o.weight);
+  } catch (e) {
+    if (e instanceof RankingParamError) throw new UsageError(e.message);
+    throw e;
+  }
+  await withRuntime(o, async (rt) => {
+    const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+    const rows = [];
+    let runId: string | null = null;
+    for (let offset = 0; offset < top; offset += MAX_RANKING_PAGE) {
+      const limit = Math.min(MAX_RANKING_PAGE, top - offset);
+      const page = await audited(rt.audit, CLI_CONTEXT, 'view-ranking', `run=${o.run ?? 'latest'}`, () => listRanking(db, { run: o.run, limit, offset, weights }), (r) => ({
+        rowCount: r.rows.length,
+        objectIds: r.run_id ? [r.run_id] : [],
+      }));
+      runId = page.run_id;
+      if (o.json) printJsonLines(page.rows.map((r) => ({ declaration_id: r.declaration_id, line_no: r.line_no, row_id: r.row_id, score: r.score, detectors: r.detectors })));
+      else rows.push(...page.rows);
+      if (page.next_offset === null) break;
+    }
+    if (o.json) return;
+    if (!runId) return void process.stdout.write('no analysis runs yet: run parallax analyze\n');
+    process.stdout.write(`run ${runId}\n${renderTable(['declaration_id', 'line_no', 'score', 'detectors'], rows.map((r) => ({ ...r, detectors: r.detectors.join(',') })))}\n`);
+  });
 }

@@ -8,6 +8,7 @@ import { registerServeCommands } from './serve-commands.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerAnalyzeCommands } from './analyze-commands.ts';
 import { registerScreenCommands } from './screen-commands.ts';
+import { registerEvaluateCommands } from './evaluate-commands.ts';
 import { action, withRuntime } from './run-command.ts';
 
 // `parallax … --json | head` closes the pipe early; that is the reader's choice, not an error.
@@ -41,5 +42,6 @@ registerServeCommands(program);
 registerListCommands(program);
 registerAnalyzeCommands(program);
 registerScreenCommands(program);
+registerEvaluateCommands(program);
 
 await program.parseAsync(process.argv);

@@ -43,7 +43,7 @@ describe('anomaly API', () => {
 
   it('GET /api/runs lists runs; bad query parameters are 400 naming the parameter', async () => {
     const runs = (await app.inject({ url: '/api/runs' })).json();
-    expect(runs).toEqual([expect.objectContaining({ run_id: 'R000001', anomalies: 4, detectors: ['price-iqr', 'price-robust-z', 'value-per-kg'] })]);
+    expect(runs).toEqual([expect.objectContaining({ run_id: 'R000001', anomalies: 4, detectors: ['price-iqr', 'price-robust-z', 'value-per-kg', 'mirror-gap', 'mirror-quantity'] })]);
     const bad = await app.inject({ url: '/api/anomalies?min_score=500' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^min_score:/);

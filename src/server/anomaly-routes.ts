@@ -7,6 +7,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect/index.ts';
+import { listRanking, MAX_RANKING_PAGE } from '../detect/ranking.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 
 const anomaliesQuery = z
@@ -16,6 +17,14 @@ const anomaliesQuery = z
     min_score: z.coerce.number().min(0).max(100).optional().describe('smallest score (0 to 100)'),
     limit: z.coerce.number().int().min(1).max(MAX_ANOMALY_PAGE).optional().describe(`page size (1 to ${MAX_ANOMALY_PAGE}, default 100)`),
     offset: z.coerce.number().int().min(0).optional().describe('anomalies to skip'),
+  })
+  .strict();
+
+const rankingQuery = z
+  .object({
+    run: z.string().regex(/^R[0-9]{6,}$/).optional().describe('run id (default: the latest run you can see)'),
+    limit: z.coerce.number().int().min(1).max(MAX_RANKING_PAGE).optional().describe(`page size (1 to ${MAX_RANKING_PAGE}, default 100)`),
+    offset: z.coerce.number().int().min(0).optional().describe('lines to skip'),
   })
   .strict();
 
@@ -52,6 +61,18 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         if (!a) return reply.status(404).send({ error: 'not_found', message: 'no such anomaly' });
         return a;
       },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/ranking',
+      summary: 'Combined risk ranking of the lines of a run (noisy-OR of detector scores, default weights), highest first, paged with the total',
+      permission: 'read trade data at row level',
+      query: rankingQuery,
+      handler: async (req, q: z.infer<typeof rankingQuery>) =>
+        audited(rt.audit, ctx(req), 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
+          listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset }),
+          (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
+        ),
     }),
     defineRoute({
       method: 'GET',
