@@ -48,7 +48,9 @@ async function generateWithProgress(opts: { rows: number; seed: number; outDir: 
 async function listen(rt: Runtime, host: string, p: number): Promise<void> {
   const app = buildApp(rt);
   const address = await app.listen({ host, port: p });
-  process.stdout.write(`Parallax is serving ${rt.dataDir}\n  app and API: ${address}/\n  OpenAPI:     ${address}/api/openapi.json\nPress Ctrl-C to stop.\n`);
+  process.stdout.write(
+    `Parallax is serving ${rt.dataDir}\n  API:     ${address}/api/explore?by=field_office&measure=value,lines\n  OpenAPI: ${address}/api/openapi.json\nPress Ctrl-C to stop.\n`,
+  );
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
@@ -60,7 +62,7 @@ async function listen(rt: Runtime, host: string, p: number): Promise<void> {
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
-    .description('serve the API (and the web app) on loopback')
+    .description('serve the HTTP API on loopback')
     .option('--port <n>', 'port', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory')
