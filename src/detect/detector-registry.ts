@@ -7,8 +7,14 @@ import { mirrorQuantity } from './mirror-quantity.ts';
 import { priceIqr } from './price-iqr.ts';
 import { priceRobustZ } from './price-robust-z.ts';
 import { valuePerKg } from './value-per-kg.ts';
+import { routing } from './routing.ts';
+import { partySurge } from './party-surge.ts';
+import { partyNewLine } from './party-new-line.ts';
+import { benford } from './benford.ts';
+import { roundValues } from './round-values.ts';
+import { paymentMismatch } from './payment-mismatch.ts';
 
-export const DETECTORS: readonly Detector[] = [priceIqr, priceRobustZ, valuePerKg, mirrorGap, mirrorQuantity];
+export const DETECTORS: readonly Detector[] = [priceIqr, priceRobustZ, valuePerKg, mirrorGap, mirrorQuantity, routing, partySurge, partyNewLine, benford, roundValues, paymentMismatch];
 
 export function detectorById(id: string): Detector | undefined {
   return DETECTORS.find((d) => d.id === id);
