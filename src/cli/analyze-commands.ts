@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
 import { DETECTORS, DetectorParamError, listAnomalies, listRuns, MAX_ANOMALY_PAGE, runAnalysis } from '../detect/index.ts';
-import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/ranking.ts';
+import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/index.ts';
 import { action, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 

@@ -10,8 +10,8 @@
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
-import { evaluate, LABEL_COLUMNS, readLabelsFile, type LabelColumn, type LabelSource, type MethodMetrics } from '../detect/evaluate.ts';
-import { parseWeightFlags, RankingParamError } from '../detect/ranking.ts';
+import { evaluate, LABEL_COLUMNS, readLabelsFile, type LabelColumn, type LabelSource, type MethodMetrics } from '../detect/index.ts';
+import { parseWeightFlags, RankingParamError } from '../detect/index.ts';
 import { action, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 

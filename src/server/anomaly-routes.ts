@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect/index.ts';
-import { listRanking, MAX_RANKING_PAGE } from '../detect/ranking.ts';
+import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 
 const anomaliesQuery = z
