@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerExploreCommands } from './explore-commands.ts';
+import { registerMeasureCommands } from './measure-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerAnalyzeCommands } from './analyze-commands.ts';
@@ -38,6 +39,7 @@ program
 
 registerDataCommands(program);
 registerExploreCommands(program);
+registerMeasureCommands(program);
 registerServeCommands(program);
 registerListCommands(program);
 registerAnalyzeCommands(program);

@@ -177,6 +177,26 @@ function whereOf(db: ScopedDb, cat: DatasetCatalogue, where: string | undefined)
   return { node, resolved };
 }
 
+export interface CompiledWhere {
+  /** The bound filter expression over the catalogue aliases, or null for no filter. */
+  readonly filter: RawBuilder<SqlBool> | null;
+  /** The fields it names, with whether they name a party and which look-ups they need. */
+  readonly fields: readonly { id: string; party: boolean; joins: readonly Join[] }[];
+}
+
+/** The where-language compiled for reuse by other query builders (measures) over the same catalogue. */
+export function compileWhere(db: ScopedDb, dataset: ExploreDataset, where: string | undefined): CompiledWhere {
+  const { cat } = catalogueOf(dataset);
+  const { node, resolved } = whereOf(db, cat, where);
+  return {
+    filter: node ? compileFilter(db, cat, node) : null,
+    fields: resolved.map((r) => {
+      const x = r.kind === 'dim' ? r.dim : r.field;
+      return { id: x.id, party: x.party ?? false, joins: x.joins ?? [] };
+    }),
+  };
+}
+
 export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreResult> {
   const { id, cat } = catalogueOf(spec.dataset);
   const dims = spec.by.map((b) => {

@@ -12,6 +12,7 @@ import { localOperatorScope } from '../query/index.ts';
 import { errorHandler } from './error-mapping.ts';
 import { openApiDocument, registerRoute, type ApiRoute } from './api-route.ts';
 import { exploreRoutes } from './explore-routes.ts';
+import { measureRoutes } from './measure-routes.ts';
 import { anomalyRoutes } from './anomaly-routes.ts';
 import { screenRoutes } from './screen-routes.ts';
 import './request-context.ts';
@@ -38,7 +39,7 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     void reply.status(404).send({ error: 'not_found' });
   });
 
-  const routes: ApiRoute<z.ZodType>[] = [...exploreRoutes(rt), ...anomalyRoutes(rt), ...screenRoutes(rt)];
+  const routes: ApiRoute<z.ZodType>[] = [...exploreRoutes(rt), ...measureRoutes(rt), ...anomalyRoutes(rt), ...screenRoutes(rt)];
   for (const r of routes) registerRoute(app, r);
   const doc = openApiDocument(routes, API_VERSION);
   app.get('/api/openapi.json', async () => doc);

@@ -31,6 +31,8 @@ export interface AnalyticalDialect {
   median(expr: string): string;
   /** Continuous (interpolated) quantile, q in [0, 1]; detectors' quartiles are defined by it. */
   quantile(expr: string, q: number): string;
+  /** First day of the period containing the date expression. */
+  periodStart(dateExpr: string, grain: PeriodGrain): string;
   /** Human label: 2024-03, 2024-Q1, 2024. */
   periodLabel(dateExpr: string, grain: PeriodGrain): string;
   /**
@@ -49,6 +51,7 @@ export const duckdbDialect: AnalyticalDialect = {
     if (!(q >= 0 && q <= 1)) throw new RangeError('quantile must be within [0, 1]');
     return `quantile_cont(${e}, ${q})`;
   },
+  periodStart: (d, g) => `CAST(date_trunc('${g}', ${d}) AS DATE)`,
   periodLabel: (d, g) =>
     g === 'month'
       ? `strftime(${d}, '%Y-%m')`

@@ -1,0 +1,57 @@
+/**
+ * Trade measures over HTTP: the catalogue and measure queries. Thin handlers: parse with zod, call the same
+ * measuresQuery as the CLI on the caller's scope (aggregate-only callers get small cells suppressed there),
+ * audit with measure and dimension ids only.
+ */
+import { z } from 'zod';
+import type { Runtime } from '../runtime/index.ts';
+import { audited } from '../runtime/index.ts';
+import { scopedDb } from '../query/index.ts';
+import { MEASURES, MISSING_MEASURES, measuresQuery } from '../measures/index.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+
+const list = (what: string) =>
+  z
+    .string()
+    .max(500)
+    .optional()
+    .describe(`${what}, comma-separated`)
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []));
+
+const measuresQuerySchema = z
+  .object({
+    measure: list('measure ids').refine((m) => m.length > 0, 'name at least one measure'),
+    by: list('explore dimensions'),
+    where: z.string().max(4000).optional().describe('filter in the explore where language'),
+    period: z.enum(['month', 'quarter', 'year']).optional().describe('period grain; adds change columns'),
+  })
+  .strict();
+
+export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/measures',
+      summary: 'The trade-measure catalogue, and the measures not yet available',
+      permission: 'any signed-in user',
+      query: z.object({}).strict(),
+      handler: async () => ({
+        measures: MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, categories: m.categories, default_by: m.defaultBy })),
+        missing: MISSING_MEASURES,
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/measures/query',
+      summary: 'Measures by dimensions and period, with change columns and small-cell suppression at aggregate level',
+      permission: 'read trade data, row or aggregate level',
+      query: measuresQuerySchema,
+      handler: async (req, q: z.infer<typeof measuresQuerySchema>) =>
+        audited(rt.audit, ctx(req), 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}`, () =>
+          measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period }),
+          (r) => ({ rowCount: r.rows.length }),
+        ),
+    }),
+  ];
+}
