@@ -10,6 +10,7 @@ import { generateDataset } from '../generate/index.ts';
 import { ingestFile } from '../ingest/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
 import { explore } from '../explore/index.ts';
+import { latestRunId, listRanking, runAnalysis } from '../detect/index.ts';
 import { terminalProgress } from '../progress/index.ts';
 import { action, UsageError } from './run-command.ts';
 import { renderTable } from './output.ts';
@@ -135,6 +136,17 @@ export function registerServeCommands(program: Command): void {
             (x) => ({ rowCount: x.rows.length }),
           );
           process.stdout.write(`\nTrade by field office (top 10 of ${summary.total_groups}):\n${renderTable(summary.columns.map((c) => c.id), summary.rows)}\n\n`);
+          // The analysis available so far: every registered detector, once per data directory.
+          const scope = localOperatorScope(DEMO_CONTEXT.principal);
+          if (!(await latestRunId(db))) {
+            const run = await audited(rt.audit, DEMO_CONTEXT, 'analyze', 'demo', () => runAnalysis(rt.store, scope, {}), (r) => ({
+              rowCount: r.detectors.reduce((n, d) => n + d.anomalies, 0),
+              objectIds: [r.run_id],
+            }));
+            process.stdout.write(`Analysis ${run.run_id}:\n${renderTable(['id', 'anomalies', 'top_score'], run.detectors)}\n\n`);
+          }
+          const ranked = await audited(rt.audit, DEMO_CONTEXT, 'view-ranking', 'demo', () => listRanking(db, { limit: 5 }), (r) => ({ rowCount: r.rows.length }));
+          process.stdout.write(`Highest-risk lines (of ${ranked.total.toLocaleString('en-US')} with an anomaly):\n${renderTable(['declaration_id', 'line_no', 'score', 'detectors'], ranked.rows)}\n\n`);
           if (o.serve) await listen(rt, o.host, port(o.port));
         } finally {
           await rt.close();
