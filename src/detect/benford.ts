@@ -21,6 +21,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { defineDetector } from './detector.ts';
+import { PARTY_KEY, PARTY_ROLE } from './trading-party.ts';
 
 /** Chi-square critical value at 8 degrees of freedom for p = 0.01 (equivalent to the default alpha). */
 export const CHI2_CRIT_P01_DF8 = 20.09;
@@ -28,9 +29,6 @@ export const CHI2_CRIT_P01_DF8 = 20.09;
 /** Benford's first-digit probabilities log10(1 + 1/d), d = 1..9. */
 export const BENFORD_P: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => Math.log10(1 + 1 / d));
 
-/** Declaring party of a line (fixed SQL over alias t): importer for imports, exporter for exports. */
-export const PARTY_KEY = "CASE WHEN t.flow = 'import' THEN t.importer_key ELSE t.exporter_key END";
-export const PARTY_ROLE = "CASE WHEN t.flow = 'import' THEN 'importer' ELSE 'exporter' END";
 
 export const benfordParams = z
   .object({

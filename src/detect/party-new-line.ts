@@ -19,6 +19,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { defineDetector } from './detector.ts';
+import { PARTY_KEY } from './trading-party.ts';
 
 export const partyNewLineParams = z
   .object({
@@ -47,7 +48,7 @@ export const partyNewLine = defineDetector({
             't.hs2',
             't.hs6',
             't.date',
-            sql<string>`CASE WHEN t.flow = 'import' THEN t.importer_key ELSE t.exporter_key END`.as('party'),
+            sql.raw<string>(PARTY_KEY).as('party'),
             sql<number>`t.value::DOUBLE`.as('value'),
             sql<string>`coalesce(t.currency, 'USD')`.as('currency'),
           ])

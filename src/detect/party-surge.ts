@@ -23,6 +23,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { defineDetector } from './detector.ts';
+import { PARTY_KEY } from './trading-party.ts';
 
 export const partySurgeParams = z
   .object({
@@ -53,7 +54,7 @@ export const partySurge = defineDetector({
             't.provider',
             't.flow',
             't.row_id',
-            sql<string>`CASE WHEN t.flow = 'import' THEN t.importer_key ELSE t.exporter_key END`.as('party'),
+            sql.raw<string>(PARTY_KEY).as('party'),
             sql<string>`date_trunc('month', t.date)::DATE`.as('mon'),
             sql<number>`t.value::DOUBLE`.as('value'),
           ])

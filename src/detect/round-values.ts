@@ -19,7 +19,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { PARTY_KEY, PARTY_ROLE } from './benford.ts';
+import { PARTY_KEY, PARTY_ROLE } from './trading-party.ts';
 import { defineDetector } from './detector.ts';
 
 export const roundValuesParams = z
