@@ -38,7 +38,10 @@ export interface QuarantineTable {
   raw: string | null;
 }
 
-/** Append-only event log. The hash chain and signed checkpoints are added by the security work (access.md). */
+/**
+ * Append-only event log (access.md, NIST SP 800-53 AU-3). `hash` = SHA-256 over the previous record's hash
+ * and this record's fields, so an edit, deletion, insertion or reordering breaks the chain.
+ */
 export interface AuditEventTable {
   id: Generated<number>;
   at: string;
@@ -50,10 +53,94 @@ export interface AuditEventTable {
   row_count: number | null;
   outcome: 'allowed' | 'denied' | 'error';
   detail: string | null;
+  client: string | null;
+  purpose: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** A signed statement of the chain head (Ed25519; the private key lives outside the database). */
+export interface AuditCheckpointTable {
+  id: Generated<number>;
+  at: string;
+  last_event_id: number;
+  head_hash: string;
+  key_id: string;
+  signature: string;
+}
+
+/** The accounting of disclosures: kept five years or the life of the record, whichever is longer. */
+export interface DisclosureTable {
+  id: Generated<number>;
+  at: string;
+  principal: string;
+  nature: string;
+  purpose: string | null;
+  recipient: string;
+  agreement: string | null;
+  row_count: number | null;
+  bytes: number | null;
+  audit_event_id: number | null;
+  retain_until: string;
+}
+
+export type AccountStatus = 'requested' | 'approved' | 'active' | 'suspended' | 'locked' | 'disabled' | 'rejected';
+
+export interface UserTable {
+  id: Generated<number>;
+  name: string;
+  display_name: string;
+  agency: string;
+  supervisor: string | null;
+  role: string;
+  provider: string | null;
+  justification: string | null;
+  /** argon2id PHC string; never leaves the accounts module. */
+  password_hash: string | null;
+  status: AccountStatus;
+  lock_reason: string | null;
+  failed_signins: number;
+  requested_at: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  activated_by: string | null;
+  activated_at: string | null;
+  training_attested_at: string | null;
+  review_due_at: string | null;
+  /** Downloads before this instant no longer count against the quota (set by an administrator's unlock). */
+  quota_reset_at: string | null;
+}
+
+/** Sessions are stored by the SHA-256 of their token, so a copy of the table cannot be replayed. */
+export interface SessionTable {
+  id_hash: string;
+  user_name: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  source: string;
+  client: string | null;
+  purpose: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface DownloadTable {
+  id: Generated<number>;
+  user_name: string;
+  at: string;
+  route: string;
+  row_count: number;
+  bytes: number;
 }
 
 export interface ControlDatabase {
   batches: BatchTable;
   quarantine: QuarantineTable;
   audit_events: AuditEventTable;
+  audit_checkpoints: AuditCheckpointTable;
+  disclosures: DisclosureTable;
+  users: UserTable;
+  sessions: SessionTable;
+  downloads: DownloadTable;
 }

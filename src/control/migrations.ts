@@ -69,6 +69,81 @@ function migrations(engine: ControlEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_audit_chain': {
+      async up(db) {
+        // AU-3 fields the first log lacked, and the hash chain (access.md: tamper-evident audit trail).
+        for (const col of ['client', 'purpose', 'prev_hash', 'hash']) {
+          await db.schema.alterTable('audit_events').addColumn(col, 'text').execute();
+        }
+        await autoId(db, 'audit_checkpoints')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('last_event_id', 'bigint', (c) => c.notNull())
+          .addColumn('head_hash', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('signature', 'text', (c) => c.notNull())
+          .execute();
+        await autoId(db, 'disclosures')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('nature', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text')
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('agreement', 'text')
+          .addColumn('row_count', 'bigint')
+          .addColumn('bytes', 'bigint')
+          .addColumn('audit_event_id', 'bigint')
+          .addColumn('retain_until', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0004_accounts_sessions_quotas': {
+      async up(db) {
+        await autoId(db, 'users')
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('agency', 'text', (c) => c.notNull())
+          .addColumn('supervisor', 'text')
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text')
+          .addColumn('justification', 'text')
+          .addColumn('password_hash', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('lock_reason', 'text')
+          .addColumn('failed_signins', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('approved_by', 'text')
+          .addColumn('approved_at', 'text')
+          .addColumn('activated_by', 'text')
+          .addColumn('activated_at', 'text')
+          .addColumn('training_attested_at', 'text')
+          .addColumn('review_due_at', 'text')
+          .addColumn('quota_reset_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .ifNotExists()
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('client', 'text')
+          .addColumn('purpose', 'text')
+          .addColumn('ended_at', 'text')
+          .addColumn('end_reason', 'text')
+          .execute();
+        await db.schema.createIndex('sessions_user').ifNotExists().on('sessions').columns(['user_name', 'ended_at']).execute();
+        await autoId(db, 'downloads')
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('route', 'text', (c) => c.notNull())
+          .addColumn('row_count', 'bigint', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('downloads_user').ifNotExists().on('downloads').columns(['user_name', 'at']).execute();
+      },
+    },
   };
 }
 

@@ -10,6 +10,10 @@ export interface ActionContext {
   role?: string | null;
   /** Where the action came from: "cli" or the client address. */
   source: string;
+  /** The client software (user agent, or certificate subject under mTLS). */
+  client?: string | null;
+  /** The stated purpose or case reference of the session, when the deployment asks for one. */
+  purpose?: string | null;
 }
 
 export async function audited<T>(

@@ -31,7 +31,6 @@ const rankingQuery = z
 const noQuery = z.object({}).strict();
 
 export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
   return [
     defineRoute({
       method: 'GET',
@@ -40,7 +39,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade data at row level',
       query: anomaliesQuery,
       handler: async (req, q: z.infer<typeof anomaliesQuery>) =>
-        audited(rt.audit, ctx(req), 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'}`, () =>
+        audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'}`, () =>
           listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
         ),
@@ -53,7 +52,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: noQuery,
       handler: async (req, _q, reply) => {
         const id = (req.params as { id: string }).id;
-        const a = await audited(rt.audit, ctx(req), 'view-anomaly', null, () => getAnomaly(scopedDb(rt.store, req.scope), id), (r) => ({
+        const a = await audited(rt.audit, req.actor, 'view-anomaly', null, () => getAnomaly(scopedDb(rt.store, req.scope), id), (r) => ({
           rowCount: r ? 1 : 0,
           objectIds: [id],
         }));
@@ -69,7 +68,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade data at row level',
       query: rankingQuery,
       handler: async (req, q: z.infer<typeof rankingQuery>) =>
-        audited(rt.audit, ctx(req), 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
+        audited(rt.audit, req.actor, 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
           listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
         ),
@@ -81,7 +80,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade data',
       query: noQuery,
       handler: async (req) =>
-        audited(rt.audit, ctx(req), 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),
+        audited(rt.audit, req.actor, 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),
     }),
   ];
 }

@@ -24,10 +24,15 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
   app.decorateRequest('principal', '');
   app.decorateRequest('role', null);
   app.decorateRequest('scope', null as never);
+  app.decorateRequest('user', null);
+  app.decorateRequest('permissions', null as never);
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('sessionHash', null);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = 'local-operator';
     req.role = null;
     req.scope = localOperatorScope();
+    req.actor = { principal: req.principal, role: null, source: req.ip, client: req.headers['user-agent']?.slice(0, 200) ?? null, purpose: null };
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

@@ -64,7 +64,6 @@ const linesQuery = z
 const noQuery = z.object({}).strict();
 
 export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
   return [
     defineRoute({
       method: 'GET',
@@ -91,7 +90,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade (or financial) data, row or aggregate level',
       query: exploreQuery,
       handler: async (req, q: z.infer<typeof exploreQuery>) =>
-        audited(rt.audit, ctx(req), 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
+        audited(rt.audit, req.actor, 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
           explore(scopedDb(rt.store, req.scope), {
             dataset: q.dataset,
             by: q.by,
@@ -111,7 +110,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade (or financial) data at row level',
       query: linesQuery,
       handler: async (req, q: z.infer<typeof linesQuery>) =>
-        audited(rt.audit, ctx(req), 'view-lines', `lines cell=${Object.keys(q.cell ?? {}).join(',')}`, () =>
+        audited(rt.audit, req.actor, 'view-lines', `lines cell=${Object.keys(q.cell ?? {}).join(',')}`, () =>
           lines(scopedDb(rt.store, req.scope), {
             dataset: q.dataset,
             cell: q.cell,
@@ -130,7 +129,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'any signed-in user with a data grant',
       query: noQuery,
       handler: async (req) =>
-        audited(rt.audit, ctx(req), 'view-batches', null, async () => {
+        audited(rt.audit, req.actor, 'view-batches', null, async () => {
           // Only batches of categories and providers the caller may read are listed.
           const all = await rt.registry.list();
           return all.filter((b) => {
@@ -147,7 +146,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: z.object({ ...page }).strict(),
       handler: async (req, q: { limit?: number; offset?: number }) => {
         const id = (req.params as { id: string }).id;
-        return audited(rt.audit, ctx(req), 'view-quarantine', null, async () => {
+        return audited(rt.audit, req.actor, 'view-quarantine', null, async () => {
           await assertRowAccessToBatch(rt, req.scope, id);
           const limit = q.limit ?? 100;
           const offset = q.offset ?? 0;

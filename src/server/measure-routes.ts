@@ -28,7 +28,6 @@ const measuresQuerySchema = z
   .strict();
 
 export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
   return [
     defineRoute({
       method: 'GET',
@@ -48,7 +47,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'read trade data, row or aggregate level',
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>) =>
-        audited(rt.audit, ctx(req), 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}`, () =>
+        audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}`, () =>
           measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period }),
           (r) => ({ rowCount: r.rows.length }),
         ),

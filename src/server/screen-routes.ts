@@ -25,7 +25,6 @@ const screenQuery = z
 const compareQuery = z.object({ a: nameParam('first name'), b: nameParam('second name'), type: typeParam }).strict();
 
 export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const ctx = (req: { principal: string; role: string | null; ip: string }) => ({ principal: req.principal, role: req.role, source: req.ip });
   return [
     defineRoute({
       method: 'GET',
@@ -36,7 +35,7 @@ export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       handler: async (req, q: z.infer<typeof screenQuery>) =>
         audited(
           rt.audit,
-          ctx(req),
+          req.actor,
           'screen-name',
           `type=${q.type ?? 'any'} country=${q.country ? 'given' : 'none'}`,
           () => screenName(scopedDb(rt.store, req.scope), q.name, { type: q.type, country: q.country?.toUpperCase(), limit: q.limit }),
@@ -50,7 +49,7 @@ export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'any signed-in user',
       query: compareQuery,
       handler: async (req, q: z.infer<typeof compareQuery>) =>
-        audited(rt.audit, ctx(req), 'screen-compare', `type=${q.type ?? 'any'}`, async () => compareNames(q.a, q.b, { type: q.type }), () => ({ rowCount: 1 })),
+        audited(rt.audit, req.actor, 'screen-compare', `type=${q.type ?? 'any'}`, async () => compareNames(q.a, q.b, { type: q.type }), () => ({ rowCount: 1 })),
     }),
   ];
 }
