@@ -28,10 +28,12 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
   app.decorateRequest('permissions', null as never);
   app.decorateRequest('actor', null as never);
   app.decorateRequest('sessionHash', null);
+  app.decorateRequest('chargeDownload', null as never);
   app.addHook('onRequest', async (req, reply) => {
     req.principal = 'local-operator';
     req.role = null;
     req.scope = localOperatorScope();
+    req.chargeDownload = async () => undefined;
     req.actor = { principal: req.principal, role: null, source: req.ip, client: req.headers['user-agent']?.slice(0, 200) ?? null, purpose: null };
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');

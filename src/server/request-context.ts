@@ -27,6 +27,12 @@ declare module 'fastify' {
     actor: ActionContext;
     /** SHA-256 of the session token, when signed in; identifies the session without revealing it. */
     sessionHash: string | null;
+    /**
+     * Counts rows and bytes a response discloses against the caller's 30-day download quota. Call it before
+     * sending an export or a page of lines; it throws QuotaExceededError (and locks the account) when this
+     * response would cross the limit, so the crossing response is never sent.
+     */
+    chargeDownload(d: { rows: number; bytes: number; route: string }): Promise<void>;
   }
 }
 
