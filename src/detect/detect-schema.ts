@@ -19,4 +19,7 @@ export const DETECT_DDL: readonly string[] = [
      detector VARCHAR NOT NULL, detector_version VARCHAR NOT NULL, params JSON NOT NULL, provider VARCHAR NOT NULL,
      subject_kind VARCHAR NOT NULL, declaration_id VARCHAR, line_no INTEGER, row_id BIGINT,
      score DOUBLE NOT NULL, reason VARCHAR NOT NULL, evidence JSON NOT NULL, row_ids BIGINT[] NOT NULL)`,
+  // The dataset category an anomaly discloses (a payment mismatch reveals payments): the scope layer filters
+  // anomalies by it, so a role without financial data never reads a payment through an anomaly.
+  `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'trade'`,
 ];

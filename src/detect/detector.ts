@@ -14,6 +14,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { ScopedDb } from '../query/index.ts';
+import type { DatasetCategory } from '../schema/index.ts';
 
 /** Output columns of every detector query, in INSERT order. */
 export const ANOMALY_COLUMNS = [
@@ -32,6 +33,11 @@ export interface Detector<P extends Record<string, unknown> = Record<string, unk
   readonly id: string;
   readonly version: string;
   readonly summary: string;
+  /**
+   * The most sensitive dataset category its anomalies disclose (default 'trade'). A detector that reads
+   * payments says 'financial', so its anomalies are visible only to scopes that may read payments.
+   */
+  readonly category?: DatasetCategory;
   /** Parameter schema with defaults; `.describe()` on each field documents it. */
   readonly params: z.ZodType<P>;
   build(db: ScopedDb, params: P): SelectQueryBuilder<any, any, any>;

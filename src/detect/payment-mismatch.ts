@@ -52,6 +52,7 @@ const NONE = (db: Kysely<any>) =>
 export const paymentMismatch = defineDetector({
   id: 'payment-mismatch',
   version: '1',
+  category: 'financial',
   summary: 'a payment linked by invoice_ref pays outside [0.8, 1.25] of the invoice, from or to a third country, or in cash',
   params: paymentMismatchParams,
   build(db, p) {

@@ -101,10 +101,10 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
         const cols = ANOMALY_COLUMNS.map((x) => `d.${x}`).join(', ');
         // Run-level values are parameters $n+1.. after the detector query's own.
         const insert =
-          `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, ${ANOMALY_COLUMNS.join(', ')}) ` +
-          `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, ${cols} ` +
+          `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, ${ANOMALY_COLUMNS.join(', ')}) ` +
+          `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${cols} ` +
           `FROM (${q.sql}) AS d`;
-        await c.run(insert, [...(q.parameters as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params)]);
+        await c.run(insert, [...(q.parameters as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade']);
         const s = await rows(
           c,
           'SELECT count(*)::INTEGER AS n, max(score)::DOUBLE AS top FROM anomalies WHERE run_id = $1 AND detector = $2',

@@ -40,6 +40,13 @@ describe('scope plugin', () => {
     expect(q.parameters).toEqual(['US', 'US', '72']);
   });
 
+  it('filters tables that mix categories row by row, each category with its own providers (SQL asserted)', () => {
+    const officer: Scope = { principal: 'officer', grants: [{ category: 'trade', providers: ['US'], level: 'row' }, { category: 'watchlist', providers: '*', level: 'row' }] };
+    const q = scopedDb(t.rt.store, officer).db.selectFrom('anomalies').select('anomaly_id').compile();
+    expect(q.sql).toBe('select "anomaly_id" from (select * from "anomalies" where (("category" = $1 and "provider" in ($2)) or "category" = $3)) as "anomalies"');
+    expect(q.parameters).toEqual(['trade', 'US', 'watchlist']);
+  });
+
   it('wraps a table once even when a scoped subquery builder is nested in a scoped parent', () => {
     const db = scopedDb(t.rt.store, usOnly).db;
     const inner = db.selectFrom('trade_lines as t').select('t.value');

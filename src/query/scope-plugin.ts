@@ -76,11 +76,32 @@ class ScopeTransformer extends OperationNodeTransformer {
     const spec = SCOPED_TABLES[table]!;
     const grant = grantFor(this.scope, spec.category);
     if (!grant) throw new ScopeDeniedError(`${spec.category} data`);
-    // A grant of every provider filters nothing: the table is read as it is.
-    if (grant.providers === '*') return null;
     const q = nodeBuilder.selectFrom(table).selectAll();
-    // An empty provider list must read nothing, not everything.
-    const node = (grant.providers.length ? q.where('provider', 'in', [...grant.providers]) : q.where((eb) => eb.lit(false))).toOperationNode();
+    let node: SelectQueryNode;
+    if (spec.rowCategoryColumn) {
+      // Each row is readable under its own category's grant: OR over the categories in scope, each with its
+      // providers. Categories outside the scope contribute no branch, so their rows are never read.
+      const col = spec.rowCategoryColumn;
+      const grants = this.scope.grants;
+      node = q
+        .where((eb) =>
+          eb.or(
+            grants.map((g) =>
+              g.providers === '*'
+                ? eb(col, '=', g.category)
+                : g.providers.length
+                  ? eb.and([eb(col, '=', g.category), eb('provider', 'in', [...g.providers])])
+                  : eb.lit(false),
+            ),
+          ),
+        )
+        .toOperationNode();
+    } else {
+      // A grant of every provider filters nothing: the table is read as it is.
+      if (grant.providers === '*') return null;
+      // An empty provider list must read nothing, not everything.
+      node = (grant.providers.length ? q.where('provider', 'in', [...grant.providers]) : q.where((eb) => eb.lit(false))).toOperationNode();
+    }
     this.injected.add(node);
     return node;
   }

@@ -8,7 +8,14 @@
 import type { DatasetCategory } from '../schema/index.ts';
 
 export interface ScopedTable {
+  /** The grant a principal needs to read the table at all. */
   readonly category: DatasetCategory;
+  /**
+   * For tables whose rows disclose different categories (anomalies: a payment mismatch reveals payments), the
+   * column naming each row's category; rows of categories outside the scope are filtered out, per category
+   * with that category's providers.
+   */
+  readonly rowCategoryColumn?: string;
 }
 
 export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
@@ -20,7 +27,7 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   watchlist_versions: { category: 'watchlist' },
   watchlist_entries: { category: 'watchlist' },
   analysis_runs: { category: 'trade' },
-  anomalies: { category: 'trade' },
+  anomalies: { category: 'trade', rowCategoryColumn: 'category' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);
