@@ -26,19 +26,33 @@ export interface TestClient {
   del(url: string): Promise<LightMyRequestResponse>;
 }
 
+const PASSWORD = 'correct horse battery staple';
+
 /**
- * Placeholder until sign-in lands (issue 5): passes requests through unchanged. The signature is final;
- * route tests written against it keep working when the real sign-in replaces this body.
+ * Creates (or reuses) an active account of the role and signs it in through the API. Names default to the
+ * role, so two clients of the same role in one test need distinct `name`s.
  */
-export async function signIn(app: FastifyInstance, _rt: Runtime, role: RoleName, opts: { name?: string; provider?: string } = {}): Promise<TestClient> {
-  const name = opts.name ?? `${role}-user`;
-  const inject = (o: InjectOptions) => app.inject(o);
+export async function signIn(app: FastifyInstance, rt: Runtime, role: RoleName, opts: { name?: string; provider?: string; purpose?: string } = {}): Promise<TestClient> {
+  const name = opts.name ?? `${role.replace(/[^a-z]/g, '')}-user`;
+  if (!(await rt.access.accounts.get(name))) {
+    await rt.access.accounts.add({ name, role, provider: opts.provider ?? (role === 'partner-analyst' ? 'US' : null), password: PASSWORD, by: 'test' });
+  }
+  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { name, password: PASSWORD, ...(opts.purpose ? { purpose: opts.purpose } : {}) } });
+  if (res.statusCode !== 200) throw new Error(`test sign-in as ${name} failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'parallax_session');
+  if (!cookie) throw new Error('sign-in set no session cookie');
+  const csrf = (res.json() as { csrfToken: string }).csrfToken;
+  const inject = (o: InjectOptions) => {
+    const method = (o.method ?? 'GET').toUpperCase();
+    const headers = { ...(o.headers ?? {}), cookie: `parallax_session=${cookie.value}`, ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }) };
+    return app.inject({ ...o, headers });
+  };
   return {
     name,
     role,
     inject,
     get: (url) => inject({ method: 'GET', url }),
-    post: (url, body) => inject({ method: 'POST', url, payload: body as never }),
+    post: (url, body) => inject({ method: 'POST', url, ...(body === undefined ? {} : { payload: body as never }) }),
     del: (url) => inject({ method: 'DELETE', url }),
   };
 }

@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../ingest/index.ts';
 import { localOperatorScope } from '../query/index.ts';
 import { buildApp } from '../server/index.ts';
+import { signIn, type TestClient } from '../../test/signed-in.ts';
 import { canonicalLine, CANONICAL_HEADER, tempRuntime, type TempRuntime } from '../../test/temp-runtime.ts';
 import { runAnalysis } from './run-analysis.ts';
 
 let t: TempRuntime;
 let app: FastifyInstance;
+let api: TestClient;
 
 beforeAll(async () => {
   t = await tempRuntime();
@@ -20,6 +22,7 @@ beforeAll(async () => {
   });
   await runAnalysis(t.rt.store, localOperatorScope(), {});
   app = buildApp(t.rt);
+  api = await signIn(app, t.rt, 'investigator');
   await app.ready();
 });
 afterAll(async () => {
@@ -29,26 +32,26 @@ afterAll(async () => {
 
 describe('anomaly API', () => {
   it('GET /api/anomalies pages the latest run by score with a total; GET /api/anomalies/:id opens one', async () => {
-    const res = await app.inject({ url: '/api/anomalies?limit=2' });
+    const res = await api.inject({ url: '/api/anomalies?limit=2' });
     expect(res.statusCode).toBe(200);
     const page = res.json();
     expect(page).toMatchObject({ run_id: 'R000001', total: 4, offset: 0, limit: 2, truncated: true, next_offset: 2 });
     expect(page.rows.map((r: { score: number }) => r.score)).toEqual([100, 97.22]); // the phantom shipment, then price-iqr on IM9
-    const filtered = (await app.inject({ url: '/api/anomalies?run=R000001&detector=price-robust-z&min_score=50' })).json();
+    const filtered = (await api.inject({ url: '/api/anomalies?run=R000001&detector=price-robust-z&min_score=50' })).json();
     expect(filtered.total).toBe(1);
-    const one = await app.inject({ url: `/api/anomalies/${page.rows[1].anomaly_id}` });
+    const one = await api.inject({ url: `/api/anomalies/${page.rows[1].anomaly_id}` });
     expect(one.statusCode).toBe(200);
     expect(one.json()).toEqual(page.rows[1]);
-    expect((await app.inject({ url: '/api/anomalies/R000001.price-iqr.1' })).statusCode).toBe(404);
+    expect((await api.inject({ url: '/api/anomalies/R000001.price-iqr.1' })).statusCode).toBe(404);
   });
 
   it('GET /api/runs lists runs; bad query parameters are 400 naming the parameter', async () => {
-    const runs = (await app.inject({ url: '/api/runs' })).json();
+    const runs = (await api.inject({ url: '/api/runs' })).json();
     expect(runs).toEqual([expect.objectContaining({ run_id: 'R000001', anomalies: 4, detectors: DETECTORS.map((d) => d.id) })]);
-    const bad = await app.inject({ url: '/api/anomalies?min_score=500' });
+    const bad = await api.inject({ url: '/api/anomalies?min_score=500' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/^min_score:/);
-    const doc = (await app.inject({ url: '/api/openapi.json' })).json();
+    const doc = (await api.inject({ url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/anomalies', '/api/anomalies/{id}', '/api/runs']));
   });
 });

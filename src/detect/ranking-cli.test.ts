@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../server/index.ts';
+import { signIn } from '../../test/signed-in.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { canonicalLine, CANONICAL_HEADER } from '../../test/temp-runtime.ts';
 
@@ -64,16 +65,17 @@ describe('ranking and evaluate on the command line', () => {
   it('GET /api/ranking pages the ranking with a total', async () => {
     const rt = await openRuntime({ dataDir: join(dir, 'data'), databaseUrl: '' });
     const app = buildApp(rt);
+    const api = await signIn(app, rt, 'investigator');
     try {
       await app.ready();
-      const res = await app.inject({ url: '/api/ranking?limit=1' });
+      const res = await api.inject({ url: '/api/ranking?limit=1' });
       expect(res.statusCode).toBe(200);
       const page = res.json();
       expect(page).toMatchObject({ run_id: 'R000001', offset: 0, limit: 1 });
       expect(page.rows).toHaveLength(1);
       expect(page.rows[0]).toMatchObject({ declaration_id: 'IM9' });
       expect(page.total).toBeGreaterThanOrEqual(1);
-      expect((await app.inject({ url: '/api/ranking?limit=0' })).statusCode).toBe(400);
+      expect((await api.inject({ url: '/api/ranking?limit=0' })).statusCode).toBe(400);
     } finally {
       await app.close();
       await rt.close();

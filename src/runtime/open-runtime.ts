@@ -5,12 +5,16 @@
  */
 import { resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
-import { auditLog, batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
+import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
+import { auditTrail, type AuditTrail } from '../audit/index.ts';
 import { seedReferenceDefaults } from '../reference/index.ts';
+import { accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
+  /** Security settings (timeouts, quotas, purpose requirement) and the policy directory; defaults per access.md. */
+  access?: AccessOptions | undefined;
 }
 
 export interface Runtime {
@@ -19,6 +23,9 @@ export interface Runtime {
   readonly control: ControlStore;
   readonly registry: BatchRegistry;
   readonly audit: AuditLog;
+  /** Checkpoints, verification, export and the disclosure ledger of the same audit trail. */
+  readonly auditTrail: AuditTrail;
+  readonly access: AccessServices;
   close(): Promise<void>;
 }
 
@@ -38,13 +45,17 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     throw e;
   }
   await store.withWriteConnection((c) => seedReferenceDefaults(c));
+  const trail = auditTrail(control, { dataDir });
   return {
     dataDir,
     store,
     control,
     registry: batchRegistry(control),
-    audit: auditLog(control),
+    audit: trail.log,
+    auditTrail: trail,
+    access: accessServices(control, opts.access),
     async close() {
+      await trail.close();
       await control.close();
       await store.close();
     },

@@ -9,6 +9,7 @@ import { localOperatorScope, scopedDb, type Scope } from '../query/index.ts';
 import { tempRuntime, type TempRuntime } from '../../test/temp-runtime.ts';
 import { loadList } from '../watchlists/load-list.ts';
 import { buildApp } from '../server/app.ts';
+import { signIn } from '../../test/signed-in.ts';
 import { ALGORITHM_VERSION } from './match-score.ts';
 import { compareNames, screenName } from './screen-name.ts';
 
@@ -62,16 +63,17 @@ describe('screenName', () => {
 describe('HTTP', () => {
   it('GET /api/screen and /api/screen/compare validate, answer and audit', async () => {
     const app = buildApp(t.rt);
-    const r = await app.inject({ method: 'GET', url: `/api/screen?name=${encodeURIComponent('Rustam Karimov')}&type=person&limit=3` });
+    const api = await signIn(app, t.rt, 'investigator');
+    const r = await api.inject({ method: 'GET', url: `/api/screen?name=${encodeURIComponent('Rustam Karimov')}&type=person&limit=3` });
     expect(r.statusCode).toBe(200);
     const body = r.json() as { results: { entry_id: string; match: boolean }[] };
     expect(body.results[0]).toMatchObject({ entry_id: '1002', match: true });
     expect(body.results.length).toBeLessThanOrEqual(3);
-    expect((await app.inject({ method: 'GET', url: '/api/screen?name=x&type=dragon' })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: '/api/screen' })).statusCode).toBe(400);
-    const c = await app.inject({ method: 'GET', url: '/api/screen/compare?a=ACME%20INTL%20LTD&b=ACME%20INTERNATIONAL%20LIMITED' });
+    expect((await api.inject({ method: 'GET', url: '/api/screen?name=x&type=dragon' })).statusCode).toBe(400);
+    expect((await api.inject({ method: 'GET', url: '/api/screen' })).statusCode).toBe(400);
+    const c = await api.inject({ method: 'GET', url: '/api/screen/compare?a=ACME%20INTL%20LTD&b=ACME%20INTERNATIONAL%20LIMITED' });
     expect(c.json()).toMatchObject({ score: 1, match: true });
-    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, unknown> };
+    const doc = (await api.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/screen', '/api/screen/compare']));
     await app.close();
     const events = await t.rt.audit.recent(50);

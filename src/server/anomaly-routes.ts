@@ -36,7 +36,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/anomalies',
       summary: 'Anomalies of a stored analysis run, highest score first, paged with the total',
-      permission: 'read trade data at row level',
+      permission: 'anomalies:read',
       query: anomaliesQuery,
       handler: async (req, q: z.infer<typeof anomaliesQuery>) =>
         audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'}`, () =>
@@ -48,7 +48,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/anomalies/:id',
       summary: 'One anomaly with its reason, evidence and the row ids behind it',
-      permission: 'read trade data at row level',
+      permission: 'anomalies:read',
       query: noQuery,
       handler: async (req, _q, reply) => {
         const id = (req.params as { id: string }).id;
@@ -65,7 +65,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/ranking',
       summary: 'Combined risk ranking of the lines of a run (noisy-OR of detector scores, default weights), highest first, paged with the total',
-      permission: 'read trade data at row level',
+      permission: 'anomalies:read',
       query: rankingQuery,
       handler: async (req, q: z.infer<typeof rankingQuery>) =>
         audited(rt.audit, req.actor, 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
@@ -77,7 +77,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/runs',
       summary: 'Stored analysis runs you can see, newest first, with detectors, parameters and data version',
-      permission: 'read trade data',
+      permission: 'anomalies:read',
       query: noQuery,
       handler: async (req) =>
         audited(rt.audit, req.actor, 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),

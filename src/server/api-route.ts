@@ -3,26 +3,37 @@
  * validates the query with the schema) and contributes the route to the OpenAPI document, so the document
  * cannot drift from what the server accepts.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { RoutePermission } from './auth-hook.ts';
 import { z } from 'zod';
 
-export interface ApiRoute<Q extends z.ZodType> {
-  method: 'GET' | 'POST' | 'DELETE';
+export interface ApiRoute<Q extends z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   summary: string;
-  /** The permission a caller needs, as listed in the OpenAPI document. */
-  permission: string;
+  /**
+   * The permission a caller needs (a Cedar action of src/access/permissions.ts), checked before the handler
+   * runs and listed in the OpenAPI document; 'public' only for sign-in, account requests and health.
+   */
+  permission: RoutePermission;
   query?: Q;
-  handler: (req: FastifyRequest, query: z.infer<Q>, reply: FastifyReply) => Promise<unknown>;
+  /** JSON body schema for writes; the parsed body is the handler's fourth argument. */
+  body?: B;
+  /** A stricter per-client request limit than the global one (sign-in, account requests). */
+  rateLimit?: { max: number; timeWindow: number };
+  handler: (req: FastifyRequest, query: z.infer<Q>, reply: FastifyReply, body: z.infer<B>) => Promise<unknown>;
 }
 
-export function registerRoute<Q extends z.ZodType>(app: FastifyInstance, route: ApiRoute<Q>): void {
+export function registerRoute<Q extends z.ZodType, B extends z.ZodType>(app: FastifyInstance, route: ApiRoute<Q, B>, guard: (permission: RoutePermission, pattern: string) => preHandlerAsyncHookHandler): void {
   app.route({
     method: route.method,
     url: route.path,
+    preHandler: guard(route.permission, route.path),
+    ...(route.rateLimit ? { config: { rateLimit: route.rateLimit } } : {}),
     handler: async (req, reply) => {
       const query = route.query ? route.query.parse(req.query) : ({} as z.infer<Q>);
-      return route.handler(req, query, reply);
+      const body = route.body ? route.body.parse(req.body ?? {}) : (undefined as z.infer<B>);
+      return route.handler(req, query, reply, body);
     },
   });
 }
@@ -41,25 +52,32 @@ export function openApiDocument(routes: readonly ApiRoute<z.ZodType>[], version:
       }
     }
     paths[oaPath] ??= {};
+    const body = r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input' }) } } } } : {};
     paths[oaPath]![r.method.toLowerCase()] = {
       summary: r.summary,
       'x-permission': r.permission,
+      ...(r.permission === 'public' ? { security: [] } : {}),
       parameters: params,
+      ...body,
       responses: {
         '200': { description: 'OK' },
         '400': { description: 'The request is malformed; the message says which parameter' },
+        '401': { description: 'No live session: sign in with POST /api/session' },
         '403': { description: 'The caller lacks the permission or the data is outside their scope' },
+        '423': { description: 'The account is locked (failed sign-ins or download quota); an administrator must unlock it' },
       },
     };
   }
   return {
     openapi: '3.1.0',
+    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'parallax_session' } } },
+    security: [{ session: [] }],
     info: { title: 'Parallax API', version, description: 'Trade transparency analysis. Every call is scoped to the caller and audited.' },
     paths,
   };
 }
 
 /** Keeps a route's query type while collecting routes of different query types in one list. */
-export function defineRoute<Q extends z.ZodType>(r: ApiRoute<Q>): ApiRoute<z.ZodType> {
+export function defineRoute<Q extends z.ZodType, B extends z.ZodType = z.ZodType>(r: ApiRoute<Q, B>): ApiRoute<z.ZodType> {
   return r as unknown as ApiRoute<z.ZodType>;
 }

@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './index.ts';
 import { ingestFile } from '../ingest/index.ts';
 import { CANONICAL_HEADER, canonicalLine, tempRuntime, type TempRuntime } from '../../test/temp-runtime.ts';
+import { signIn, type TestClient } from '../../test/signed-in.ts';
 
 let t: TempRuntime;
 let app: FastifyInstance;
+let api: TestClient;
 let batchId: string;
 
 beforeAll(async () => {
@@ -15,6 +17,7 @@ beforeAll(async () => {
   batchId = r.batch_id;
   app = buildApp(t.rt);
   await app.ready();
+  api = await signIn(app, t.rt, 'investigator');
 });
 afterAll(async () => {
   await app.close();
@@ -23,7 +26,7 @@ afterAll(async () => {
 
 describe('HTTP API (through app.inject, no socket)', () => {
   it('GET /api/explore groups, sorts and pages', async () => {
-    const res = await app.inject({ url: '/api/explore?by=origin&measure=value,lines&sort=origin:asc&limit=1' });
+    const res = await api.inject({ url: '/api/explore?by=origin&measure=value,lines&sort=origin:asc&limit=1' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ total_groups: 2, truncated: true, next_offset: 1, rows: [{ origin: 'CN', lines: 15 }] });
@@ -33,7 +36,7 @@ describe('HTTP API (through app.inject, no socket)', () => {
 
   it('GET /api/lines drills down to a cell', async () => {
     const cell = encodeURIComponent(JSON.stringify({ origin: 'VN' }));
-    const res = await app.inject({ url: `/api/lines?cell=${cell}&limit=100&sort=-value` });
+    const res = await api.inject({ url: `/api/lines?cell=${cell}&limit=100&sort=-value` });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.total).toBe(15);
@@ -41,34 +44,34 @@ describe('HTTP API (through app.inject, no socket)', () => {
   });
 
   it('GET /api/batches and the quarantine of a batch', async () => {
-    const b = await app.inject({ url: '/api/batches' });
+    const b = await api.inject({ url: '/api/batches' });
     expect(b.json()[0]).toMatchObject({ batch_id: batchId, rows_rejected: 1 });
-    const q = await app.inject({ url: `/api/batches/${batchId}/quarantine` });
+    const q = await api.inject({ url: `/api/batches/${batchId}/quarantine` });
     expect(q.json()).toMatchObject({ total: 1, rows: [{ line: 32, field: 'value', reason: 'not a number' }] });
-    const unknown = await app.inject({ url: '/api/batches/B999999/quarantine' });
+    const unknown = await api.inject({ url: '/api/batches/B999999/quarantine' });
     expect(unknown.statusCode).toBe(403);
   });
 
   it('answers bad requests with 400 naming the parameter, never echoing values', async () => {
-    const r1 = await app.inject({ url: '/api/explore?by=colour' });
+    const r1 = await api.inject({ url: '/api/explore?by=colour' });
     expect(r1.statusCode).toBe(400);
     expect(r1.json().message).toMatch(/unknown dimension "colour"/);
-    const r2 = await app.inject({ url: `/api/explore?by=origin&where=${encodeURIComponent("value > 'Secret-Value-123'")}` });
+    const r2 = await api.inject({ url: `/api/explore?by=origin&where=${encodeURIComponent("value > 'Secret-Value-123'")}` });
     expect(r2.statusCode).toBe(400);
     expect(r2.body).not.toContain('Secret-Value-123');
-    const r3 = await app.inject({ url: '/api/explore?limit=0' });
+    const r3 = await api.inject({ url: '/api/explore?limit=0' });
     expect(r3.statusCode).toBe(400);
     expect(r3.json().message).toMatch(/^limit:/);
-    const r4 = await app.inject({ url: '/api/explore?unknown=1' });
+    const r4 = await api.inject({ url: '/api/explore?unknown=1' });
     expect(r4.statusCode).toBe(400);
-    const r5 = await app.inject({ url: '/api/lines?cell=not-json' });
+    const r5 = await api.inject({ url: '/api/lines?cell=not-json' });
     expect(r5.json().message).toMatch(/cell must be a JSON object/);
-    const r6 = await app.inject({ url: '/api/nothing-here' });
+    const r6 = await api.inject({ url: '/api/nothing-here' });
     expect(r6.statusCode).toBe(404);
   });
 
   it('serves an OpenAPI document listing every route with its permission', async () => {
-    const doc = (await app.inject({ url: '/api/openapi.json' })).json();
+    const doc = (await api.inject({ url: '/api/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     for (const p of ['/api/explore', '/api/lines', '/api/batches', '/api/batches/{id}/quarantine', '/api/catalogue']) {
       expect(doc.paths[p].get['x-permission']).toBeTruthy();

@@ -10,6 +10,7 @@ import { ScopeDeniedError } from '../query/index.ts';
 import { InputError } from '../ingest/input-error.ts';
 import { StoreInUseError } from '../store/index.ts';
 import { DetectorParamError } from '../detect/index.ts';
+import { AccountError, WeakPasswordError } from '../accounts/index.ts';
 
 export function mapError(error: unknown): { status: number; body: { error: string; message?: string } } {
   if (error instanceof ZodError) {
@@ -17,10 +18,13 @@ export function mapError(error: unknown): { status: number; body: { error: strin
     return { status: 400, body: { error: 'bad_request', message: `${first?.path.join('.') || 'request'}: ${first?.message ?? 'invalid'}` } };
   }
   if (error instanceof ExploreSpecError || error instanceof FilterSyntaxError || error instanceof DetectorParamError) return { status: 400, body: { error: 'bad_request', message: error.message } };
+  if (error instanceof AccountError) return { status: error.status, body: { error: error.kind, message: error.message } };
+  if (error instanceof WeakPasswordError) return { status: 400, body: { error: 'bad_request', message: error.message } };
   if (error instanceof ScopeDeniedError) return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof InputError) return { status: 422, body: { error: 'bad_input', message: error.message } };
   if (error instanceof StoreInUseError) return { status: 503, body: { error: 'unavailable', message: 'the store is busy; try again' } };
   const fe = error as FastifyError;
+  if (fe?.statusCode === 429) return { status: 429, body: { error: 'rate_limited', message: 'too many requests; wait a minute and retry' } };
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: { error: 'bad_request', message: fe.code ?? 'bad request' } };
   }

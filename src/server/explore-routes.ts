@@ -26,7 +26,7 @@ const page = {
 
 const exploreQuery = z
   .object({
-    dataset: z.enum(['trade', 'payments']).optional().describe('trade (default) or payments'),
+    dataset: z.enum(['trade', 'payments', 'enforcement']).optional().describe('trade (default), payments or enforcement'),
     by: list('dimensions to group by'),
     measure: list('measures'),
     where: z.string().max(4000).optional().describe("filter, e.g. origin in (CN, VN) and year = 2024"),
@@ -38,7 +38,7 @@ const exploreQuery = z
 
 const linesQuery = z
   .object({
-    dataset: z.enum(['trade', 'payments']).optional(),
+    dataset: z.enum(['trade', 'payments', 'enforcement']).optional(),
     cell: z
       .string()
       .max(4000)
@@ -69,7 +69,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/catalogue',
       summary: 'Dimensions, measures and filter fields per dataset',
-      permission: 'any signed-in user',
+      permission: 'catalogue:read',
       query: noQuery,
       handler: async () =>
         Object.fromEntries(
@@ -87,7 +87,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/explore',
       summary: 'Totals of measures grouped by dimensions, filtered, sorted and paged',
-      permission: 'read trade (or financial) data, row or aggregate level',
+      permission: 'data:explore',
       query: exploreQuery,
       handler: async (req, q: z.infer<typeof exploreQuery>) =>
         audited(rt.audit, req.actor, 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
@@ -107,26 +107,39 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/lines',
       summary: 'The lines behind a cell of an explore result (drill-down), paged',
-      permission: 'read trade (or financial) data at row level',
+      permission: 'data:lines',
       query: linesQuery,
-      handler: async (req, q: z.infer<typeof linesQuery>) =>
-        audited(rt.audit, req.actor, 'view-lines', `lines cell=${Object.keys(q.cell ?? {}).join(',')}`, () =>
-          lines(scopedDb(rt.store, req.scope), {
-            dataset: q.dataset,
-            cell: q.cell,
-            where: q.where,
-            sort: parseSort(q.sort),
-            limit: q.limit,
-            offset: q.offset,
-          }),
-          (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => String(x['row_id'])) }),
-        ),
+      handler: async (req, q: z.infer<typeof linesQuery>, reply) => {
+        // Lines are rows leaving the system: the page is charged against the download quota before it is
+        // sent, so the page that would cross the limit is never disclosed.
+        const { body } = await audited(
+          rt.audit,
+          req.actor,
+          'view-lines',
+          `lines cell=${Object.keys(q.cell ?? {}).join(',')}`,
+          async () => {
+            const r = await lines(scopedDb(rt.store, req.scope), {
+              dataset: q.dataset,
+              cell: q.cell,
+              where: q.where,
+              sort: parseSort(q.sort),
+              limit: q.limit,
+              offset: q.offset,
+            });
+            const text = JSON.stringify(r);
+            await req.chargeDownload({ rows: r.rows.length, bytes: Buffer.byteLength(text), route: '/api/lines' });
+            return { r, body: text };
+          },
+          ({ r }) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => String(x['row_id'])) }),
+        );
+        return reply.type('application/json; charset=utf-8').send(body);
+      },
     }),
     defineRoute({
       method: 'GET',
       path: '/api/batches',
       summary: 'Loaded batches with provenance and row counts',
-      permission: 'any signed-in user with a data grant',
+      permission: 'batches:read',
       query: noQuery,
       handler: async (req) =>
         audited(rt.audit, req.actor, 'view-batches', null, async () => {
@@ -142,7 +155,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/batches/:id/quarantine',
       summary: 'Rejected lines of a batch with line number, field and reason',
-      permission: 'read the batch category at row level',
+      permission: 'batches:read',
       query: z.object({ ...page }).strict(),
       handler: async (req, q: { limit?: number; offset?: number }) => {
         const id = (req.params as { id: string }).id;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
-import { MEASURES, MISSING_MEASURES, measuresQuery } from '../measures/index.ts';
+import { MAX_TOP, MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 
 const list = (what: string) =>
@@ -24,6 +24,9 @@ const measuresQuerySchema = z
     by: list('explore dimensions'),
     where: z.string().max(4000).optional().describe('filter in the explore where language'),
     period: z.enum(['month', 'quarter', 'year']).optional().describe('period grain; adds change columns'),
+    from: z.string().max(10).optional().describe('first period shown (2024, 2024-Q1, 2024-03); needs period'),
+    to: z.string().max(10).optional().describe('last period shown; needs period'),
+    top: z.coerce.number().int().min(1).max(MAX_TOP).optional().describe('keep the top N members of the first dimension by the first measure, the rest as "(others)"'),
   })
   .strict();
 
@@ -33,7 +36,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/measures',
       summary: 'The trade-measure catalogue, and the measures not yet available',
-      permission: 'any signed-in user',
+      permission: 'catalogue:read',
       query: z.object({}).strict(),
       handler: async () => ({
         measures: MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, categories: m.categories, default_by: m.defaultBy })),
@@ -44,11 +47,11 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/measures/query',
       summary: 'Measures by dimensions and period, with change columns and small-cell suppression at aggregate level',
-      permission: 'read trade data, row or aggregate level',
+      permission: 'data:explore',
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>) =>
-        audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}`, () =>
-          measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period }),
+        audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}${q.top ? ` top=${q.top}` : ''}`, () =>
+          measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }),
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

@@ -27,6 +27,8 @@ declare module 'fastify' {
     actor: ActionContext;
     /** SHA-256 of the session token, when signed in; identifies the session without revealing it. */
     sessionHash: string | null;
+    /** The session's CSRF token; writes must echo it in `x-csrf-token`. */
+    csrfToken: string | null;
     /**
      * Counts rows and bytes a response discloses against the caller's 30-day download quota. Call it before
      * sending an export or a page of lines; it throws QuotaExceededError (and locks the account) when this

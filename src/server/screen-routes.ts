@@ -30,7 +30,7 @@ export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/screen',
       summary: 'Screen a name against the latest version of every watch list: scored candidates with explanations',
-      permission: 'read watch lists',
+      permission: 'screening:search',
       query: screenQuery,
       handler: async (req, q: z.infer<typeof screenQuery>) =>
         audited(
@@ -46,7 +46,7 @@ export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       method: 'GET',
       path: '/api/screen/compare',
       summary: 'Compare two names: score, match and explanation',
-      permission: 'any signed-in user',
+      permission: 'screening:search',
       query: compareQuery,
       handler: async (req, q: z.infer<typeof compareQuery>) =>
         audited(rt.audit, req.actor, 'screen-compare', `type=${q.type ?? 'any'}`, async () => compareNames(q.a, q.b, { type: q.type }), () => ({ rowCount: 1 })),

@@ -1,0 +1,140 @@
+/**
+ * The account workflow over HTTP (access.md): request (no sign-in), supervisor approval, administrator
+ * activation, rejection, renewal after recertification, unlock with a written reason; the policy files for
+ * the security administrator.
+ *
+ * Invariants: every step is audited with the account name as the object id and the acting principal; the
+ * service enforces "no self-service" and status transitions, the routes only translate; no response carries
+ * a password hash.
+ */
+import { z } from 'zod';
+import type { Runtime } from '../runtime/index.ts';
+import { audited } from '../runtime/index.ts';
+import { AccountError, type Account } from '../accounts/index.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+
+const idParam = (params: unknown): number => {
+  const id = Number((params as { id?: string }).id);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AccountError('bad_request', 'id: expected a positive account number');
+  return id;
+};
+
+const requestBody = z
+  .object({
+    name: z.string().min(3).max(64),
+    displayName: z.string().min(1).max(200),
+    agency: z.string().min(1).max(200),
+    supervisor: z.string().min(3).max(64),
+    role: z.string().min(1).max(64),
+    justification: z.string().min(1).max(2000),
+    password: z.string().min(1).max(1024),
+    provider: z.string().max(10).optional(),
+  })
+  .strict();
+const reasonBody = z.object({ reason: z.string().min(1).max(1000) }).strict();
+const activateBody = z.object({ trainingAttestedAt: z.string().max(40).optional() }).strict();
+const renewBody = z.object({ trainingAttestedAt: z.string().max(40), reviewDueAt: z.string().max(40).optional() }).strict();
+const listQuery = z.object({ status: z.enum(['requested', 'approved', 'active', 'suspended', 'locked', 'disabled', 'rejected']).optional() }).strict();
+
+/** What an account looks like to the people managing it. */
+function view(a: Account) {
+  return a;
+}
+
+export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const actor = (req: { principal: string; permissions: ReadonlySet<never> | ReadonlySet<string> }) => ({ name: req.principal, permissions: req.permissions as never });
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/requests',
+      summary: 'Request an account (name, agency, supervisor, role, justification, password); the supervisor approves, an administrator activates',
+      permission: 'public',
+      body: requestBody,
+      rateLimit: { max: rt.access.settings.signInRatePerMinute, timeWindow: 60_000 },
+      handler: async (req, _q, reply, b: z.infer<typeof requestBody>) => {
+        const a = await audited(rt.audit, { ...req.actor, principal: /^[a-z0-9][a-z0-9._-]{2,63}$/.test(b.name) ? b.name : 'invalid-name' }, 'account-request', `role=${/^[a-z-]{1,40}$/.test(b.role) ? b.role : 'invalid'}`, () => rt.access.accounts.request(b), (x) => ({ objectIds: [x.name] }));
+        return reply.status(201).send({ id: a.id, name: a.name, status: a.status, supervisor: a.supervisor });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/accounts',
+      summary: 'Accounts and requests (read-only for auditors)',
+      permission: 'accounts:read',
+      query: listQuery,
+      handler: async (req, q: z.infer<typeof listQuery>) =>
+        audited(rt.audit, req.actor, 'view-accounts', q.status ? `status=${q.status}` : null, async () => (await rt.access.accounts.list(q)).map(view), (r) => ({ rowCount: r.length })),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/accounts/approvals',
+      summary: 'Account requests waiting for the signed-in user as supervisor',
+      permission: 'accounts:approve',
+      handler: async (req) =>
+        audited(rt.audit, req.actor, 'view-accounts', 'pending approvals', async () => (await rt.access.accounts.list({ status: 'requested' })).filter((a) => a.supervisor === req.principal).map(view), (r) => ({ rowCount: r.length })),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/:id/approve',
+      summary: 'Approve a request as its named supervisor',
+      permission: 'accounts:approve',
+      handler: async (req) => {
+        const id = idParam(req.params);
+        return view(await audited(rt.audit, req.actor, 'account-approve', null, () => rt.access.accounts.approve(id, actor(req)), (a) => ({ objectIds: [a.name] })));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/:id/reject',
+      summary: 'Reject a request, with a reason (supervisor or administrator)',
+      permission: 'accounts:approve',
+      body: reasonBody,
+      handler: async (req, _q, _r, b: z.infer<typeof reasonBody>) => {
+        const id = idParam(req.params);
+        return view(await audited(rt.audit, req.actor, 'account-reject', null, () => rt.access.accounts.reject(id, actor(req), b.reason), (a) => ({ objectIds: [a.name] })));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/:id/activate',
+      summary: 'Activate an approved request (administrative roles need a master administrator)',
+      permission: 'accounts:activate',
+      body: activateBody,
+      handler: async (req, _q, _r, b: z.infer<typeof activateBody>) => {
+        const id = idParam(req.params);
+        return view(await audited(rt.audit, req.actor, 'account-activate', null, () => rt.access.accounts.activate(id, actor(req), b), (a) => ({ objectIds: [a.name] })));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/:id/renew',
+      summary: 'Record a new training attestation and review date; a suspended account becomes active again',
+      permission: 'accounts:renew',
+      body: renewBody,
+      handler: async (req, _q, _r, b: z.infer<typeof renewBody>) => {
+        const id = idParam(req.params);
+        return view(await audited(rt.audit, req.actor, 'account-renew', null, () => rt.access.accounts.renew(id, actor(req), b), (a) => ({ objectIds: [a.name] })));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/accounts/:id/unlock',
+      summary: 'Unlock a locked account with a written reason; resets failed sign-ins and the download quota window',
+      permission: 'accounts:unlock',
+      body: reasonBody,
+      handler: async (req, _q, _r, b: z.infer<typeof reasonBody>) => {
+        const id = idParam(req.params);
+        // The reason is the administrator's own words, kept in the audit detail (bounded), as access.md asks.
+        return view(await audited(rt.audit, req.actor, 'unlock', `reason: ${b.reason.replace(/\s+/g, ' ').slice(0, 300)}`, () => rt.access.accounts.unlock(id, actor(req), b.reason), (a) => ({ objectIds: [a.name] })));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/policies',
+      summary: 'The authorisation policy files (Cedar) and their version',
+      permission: 'policies:read',
+      handler: async (req) =>
+        audited(rt.audit, req.actor, 'view-policies', null, async () => ({ version: rt.access.policies.version, files: rt.access.policies.files }), (r) => ({ rowCount: r.files.length })),
+    }),
+  ];
+}

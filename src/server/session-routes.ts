@@ -1,0 +1,97 @@
+/**
+ * Sign-in, sign-out and "who am I". The session token travels only in an HttpOnly, Secure, SameSite=Strict
+ * cookie; the CSRF token is returned in the body for the client to echo on writes.
+ *
+ * Invariants: the sign-in audit record names the account tried (or `invalid-name` when the name is not a
+ * well-formed account name, so arbitrary strings never enter the log) and the outcome; the password never
+ * appears anywhere.
+ */
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Runtime } from '../runtime/index.ts';
+import { AccountError, type Account } from '../accounts/index.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+import { SESSION_COOKIE } from './auth-hook.ts';
+
+const signInBody = z
+  .object({
+    name: z.string().min(1).max(64),
+    password: z.string().min(1).max(1024),
+    purpose: z.string().max(200).optional().describe('purpose or case reference of this session'),
+  })
+  .strict();
+
+const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+export async function meBody(rt: Runtime, req: FastifyRequest, account: Account, csrfToken: string, purpose: string | null) {
+  const d = rt.access.decide(account);
+  const quota = await rt.access.quotas.usage(account);
+  return {
+    user: { name: account.name, displayName: account.displayName, role: account.role, provider: account.provider, agency: account.agency },
+    permissions: [...d.permissions].sort(),
+    scope: { grants: d.scope.grants },
+    csrfToken,
+    requiresPurpose: rt.access.settings.requirePurpose,
+    purpose,
+    policyVersion: rt.access.policies.version,
+    quota,
+    session: { idleMinutes: rt.access.settings.idleMs / 60_000, absoluteHours: rt.access.settings.absoluteMs / 3_600_000 },
+    source: req.ip,
+  };
+}
+
+export function sessionRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const cookie = (reply: FastifyReply, token: string, maxAgeS: number) =>
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: maxAgeS });
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/api/session',
+      summary: 'Sign in with name and password (and purpose when the deployment requires one); sets the session cookie',
+      permission: 'public',
+      body: signInBody,
+      rateLimit: { max: rt.access.settings.signInRatePerMinute, timeWindow: 60_000 },
+      handler: async (req, _q, reply, b: z.infer<typeof signInBody>) => {
+        const who = ACCOUNT_NAME.test(b.name) ? b.name : 'invalid-name';
+        const client = req.headers['user-agent']?.slice(0, 200) ?? null;
+        try {
+          const r = await rt.access.signIn({ name: b.name, password: b.password, purpose: b.purpose ?? null, source: req.ip, client });
+          await rt.audit.append({ event: 'sign-in', principal: r.account.name, role: r.account.role, source: req.ip, client, purpose: r.session.purpose, outcome: 'allowed', objectIds: [r.account.name] } as never);
+          cookie(reply, r.token, Math.floor(rt.access.settings.absoluteMs / 1000));
+          return meBody(rt, req, r.account, r.session.csrfToken, r.session.purpose);
+        } catch (e) {
+          if (e instanceof AccountError) {
+            await rt.audit.append({ event: 'sign-in', principal: who, role: null, source: req.ip, client, outcome: 'denied', detail: e.kind } as never);
+            if (e.kind === 'locked' && e.message.includes('failed sign-ins')) {
+              await rt.audit.append({ event: 'lock', principal: who, role: null, source: req.ip, outcome: 'allowed', detail: 'failed sign-ins', objectIds: [who] });
+            }
+          }
+          throw e;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/session',
+      summary: 'Sign out: ends the session and clears the cookie',
+      permission: 'session:me',
+      handler: async (req, _q, reply) => {
+        if (req.sessionHash) await rt.access.sessions.end(req.sessionHash, 'sign-out');
+        await rt.audit.append({ event: 'sign-out', principal: req.principal, role: req.role, source: req.ip, outcome: 'allowed' });
+        reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+        return reply.status(204).send();
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/me',
+      summary: 'The signed-in account: role, permissions, scope, CSRF token, download quota use',
+      permission: 'session:me',
+      handler: async (req) => {
+        const account = await rt.access.accounts.get(req.principal);
+        if (!account || !req.csrfToken) throw new AccountError('unauthorized', 'sign in first');
+        return meBody(rt, req, account, req.csrfToken, req.actor.purpose ?? null);
+      },
+    }),
+  ];
+}
