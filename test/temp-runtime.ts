@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRuntime, type Runtime } from '../src/runtime/index.ts';
+import type { AccessOptions } from '../src/accounts/index.ts';
 
 export interface TempRuntime {
   rt: Runtime;
@@ -14,9 +15,9 @@ export interface TempRuntime {
   cleanup(): Promise<void>;
 }
 
-export async function tempRuntime(opts: { databaseUrl?: string } = {}): Promise<TempRuntime> {
+export async function tempRuntime(opts: { databaseUrl?: string; access?: AccessOptions } = {}): Promise<TempRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-test-'));
-  const rt = await openRuntime({ dataDir: join(dir, 'data'), databaseUrl: opts.databaseUrl ?? '' });
+  const rt = await openRuntime({ dataDir: join(dir, 'data'), databaseUrl: opts.databaseUrl ?? '', access: opts.access });
   return {
     rt,
     dir,

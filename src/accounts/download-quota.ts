@@ -58,7 +58,7 @@ export function downloadQuotas(control: ControlStore, settings: AccessSettings, 
       .selectFrom('downloads')
       .select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('row_count'), eb.lit(0)).as('rows'), eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.lit(0)).as('bytes')])
       .where('user_name', '=', a.name)
-      .where('at', '>=', from)
+      .where('at', '>', from)
       .executeTakeFirst();
     const q = settings.quotas[a.role];
     return { rows: Number(r?.rows ?? 0), bytes: Number(r?.bytes ?? 0), limitRows: q.rows, limitBytes: q.bytes, since: from };

@@ -5,11 +5,15 @@ import { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerExploreCommands } from './explore-commands.ts';
 import { registerMeasureCommands } from './measure-commands.ts';
+import { registerReportCommands } from './report-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerListCommands } from './list-commands.ts';
 import { registerAnalyzeCommands } from './analyze-commands.ts';
 import { registerScreenCommands } from './screen-commands.ts';
+import { registerPartyCommands } from './party-commands.ts';
 import { registerEvaluateCommands } from './evaluate-commands.ts';
+import { registerAuditCommands } from './audit-commands.ts';
+import { registerUserCommands } from './user-commands.ts';
 import { action, withRuntime } from './run-command.ts';
 
 // `parallax … --json | head` closes the pipe early; that is the reader's choice, not an error.
@@ -40,10 +44,15 @@ program
 registerDataCommands(program);
 registerExploreCommands(program);
 registerMeasureCommands(program);
+registerReportCommands(program);
 registerServeCommands(program);
 registerListCommands(program);
 registerAnalyzeCommands(program);
 registerScreenCommands(program);
+registerPartyCommands(program);
 registerEvaluateCommands(program);
+registerAuditCommands(program);
+
+registerUserCommands(program);
 
 await program.parseAsync(process.argv);

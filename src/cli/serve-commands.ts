@@ -2,7 +2,8 @@
  * serve, generate and demo: run the HTTP server, write synthetic data, and do both end to end.
  */
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { audited, type Runtime } from '../runtime/index.ts';
 import { buildApp } from '../server/index.ts';
@@ -46,11 +47,38 @@ async function generateWithProgress(opts: { rows: number; seed: number; outDir: 
   }
 }
 
+/**
+ * Demo accounts, one per everyday role, sharing one random password written to a 0600 file in the data
+ * directory (created once; later demos reuse it). A demo only: real deployments start from create-master.
+ */
+async function demoAccounts(rt: Runtime): Promise<void> {
+  const file = join(rt.dataDir, 'demo-accounts.txt');
+  const roles = [
+    ['demo-investigator', 'investigator'],
+    ['demo-officer', 'customs-officer'],
+    ['demo-executive', 'executive'],
+    ['demo-auditor', 'auditor'],
+    ['demo-admin', 'administrator'],
+  ] as const;
+  if (!existsSync(file)) {
+    const password = `demo-${randomBytes(9).toString('base64url')}`;
+    for (const [name, role] of roles) {
+      if (!(await rt.access.accounts.get(name))) {
+        await audited(rt.audit, DEMO_CONTEXT, 'account-create', `role=${role}`, () => rt.access.accounts.add({ name, role, password, by: DEMO_CONTEXT.principal, agency: 'demo', displayName: name }), (a) => ({ objectIds: [a.name] }));
+      }
+    }
+    writeFileSync(file, `${roles.map(([n, r]) => `${n}\t${r}`).join('\n')}\npassword\t${password}\n`, { mode: 0o600 });
+  }
+  process.stdout.write(`Demo accounts (${roles.map(([n]) => n).join(', ')}); password in ${file}:\n${readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('password'))?.split('\t')[1] ?? ''}\n\n`);
+}
+
 async function listen(rt: Runtime, host: string, p: number): Promise<void> {
   const app = buildApp(rt);
   const address = await app.listen({ host, port: p });
+  const accounts = await rt.access.accounts.list({ status: 'active' });
+  const hint = accounts.length ? '' : '\n  No accounts yet: create the first with `parallax users create-master NAME` (another terminal), then sign in.\n';
   process.stdout.write(
-    `Parallax is serving ${rt.dataDir}\n  API:     ${address}/api/explore?by=field_office&measure=value,lines\n  OpenAPI: ${address}/api/openapi.json\nPress Ctrl-C to stop.\n`,
+    `Parallax is serving ${rt.dataDir}\n  App:     ${address}/  (sign in)\n  API:     ${address}/api/  (session cookie from POST /api/session)\n  OpenAPI: ${address}/api/openapi.json\n${hint}Press Ctrl-C to stop.\n`,
   );
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
@@ -147,6 +175,7 @@ export function registerServeCommands(program: Command): void {
           }
           const ranked = await audited(rt.audit, DEMO_CONTEXT, 'view-ranking', 'demo', () => listRanking(db, { limit: 5 }), (r) => ({ rowCount: r.rows.length }));
           process.stdout.write(`Highest-risk lines (of ${ranked.total.toLocaleString('en-US')} with an anomaly):\n${renderTable(['declaration_id', 'line_no', 'score', 'detectors'], ranked.rows)}\n\n`);
+          await demoAccounts(rt);
           if (o.serve) await listen(rt, o.host, port(o.port));
         } finally {
           await rt.close();
