@@ -6,12 +6,14 @@
  * - Every query is built on a ScopedDb, so the scope plugin filters every table reference.
  * - Paging never truncates silently: each page reports the total number of groups (or lines) and whether
  *   more follow.
- * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines.
+ * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines;
+ *   their cells go through small-cell and complementary suppression (suppressed-explore.ts).
  */
-import { sql, type Expression, type SqlBool, type RawBuilder } from 'kysely';
+import { sql, type Expression, type SqlBool, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { grantFor, ScopeDeniedError, type ScopedDb } from '../query/index.ts';
 import { CATALOGUES, type DatasetCatalogue, type Dimension, type ExploreDataset, type FilterField, type Join, type Measure } from './catalogue.ts';
 import { filterFields, parseFilter, type FilterNode } from './filter-expr.ts';
+import { suppressedExplore, TooManyCellsError } from './suppressed-explore.ts';
 
 export class ExploreSpecError extends Error {
   constructor(message: string) {
@@ -45,9 +47,12 @@ export interface ExploreColumn {
 export interface ExploreResult {
   dataset: ExploreDataset;
   columns: ExploreColumn[];
-  rows: Record<string, string | number | null>[];
+  /** At aggregate-only access rows also carry `suppressed` (boolean) and `suppression` (reason or null). */
+  rows: Record<string, string | number | boolean | null>[];
   totals: Record<string, number | null>;
   total_groups: number;
+  /** Cells hidden by small-cell or complementary suppression (aggregate-only access only). */
+  suppressed_cells?: number;
   offset: number;
   limit: number;
   truncated: boolean;
@@ -82,12 +87,12 @@ type Resolved = { kind: 'dim'; dim: Dimension } | { kind: 'field'; field: Filter
 function catalogueOf(dataset: ExploreDataset | undefined): { id: ExploreDataset; cat: DatasetCatalogue } {
   const id = dataset ?? 'trade';
   const cat = CATALOGUES[id];
-  if (!cat) throw new ExploreSpecError(`unknown dataset "${id}": use trade or payments`);
+  if (!cat) throw new ExploreSpecError(`unknown dataset "${id}": use ${Object.keys(CATALOGUES).join(', ')}`);
   return { id, cat };
 }
 
-function categoryOf(id: ExploreDataset) {
-  return id === 'payments' ? ('financial' as const) : ('trade' as const);
+export function categoryOf(id: ExploreDataset) {
+  return id === 'payments' ? ('financial' as const) : id === 'enforcement' ? ('enforcement' as const) : ('trade' as const);
 }
 
 function dimSql(db: ScopedDb, cat: DatasetCatalogue, d: Dimension): string {
@@ -156,11 +161,18 @@ function joinsFor(items: readonly { joins?: readonly Join[] }[]): Set<Join> {
   return new Set(items.flatMap((i) => i.joins ?? []));
 }
 
+/** Adds the reference look-ups `joins` names to a query over alias `t` (see catalogue.ts for the aliases). */
+export function joinLookups<Q extends SelectQueryBuilder<any, any, any>>(q: Q, joins: ReadonlySet<Join>): Q {
+  let r = q as SelectQueryBuilder<any, any, any>;
+  if (joins.has('ports')) r = r.leftJoin('ref_ports as p', 'p.port_code', 't.port_code');
+  if (joins.has('sectors')) r = r.leftJoin('ref_sectors as s', 's.hs_chapter', 't.hs2');
+  if (joins.has('hs') || joins.has('hs_sections')) r = r.leftJoin('ref_hs as h', 'h.code', 't.hs2');
+  if (joins.has('hs_sections')) r = r.leftJoin('ref_hs_sections as hx', 'hx.section', 'h.section');
+  return r as Q;
+}
+
 function baseQuery(db: ScopedDb, cat: DatasetCatalogue, joins: Set<Join>) {
-  let q = db.db.selectFrom(`${cat.table} as t`);
-  if (joins.has('ports')) q = q.leftJoin('ref_ports as p', 'p.port_code', 't.port_code');
-  if (joins.has('sectors')) q = q.leftJoin('ref_sectors as s', 's.hs_chapter', 't.hs2');
-  return q;
+  return joinLookups(db.db.selectFrom(`${cat.table} as t`), joins);
 }
 
 function pageOf(limit: number | undefined, offset: number | undefined, dflt: number) {
@@ -226,6 +238,29 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
   const joins = joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]);
   const filter = node ? compileFilter(db, cat, node) : null;
   const measureSel = (m: Measure) => sql.raw(typeof m.sql === 'string' ? m.sql : m.sql(db.dialect)).as(m.id);
+  const columns = [
+    ...dims.map((d) => ({ id: d.id, label: d.label, kind: 'dimension' as const })),
+    ...measures.map((m) => ({ id: m.id, label: m.label, kind: 'measure' as const, unit: m.unit })),
+  ];
+
+  if (grantFor(db.scope, categoryOf(id))?.level === 'aggregate') {
+    const r = await suppressedExplore({ db, dataset: id, base: () => baseQuery(db, cat, joins), dims, dimSql: (d) => dimSql(db, cat, d), measures, measureSel, filter, sort, limit, offset }).catch((e: unknown) => {
+      throw e instanceof TooManyCellsError ? new ExploreSpecError(e.message) : e;
+    });
+    const end = offset + r.rows.length;
+    return {
+      dataset: id,
+      columns,
+      rows: r.rows as ExploreResult['rows'],
+      totals: r.totals,
+      total_groups: dims.length ? r.totalGroups : 1,
+      offset,
+      limit,
+      truncated: end < r.totalGroups,
+      next_offset: end < r.totalGroups ? end : null,
+      suppressed_cells: r.suppressedCells,
+    };
+  }
 
   // One scan computes the groups, the grand total, the number of groups and the page. Totals of sums and
   // counts are sums of the groups (a window over the few groups); any other measure (distinct counts,

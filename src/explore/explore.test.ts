@@ -83,7 +83,7 @@ describe('explore', () => {
   it('drill-down returns exactly the lines behind a cell', async () => {
     const cells = await explore(db(), { by: ['origin', 'month'], measures: ['value', 'lines'], limit: 200 });
     for (const cell of cells.rows.slice(0, 5)) {
-      const l = await lines(db(), { cell: { origin: cell['origin']!, month: cell['month']! }, limit: 1000 });
+      const l = await lines(db(), { cell: { origin: cell['origin'] as string, month: cell['month'] as string }, limit: 1000 });
       expect(l.total).toBe(cell['lines']);
       expect(l.rows.reduce((s, r) => s + Number(r['value']), 0)).toBeCloseTo(Number(cell['value']), 6);
     }

@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { grantFor, scopedDb } from '../query/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
-import { CATALOGUES, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
+import { CATALOGUES, categoryOfDataset, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { assertRowAccessToBatch } from './batch-access.ts';
 
@@ -68,19 +68,25 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
     defineRoute({
       method: 'GET',
       path: '/api/catalogue',
-      summary: 'Dimensions, measures and filter fields per dataset',
+      summary: 'Dimensions, measures and filter fields of the datasets the caller may read (party dimensions only at row level)',
       permission: 'catalogue:read',
       query: noQuery,
-      handler: async () =>
+      handler: async (req) =>
         Object.fromEntries(
-          Object.entries(CATALOGUES).map(([id, c]) => [
+          Object.entries(CATALOGUES).flatMap(([id, c]) => {
+            // Only datasets in scope are described, so the catalogue does not even reveal that others exist.
+            const grant = grantFor(req.scope, categoryOfDataset(id as keyof typeof CATALOGUES));
+            if (!grant) return [];
+            return [[
             id,
             {
-              dimensions: c.dimensions.map((d) => ({ id: d.id, label: d.label, party: d.party ?? false })),
+              level: grant.level,
+              dimensions: c.dimensions.filter((d) => grant.level === 'row' || !d.party).map((d) => ({ id: d.id, label: d.label, party: d.party ?? false })),
               measures: c.measures.map((m) => ({ id: m.id, label: m.label, unit: m.unit })),
-              fields: c.fields.map((f) => ({ id: f.id, type: f.type })),
+              fields: c.fields.filter((f) => grant.level === 'row' || !f.party).map((f) => ({ id: f.id, type: f.type })),
             },
-          ]),
+          ]];
+          }),
         ),
     }),
     defineRoute({
