@@ -16,6 +16,10 @@ export interface ActionContext {
   purpose?: string | null;
 }
 
+function who(ctx: ActionContext) {
+  return { principal: ctx.principal, role: ctx.role ?? null, source: ctx.source, client: ctx.client ?? null, purpose: ctx.purpose ?? null };
+}
+
 export async function audited<T>(
   audit: AuditLog,
   ctx: ActionContext,
@@ -27,11 +31,11 @@ export async function audited<T>(
   try {
     const r = await fn();
     const d = describe(r);
-    await audit.append({ event, principal: ctx.principal, role: ctx.role ?? null, source: ctx.source, outcome: 'allowed', detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
+    await audit.append({ event, ...who(ctx), outcome: 'allowed', detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
     return r;
   } catch (e) {
     await audit
-      .append({ event, principal: ctx.principal, role: ctx.role ?? null, source: ctx.source, outcome: e instanceof ScopeDeniedError ? 'denied' : 'error', detail })
+      .append({ event, ...who(ctx), outcome: e instanceof ScopeDeniedError ? 'denied' : 'error', detail })
       .catch(() => undefined);
     throw e;
   }

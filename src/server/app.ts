@@ -2,20 +2,30 @@
  * The HTTP application. Built from a Runtime so tests run it through `app.inject` without a socket, and
  * `serve` listens on loopback by default.
  *
- * Until sign-in exists (security work), every request runs as the local operator of the data directory;
- * the principal/scope hook below is the single place that will change.
+ * Invariants: every request is resolved to a signed-in account (or anonymous) before any route runs, and
+ * every API route is declared with a permission that a guard checks first (auth-hook.ts); the request's
+ * scope comes only from the policy decision for that account. Security headers go on every response.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { localOperatorScope } from '../query/index.ts';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import { createHash } from 'node:crypto';
 import { errorHandler } from './error-mapping.ts';
 import { openApiDocument, registerRoute, type ApiRoute } from './api-route.ts';
 import { exploreRoutes } from './explore-routes.ts';
 import { measureRoutes } from './measure-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { anomalyRoutes } from './anomaly-routes.ts';
 import { screenRoutes } from './screen-routes.ts';
+import { partyRoutes } from './party-routes.ts';
+import { auditRoutes } from './audit-routes.ts';
 import './request-context.ts';
+import { installSessionResolution, routeGuard, SESSION_COOKIE, type RoutePermission } from './auth-hook.ts';
+import { sessionRoutes } from './session-routes.ts';
+import { accountRoutes } from './account-routes.ts';
+import { registerStaticFiles } from './static-files.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -29,27 +39,54 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
   app.decorateRequest('actor', null as never);
   app.decorateRequest('sessionHash', null);
   app.decorateRequest('chargeDownload', null as never);
-  app.addHook('onRequest', async (req, reply) => {
-    req.principal = 'local-operator';
-    req.role = null;
-    req.scope = localOperatorScope();
-    req.chargeDownload = async () => undefined;
-    req.actor = { principal: req.principal, role: null, source: req.ip, client: req.headers['user-agent']?.slice(0, 200) ?? null, purpose: null };
+  app.decorateRequest('csrfToken', null);
+  void app.register(cookie);
+  void app.register(rateLimit, {
+    global: true,
+    max: rt.access.settings.requestRatePerMinute,
+    timeWindow: 60_000,
+    // Per session when signed in (many analysts may share one NAT address), per address otherwise.
+    keyGenerator: (req) => {
+      const token = req.cookies?.[SESSION_COOKIE];
+      return token ? `s:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `a:${req.ip}`;
+    },
+  });
+  installSessionResolution(app, rt);
+  app.addHook('onRequest', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
     reply.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'");
     reply.header('cache-control', 'no-store');
+    reply.header('strict-transport-security', 'max-age=31536000');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send({ error: 'not_found' });
   });
 
-  const routes: ApiRoute<z.ZodType>[] = [...exploreRoutes(rt), ...measureRoutes(rt), ...anomalyRoutes(rt), ...screenRoutes(rt)];
-  for (const r of routes) registerRoute(app, r);
+  const routes: ApiRoute<z.ZodType>[] = [
+    ...sessionRoutes(rt),
+    ...accountRoutes(rt),
+    ...exploreRoutes(rt),
+    ...measureRoutes(rt),
+    ...reportRoutes(rt),
+    ...anomalyRoutes(rt),
+    ...screenRoutes(rt),
+    ...partyRoutes(rt),
+    ...auditRoutes(rt),
+  ];
+  const guard = (permission: RoutePermission, pattern: string) => routeGuard(rt, permission, pattern);
+  // Routes are added inside a plugin registered after the rate limiter, so its per-route limits apply.
+  void app.register(async (api) => {
+    for (const r of routes) registerRoute(api, r, guard);
+  });
   const doc = openApiDocument(routes, API_VERSION);
   app.get('/api/openapi.json', async () => doc);
   app.get('/api/health', async () => ({ status: 'ok' }));
+  registerStaticFiles(app);
   return app;
 }

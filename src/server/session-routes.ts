@@ -56,12 +56,12 @@ export function sessionRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         const client = req.headers['user-agent']?.slice(0, 200) ?? null;
         try {
           const r = await rt.access.signIn({ name: b.name, password: b.password, purpose: b.purpose ?? null, source: req.ip, client });
-          await rt.audit.append({ event: 'sign-in', principal: r.account.name, role: r.account.role, source: req.ip, client, purpose: r.session.purpose, outcome: 'allowed', objectIds: [r.account.name] } as never);
+          await rt.audit.append({ event: 'sign-in', principal: r.account.name, role: r.account.role, source: req.ip, client, purpose: r.session.purpose, outcome: 'allowed', objectIds: [r.account.name] });
           cookie(reply, r.token, Math.floor(rt.access.settings.absoluteMs / 1000));
           return meBody(rt, req, r.account, r.session.csrfToken, r.session.purpose);
         } catch (e) {
           if (e instanceof AccountError) {
-            await rt.audit.append({ event: 'sign-in', principal: who, role: null, source: req.ip, client, outcome: 'denied', detail: e.kind } as never);
+            await rt.audit.append({ event: 'sign-in', principal: who, role: null, source: req.ip, client, outcome: 'denied', detail: e.kind });
             if (e.kind === 'locked' && e.message.includes('failed sign-ins')) {
               await rt.audit.append({ event: 'lock', principal: who, role: null, source: req.ip, outcome: 'allowed', detail: 'failed sign-ins', objectIds: [who] });
             }
