@@ -66,11 +66,11 @@ try {
     '/api/explore?by=origin,hs2&measure=value,lines,importers&limit=100',
     '/api/anomalies?limit=50',
     '/api/lines?where=origin%20%3D%20CN&limit=50',
-    '/api/measures/query?measure=value,lines&by=nation&period=month',
+    '/api/measures/query?measure=import-value,lines&by=nation&period=month',
     '/api/catalogue',
     '/api/me',
   ];
-  const executive = ['/api/explore?by=field_office&measure=value,lines', '/api/measures/query?measure=value,lines&by=nation&period=month', '/api/explore?by=origin,hs2&measure=value&limit=100', '/api/me'];
+  const executive = ['/api/explore?by=field_office&measure=value,lines', '/api/measures/query?measure=import-value,lines&by=nation&period=month', '/api/explore?by=origin,hs2&measure=value&limit=100', '/api/me'];
   let next = 0;
   const t0 = Date.now();
   const result = await autocannon({
@@ -114,3 +114,4 @@ try {
 } finally {
   await rt.close();
 }
+process.exit(0);

@@ -207,7 +207,7 @@ function probeUrls(path: string): string[] {
   const extra: Record<string, string[]> = {
     '/api/explore': ['/api/explore?by=origin,hs2&measure=value,lines,importers&limit=1000', '/api/explore?dataset=payments&by=payer_country&measure=payments'],
     '/api/lines': ['/api/lines?limit=200', '/api/lines?dataset=payments&limit=200'],
-    '/api/measures/query': ['/api/measures/query?measure=value,lines&by=nation', '/api/measures/query?measure=value&by=port&period=month'],
+    '/api/measures/query': ['/api/measures/query?measure=import-value,lines&by=nation', '/api/measures/query?measure=import-value,importers&by=port&period=month'],
     '/api/anomalies': ['/api/anomalies?limit=1000'],
     '/api/ranking': ['/api/ranking?limit=500'],
     '/api/screen': ['/api/screen?name=ACME&limit=10'],

@@ -76,3 +76,38 @@ describe('parallax CLI', () => {
     expect(cli('quarantine', 'B999999').code).toBe(2);
   });
 });
+
+describe('parallax users', () => {
+  const withStdin = (input: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, PARALLAX_DATA: data } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('bootstraps the master administrator once, adds users, lists and unlocks with a reason', () => {
+    expect(withStdin('master passphrase 1\n', 'users', 'create-master', 'chief', '--password-stdin').code).toBe(0);
+    const again = withStdin('master passphrase 1\n', 'users', 'create-master', 'chief2', '--password-stdin');
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/master administrator already exists/);
+    expect(withStdin('officer passphrase\n', 'users', 'add', 'olga', '--role', 'customs-officer', '--password-stdin').code).toBe(0);
+    const partner = withStdin('partner passphrase\n', 'users', 'add', 'pat', '--role', 'partner-analyst', '--password-stdin');
+    expect(partner.code).toBe(2);
+    expect(partner.err).toMatch(/--provider/);
+    expect(withStdin('x\n', 'users', 'add', 'weak', '--role', 'investigator', '--password-stdin').err).toMatch(/password: at least 12 characters/);
+    expect(cli('users', 'add', 'nopw', '--role', 'investigator').err).toMatch(/--password-stdin/);
+    expect(withStdin('officer passphrase\n', 'users', 'add', 'bad', '--role', 'overlord', '--password-stdin').code).toBe(2);
+    const list = cli('users', 'list', '--json');
+    const accounts = list.out.trim().split('\n').map((l) => JSON.parse(l) as { name: string; role: string; status: string });
+    expect(accounts.map((a) => [a.name, a.role, a.status])).toEqual([['chief', 'master-administrator', 'active'], ['olga', 'customs-officer', 'active']]);
+    expect(list.out).not.toMatch(/argon2|passphrase/);
+    const notLocked = cli('users', 'unlock', 'olga', '--reason', 'phone call with supervisor');
+    expect(notLocked.code).toBe(2);
+    expect(notLocked.err).toMatch(/olga is active; cannot unlock/);
+  });
+
+  it('audit verify reports an intact chain covering the user commands', () => {
+    const r = cli('audit', 'verify', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ intact: true });
+    expect(JSON.parse(r.out).records).toBeGreaterThan(8);
+  });
+});

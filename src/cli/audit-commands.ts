@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { isoInstant } from '../control/index.ts';
 import type { AuditVerifyReport } from '../audit/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withControlRuntime } from './run-command.ts';
 import { EXIT } from './exit-codes.ts';
 
 const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
@@ -53,7 +53,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the report as one JSON object')
     .action(
       action(async (o: { data?: string; json?: boolean }) => {
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           const report = await audited(rt.audit, CLI_CONTEXT, 'audit-verify', null, () => rt.auditTrail.verify(), (r) => ({
             rowCount: r.records,
             objectIds: r.firstBad ? [`record:${r.firstBad.id}`] : [],
@@ -75,7 +75,7 @@ export function registerAuditCommands(program: Command): void {
       action(async (o: { out?: string; from?: string; to?: string; data?: string }) => {
         const range = { from: instant('--from', o.from), to: instant('--to', o.to) };
         if (range.from && range.to && range.from >= range.to) throw new UsageError('--from must be before --to');
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           const file = o.out ? resolve(o.out) : undefined;
           // The export holds who did what: readable by its owner only.
           const out = file ? createWriteStream(file, { mode: 0o600 }) : process.stdout;
@@ -99,7 +99,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the checkpoint as JSON')
     .action(
       action(async (o: { data?: string; json?: boolean }) => {
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           // The request is recorded first, so the checkpoint it produces covers it: there is always a new head to sign.
           await rt.audit.append({ event: 'audit-checkpoint', ...CLI_CONTEXT, outcome: 'allowed', detail: 'requested' });
           const cp = await rt.auditTrail.checkpoint();

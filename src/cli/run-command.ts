@@ -3,13 +3,14 @@
  * one-line message with what to do and a meaningful exit code. Unknown errors print their class only.
  */
 import { ZodError } from 'zod';
-import { openRuntime, type Runtime } from '../runtime/index.ts';
+import { openControlRuntime, openRuntime, type ControlRuntime, type Runtime } from '../runtime/index.ts';
 import { InputError } from '../ingest/input-error.ts';
 import { ExploreSpecError, FilterSyntaxError } from '../explore/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { StoreInUseError } from '../store/index.ts';
 import { ProfileError } from '../profiles/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { AccountError, WeakPasswordError } from '../accounts/index.ts';
 
 export class UsageError extends Error {}
 
@@ -21,6 +22,8 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
   if (e instanceof InputError) return { code: EXIT.badInput, message: e.message };
   if (e instanceof StoreInUseError) return { code: EXIT.busy, message: e.message };
   if (e instanceof ScopeDeniedError) return { code: EXIT.denied, message: e.message };
+  if (e instanceof AccountError) return { code: e.kind === 'bad_request' || e.kind === 'not_found' || e.kind === 'conflict' ? EXIT.usage : EXIT.denied, message: e.message };
+  if (e instanceof WeakPasswordError) return { code: EXIT.usage, message: e.message };
   if (process.env['PARALLAX_DEBUG']) console.error(e);
   return {
     code: EXIT.failure,
@@ -30,6 +33,16 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
 
 export async function withRuntime<T>(opts: { data?: string | undefined }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const rt = await openRuntime({ dataDir: opts.data });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** For commands that need only accounts and the audit trail: works while `serve` holds the analytical store. */
+export async function withControlRuntime<T>(opts: { data?: string | undefined }, fn: (rt: ControlRuntime) => Promise<T>): Promise<T> {
+  const rt = await openControlRuntime({ dataDir: opts.data });
   try {
     return await fn(rt);
   } finally {

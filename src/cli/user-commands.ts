@@ -10,8 +10,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { audited } from '../runtime/index.ts';
 import { ROLES } from '../access/index.ts';
-import { AccountError } from '../accounts/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withControlRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
 const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
@@ -64,11 +63,6 @@ async function readNewPassword(o: { passwordStdin?: boolean }): Promise<string> 
   return a;
 }
 
-function accountError(e: unknown): never {
-  if (e instanceof AccountError) throw new UsageError(e.message);
-  throw e;
-}
-
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description('accounts: bootstrap the master administrator, add, list and unlock users');
 
@@ -82,8 +76,8 @@ export function registerUserCommands(program: Command): void {
     .action(
       action(async (name: string, o: { displayName?: string; passwordStdin?: boolean; data?: string }) => {
         const password = await readNewPassword(o);
-        await withRuntime(o, async (rt) => {
-          const a = await audited(rt.audit, CLI_CONTEXT, 'account-create', 'role=master-administrator', () => rt.access.accounts.createMaster({ name, displayName: o.displayName ?? name, password }).catch(accountError), (x) => ({ objectIds: [x.name] }));
+        await withControlRuntime(o, async (rt) => {
+          const a = await audited(rt.audit, CLI_CONTEXT, 'account-create', 'role=master-administrator', () => rt.access.accounts.createMaster({ name, displayName: o.displayName ?? name, password }), (x) => ({ objectIds: [x.name] }));
           process.stdout.write(`master administrator ${a.name} created; sign in with \`parallax serve\` and create administrators from the app or with \`parallax users add\`\n`);
         });
       }),
@@ -105,13 +99,13 @@ export function registerUserCommands(program: Command): void {
         if (o.role === 'master-administrator') throw new UsageError('--role master-administrator: use `parallax users create-master`');
         if (!(ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
         const password = await readNewPassword(o);
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           const a = await audited(
             rt.audit,
             CLI_CONTEXT,
             'account-create',
             `role=${o.role}`,
-            () => rt.access.accounts.add({ name, role: o.role, provider: o.provider ?? null, displayName: o.displayName, agency: o.agency, password, by: CLI_CONTEXT.principal }).catch(accountError),
+            () => rt.access.accounts.add({ name, role: o.role, provider: o.provider ?? null, displayName: o.displayName, agency: o.agency, password, by: CLI_CONTEXT.principal }),
             (x) => ({ objectIds: [x.name] }),
           );
           if (o.json) printJsonLines([a]);
@@ -128,7 +122,7 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'one JSON object per account')
     .action(
       action(async (o: { status?: string; data?: string; json?: boolean }) => {
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           const rows = await audited(rt.audit, CLI_CONTEXT, 'view-accounts', null, () => rt.access.accounts.list(o.status ? { status: o.status as never } : {}), (r) => ({ rowCount: r.length }));
           if (o.json) printJsonLines(rows);
           else {
@@ -147,10 +141,10 @@ export function registerUserCommands(program: Command): void {
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .action(
       action(async (name: string, o: { reason: string; data?: string }) => {
-        await withRuntime(o, async (rt) => {
+        await withControlRuntime(o, async (rt) => {
           const a = await rt.access.accounts.get(name);
           if (!a) throw new UsageError(`no account named ${name}; see \`parallax users list\``);
-          await audited(rt.audit, CLI_CONTEXT, 'unlock', `reason: ${o.reason.replace(/\s+/g, ' ').slice(0, 300)}`, () => rt.access.accounts.unlock(a.id, { name: CLI_CONTEXT.principal, permissions: new Set() }, o.reason).catch(accountError), (x) => ({ objectIds: [x.name] }));
+          await audited(rt.audit, CLI_CONTEXT, 'unlock', `reason: ${o.reason.replace(/\s+/g, ' ').slice(0, 300)}`, () => rt.access.accounts.unlock(a.id, { name: CLI_CONTEXT.principal, permissions: new Set() }, o.reason), (x) => ({ objectIds: [x.name] }));
           process.stdout.write(`account ${name} unlocked; failed sign-ins and the download quota window are reset\n`);
         });
       }),

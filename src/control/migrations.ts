@@ -144,6 +144,78 @@ function migrations(engine: ControlEngine): Record<string, Migration> {
         await db.schema.createIndex('downloads_user').ifNotExists().on('downloads').columns(['user_name', 'at']).execute();
       },
     },
+    '0005_party_decisions': {
+      async up(db) {
+        // Analyst decisions on screening hits and anomalies: append-only, a later decision supersedes.
+        await autoId(db, 'party_decisions')
+          .addColumn('subject_kind', 'text', (c) => c.notNull())
+          .addColumn('subject_id', 'text', (c) => c.notNull())
+          .addColumn('party_id', 'text')
+          .addColumn('list_id', 'text')
+          .addColumn('entry_id', 'text')
+          .addColumn('entry_fingerprint', 'text')
+          .addColumn('decision', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('decided_by', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'text', (c) => c.notNull())
+          .addColumn('supersedes', 'integer')
+          .execute();
+        await db.schema.createIndex('party_decisions_subject').ifNotExists().on('party_decisions').columns(['subject_kind', 'subject_id', 'id']).execute();
+        // Entity-resolution overrides (merge two parties, split a member off), re-applied by every resolution.
+        await autoId(db, 'party_overrides')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('source_a', 'text', (c) => c.notNull())
+          .addColumn('provider_a', 'text', (c) => c.notNull())
+          .addColumn('ref_a', 'text', (c) => c.notNull())
+          .addColumn('source_b', 'text')
+          .addColumn('provider_b', 'text')
+          .addColumn('ref_b', 'text')
+          .addColumn('party_a', 'text')
+          .addColumn('party_b', 'text')
+          .addColumn('note', 'text')
+          .addColumn('decided_by', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0006_reports': {
+      async up(db) {
+        // Saved report definitions (a measures query spec and a layout, as JSON text) and their runs; a run's
+        // file lives in the data directory's report archive, its path relative to that archive.
+        await autoId(db, 'reports')
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('layout', 'text', (c) => c.notNull())
+          .addColumn('schedule', 'text')
+          .addColumn('formats', 'text', (c) => c.notNull())
+          .addColumn('next_run_at', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await autoId(db, 'report_runs')
+          .addColumn('report_id', 'integer', (c) => c.notNull())
+          .addColumn('ran_at', 'text', (c) => c.notNull())
+          .addColumn('ran_by', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('period_label', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('row_count', 'bigint')
+          .addColumn('files', 'text')
+          .addColumn('message', 'text')
+          .execute();
+        await db.schema.createIndex('report_runs_report').ifNotExists().on('report_runs').columns(['report_id', 'ran_at']).execute();
+      },
+    },
+    '0007_audit_indexes': {
+      async up(db) {
+        // `GET /api/audit` filters by principal (own events) and time; verify looks checkpoints up by head.
+        await db.schema.createIndex('audit_events_principal').ifNotExists().on('audit_events').columns(['principal', 'id']).execute();
+        await db.schema.createIndex('audit_events_at').ifNotExists().on('audit_events').columns(['at']).execute();
+        await db.schema.createIndex('audit_checkpoints_event').ifNotExists().on('audit_checkpoints').columns(['last_event_id']).execute();
+      },
+    },
   };
 }
 

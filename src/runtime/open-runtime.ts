@@ -17,9 +17,12 @@ export interface RuntimeOptions {
   access?: AccessOptions | undefined;
 }
 
-export interface Runtime {
+/**
+ * The control side alone: accounts, sessions, the audit trail. Commands that touch nothing analytical
+ * (users, audit) open only this, so they work while `serve` holds the analytical store's lock.
+ */
+export interface ControlRuntime {
   readonly dataDir: string;
-  readonly store: AnalyticalStore;
   readonly control: ControlStore;
   readonly registry: BatchRegistry;
   readonly audit: AuditLog;
@@ -27,6 +30,29 @@ export interface Runtime {
   readonly auditTrail: AuditTrail;
   readonly access: AccessServices;
   close(): Promise<void>;
+}
+
+export interface Runtime extends ControlRuntime {
+  readonly store: AnalyticalStore;
+}
+
+export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<ControlRuntime> {
+  const dataDir = resolveDataDir(opts.dataDir);
+  const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
+  const control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });
+  const trail = auditTrail(control, { dataDir });
+  return {
+    dataDir,
+    control,
+    registry: batchRegistry(control),
+    audit: trail.log,
+    auditTrail: trail,
+    access: accessServices(control, opts.access),
+    async close() {
+      await trail.close();
+      await control.close();
+    },
+  };
 }
 
 export function resolveDataDir(explicit?: string): string {
