@@ -25,6 +25,7 @@ import './request-context.ts';
 import { installSessionResolution, routeGuard, SESSION_COOKIE, type RoutePermission } from './auth-hook.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { accountRoutes } from './account-routes.ts';
+import { exportRoutes } from './export-routes.ts';
 import { registerStaticFiles } from './static-files.ts';
 
 export const API_VERSION = '0.1.0';
@@ -78,6 +79,7 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     ...screenRoutes(rt),
     ...partyRoutes(rt),
     ...auditRoutes(rt),
+    ...exportRoutes(rt),
   ];
   const guard = (permission: RoutePermission, pattern: string) => routeGuard(rt, permission, pattern);
   // Routes are added inside a plugin registered after the rate limiter, so its per-route limits apply.

@@ -11,6 +11,7 @@ import { InputError } from '../ingest/input-error.ts';
 import { StoreInUseError } from '../store/index.ts';
 import { DetectorParamError } from '../detect/index.ts';
 import { AccountError, WeakPasswordError } from '../accounts/index.ts';
+import { ExportTooLargeError } from './export-routes.ts';
 
 export function mapError(error: unknown): { status: number; body: { error: string; message?: string } } {
   if (error instanceof ZodError) {
@@ -18,6 +19,7 @@ export function mapError(error: unknown): { status: number; body: { error: strin
     return { status: 400, body: { error: 'bad_request', message: `${first?.path.join('.') || 'request'}: ${first?.message ?? 'invalid'}` } };
   }
   if (error instanceof ExploreSpecError || error instanceof FilterSyntaxError || error instanceof DetectorParamError) return { status: 400, body: { error: 'bad_request', message: error.message } };
+  if (error instanceof ExportTooLargeError) return { status: 400, body: { error: 'bad_request', message: error.message } };
   if (error instanceof AccountError) return { status: error.status, body: { error: error.kind, message: error.message } };
   if (error instanceof WeakPasswordError) return { status: 400, body: { error: 'bad_request', message: error.message } };
   if (error instanceof ScopeDeniedError) return { status: 403, body: { error: 'forbidden', message: error.message } };

@@ -24,7 +24,7 @@ const page = {
   offset: z.coerce.number().int().min(0).optional().describe('rows to skip'),
 };
 
-const exploreQuery = z
+export const exploreQuery = z
   .object({
     dataset: z.enum(['trade', 'payments', 'enforcement']).optional().describe('trade (default), payments or enforcement'),
     by: list('dimensions to group by'),
@@ -36,7 +36,7 @@ const exploreQuery = z
   })
   .strict();
 
-const linesQuery = z
+export const linesQuery = z
   .object({
     dataset: z.enum(['trade', 'payments', 'enforcement']).optional(),
     cell: z
