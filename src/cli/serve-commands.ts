@@ -91,13 +91,14 @@ async function listen(rt: Runtime, host: string, p: number): Promise<void> {
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API on loopback')
+    .description('serve the web app and the HTTP API (signed-in sessions; loopback by default)')
     .option('--port <n>', 'port', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory')
+    .option('--require-purpose', 'every session must state a purpose or case reference at sign-in (recorded on each audit event)')
     .action(
-      action(async (o: { port: string; host: string; data?: string }) => {
-        const rt = await openRuntime({ dataDir: o.data });
+      action(async (o: { port: string; host: string; data?: string; requirePurpose?: boolean }) => {
+        const rt = await openRuntime({ dataDir: o.data, access: { settings: { requirePurpose: o.requirePurpose ?? false } } });
         try {
           await listen(rt, o.host, port(o.port));
         } finally {
