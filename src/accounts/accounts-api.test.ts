@@ -196,3 +196,26 @@ describe('download quota', () => {
     expect(events.find((e) => e.event === 'view-lines' && e.principal === 'quota-officer' && e.outcome === 'error')).toBeTruthy();
   });
 });
+
+describe('purpose per session', () => {
+  it('when the deployment requires it, sign-in needs a purpose and every audit event of the session carries it', async () => {
+    const u = await tempRuntime({ access: { settings: { requirePurpose: true } } });
+    const a = buildApp(u.rt);
+    try {
+      await a.ready();
+      await u.rt.access.accounts.add({ name: 'petra', role: 'investigator', password: PW, by: 'test' });
+      const none = await a.inject({ method: 'POST', url: '/api/session', payload: { name: 'petra', password: PW } });
+      expect(none.statusCode).toBe(400);
+      expect(none.json().message).toMatch(/^purpose:/);
+      const ok = await a.inject({ method: 'POST', url: '/api/session', payload: { name: 'petra', password: PW, purpose: 'case FIU-2026-0042' } });
+      expect(ok.json()).toMatchObject({ requiresPurpose: true, purpose: 'case FIU-2026-0042' });
+      const cookie = `parallax_session=${ok.cookies.find((c) => c.name === 'parallax_session')!.value}`;
+      expect((await a.inject({ url: '/api/explore?by=origin', headers: { cookie } })).statusCode).toBe(200);
+      const ev = (await u.rt.audit.recent(5)).find((e) => e.event === 'query');
+      expect(ev).toMatchObject({ principal: 'petra', purpose: 'case FIU-2026-0042' });
+    } finally {
+      await a.close();
+      await u.cleanup();
+    }
+  });
+});
