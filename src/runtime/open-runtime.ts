@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
+import { resultCache, type ResultCache } from '../query/index.ts';
 import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { auditTrail, type AuditTrail } from '../audit/index.ts';
 import { seedReferenceDefaults } from '../reference/index.ts';
@@ -34,6 +35,8 @@ export interface ControlRuntime {
 
 export interface Runtime extends ControlRuntime {
   readonly store: AnalyticalStore;
+  /** Explore and measures results by scope, request and data version (see query/result-cache.ts). */
+  readonly results: ResultCache;
 }
 
 export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<ControlRuntime> {
@@ -75,6 +78,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   return {
     dataDir,
     store,
+    results: resultCache(store),
     control,
     registry: batchRegistry(control),
     audit: trail.log,

@@ -97,7 +97,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: exploreQuery,
       handler: async (req, q: z.infer<typeof exploreQuery>) =>
         audited(rt.audit, req.actor, 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
-          explore(scopedDb(rt.store, req.scope), {
+          rt.results.get(req.scope, 'explore', q, () => explore(scopedDb(rt.store, req.scope), {
             dataset: q.dataset,
             by: q.by,
             measures: q.measure,
@@ -105,7 +105,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             sort: parseSort(q.sort),
             limit: q.limit ?? q.top,
             offset: q.offset,
-          }),
+          })),
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

@@ -34,6 +34,11 @@ export interface AnalyticalStore {
   /** Kysely over a small pool of DuckDB connections; wrap with the scope plugin before reading rows. */
   readonly db: Kysely<any>;
   withWriteConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T>;
+  /**
+   * Increases whenever a write connection was used. This process holds the store's file lock, so every change
+   * to the data passes here: a cached read result is current exactly while the version it was computed at is.
+   */
+  version(): number;
   close(): Promise<void>;
 }
 
@@ -56,16 +61,20 @@ export async function openAnalyticalStore(dataDir: string, opts: { readOnly?: bo
   }
   const db = new Kysely<any>({ dialect: new DuckDbDialect(instance, 4) });
   let writing: Promise<unknown> = Promise.resolve();
+  let dataVersion = 0;
   return {
     path,
     dialect: duckdbDialect,
     db,
     withWriteConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
       // Writes are serialised in-process: one batch at a time keeps the batch transaction simple.
-      const next = writing.then(() => fn(writer));
+      const next = writing.then(() => fn(writer)).finally(() => {
+        dataVersion++;
+      });
       writing = next.catch(() => undefined);
       return next;
     },
+    version: () => dataVersion,
     async close() {
       await db.destroy();
       writer.closeSync();
