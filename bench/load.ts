@@ -60,17 +60,28 @@ try {
     if (r.status !== 200) throw new Error(`sign-in ${u.name}: ${r.status}`);
     sessions.push(/parallax_session=([^;]+)/.exec(r.headers.get('set-cookie') ?? '')![1]!);
   }
-  // Mixed reads, by role: what an analyst or an executive does all day.
-  const analyst = [
-    '/api/explore?by=field_office&measure=value,lines',
-    '/api/explore?by=origin,hs2&measure=value,lines,importers&limit=100',
-    '/api/anomalies?limit=50',
-    '/api/lines?where=origin%20%3D%20CN&limit=50',
-    '/api/measures/query?measure=import-value,lines&by=nation&period=month',
-    '/api/catalogue',
-    '/api/me',
-  ];
-  const executive = ['/api/explore?by=field_office&measure=value,lines', '/api/measures/query?measure=import-value,lines&by=nation&period=month', '/api/explore?by=origin,hs2&measure=value&limit=100', '/api/me'];
+  // Mixed reads, by role: what an analyst or an executive does all day. Filters vary per request (countries,
+  // chapters, pages), so the result cache serves repeats but most analyst queries are computed.
+  const countries = ['CN', 'VN', 'DE', 'MX', 'IN', 'JP', 'KR', 'TH', 'TR', 'BR', 'IT', 'FR', 'GB', 'CA', 'TW', 'MY', 'ID', 'ES', 'NL', 'PL'];
+  const pick = <T>(xs: readonly T[], k: number) => xs[k % xs.length]!;
+  const enc = encodeURIComponent;
+  const analyst = (k: number) =>
+    [
+      `/api/explore?by=field_office&measure=value,lines&where=${enc(`origin = ${pick(countries, k)}`)}`,
+      `/api/explore?by=origin,hs2&measure=value,lines,importers&limit=100&where=${enc(`hs2 = ${String(1 + (k % 97)).padStart(2, '0')}`)}`,
+      `/api/anomalies?limit=50&offset=${(k * 50) % 1000}`,
+      `/api/lines?where=${enc(`origin = ${pick(countries, k)}`)}&limit=50&offset=${(k * 50) % 2000}`,
+      '/api/measures/query?measure=import-value,lines&by=nation&period=month',
+      `/api/explore?by=importer&measure=value,lines&limit=20&where=${enc(`origin = ${pick(countries, k + 3)}`)}`,
+      '/api/me',
+    ][k % 7]!;
+  const executive = (k: number) =>
+    [
+      '/api/explore?by=field_office&measure=value,lines',
+      '/api/measures/query?measure=import-value,lines&by=nation&period=month',
+      `/api/explore?by=origin&measure=value&where=${enc(`hs2 = ${String(1 + (k % 97)).padStart(2, '0')}`)}`,
+      '/api/me',
+    ][k % 4]!;
   let next = 0;
   const t0 = Date.now();
   const result = await autocannon({
@@ -84,8 +95,8 @@ try {
           const i = context['i'] as number;
           const k = ((context['k'] as number | undefined) ?? i) + 1;
           context['k'] = k;
-          const paths = names[i]!.role === 'executive' ? executive : analyst;
-          return { ...req, method: 'GET', path: paths[k % paths.length], headers: { cookie: `parallax_session=${sessions[i]}` } };
+          const path = names[i]!.role === 'executive' ? executive(k) : analyst(k);
+          return { ...req, method: 'GET', path, headers: { cookie: `parallax_session=${sessions[i]}` } };
         },
       },
     ],
@@ -106,6 +117,7 @@ try {
         non2xx,
         latency_ms: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
         status: { '2xx': result['2xx'], '4xx': result['4xx'], '5xx': result['5xx'] },
+        result_cache: rt.results.stats,
       },
       null,
       2,
