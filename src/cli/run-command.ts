@@ -31,8 +31,16 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
   };
 }
 
+/**
+ * Who a CLI command acts as, for the audit trail: the account named by PARALLAX_USER (whose policy scope the
+ * runtime then applies), else the operating-system user, the custodian of the data directory.
+ */
+export function cliContext(): { principal: string; source: string } {
+  return { principal: process.env['PARALLAX_USER'] || process.env['USER'] || 'local-operator', source: 'cli' };
+}
+
 export async function withRuntime<T>(opts: { data?: string | undefined }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime({ dataDir: opts.data });
+  const rt = await openRuntime({ dataDir: opts.data, actAs: process.env['PARALLAX_USER'] || undefined });
   try {
     return await fn(rt);
   } finally {

@@ -5,17 +5,22 @@
  */
 import { resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
-import { resultCache, type ResultCache } from '../query/index.ts';
 import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { auditTrail, type AuditTrail } from '../audit/index.ts';
 import { seedReferenceDefaults } from '../reference/index.ts';
-import { accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
+import { AccountError, accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
+import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
   /** Security settings (timeouts, quotas, purpose requirement) and the policy directory; defaults per access.md. */
   access?: AccessOptions | undefined;
+  /**
+   * Run as this account: `operatorScope` becomes the account's policy scope instead of the custodian's.
+   * The CLI sets it from PARALLAX_USER, so a command reads exactly what that user may read.
+   */
+  actAs?: string | undefined;
 }
 
 /**
@@ -35,6 +40,11 @@ export interface ControlRuntime {
 
 export interface Runtime extends ControlRuntime {
   readonly store: AnalyticalStore;
+  /**
+   * What the operator of this runtime may read: the custodian of the data directory (every category at row
+   * level — they can open the files anyway), or the policy scope of the `actAs` account.
+   */
+  readonly operatorScope: Scope;
   /** Explore and measures results by scope, request and data version (see query/result-cache.ts). */
   readonly results: ResultCache;
 }
@@ -75,15 +85,28 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   }
   await store.withWriteConnection((c) => seedReferenceDefaults(c));
   const trail = auditTrail(control, { dataDir });
+  const access = accessServices(control, opts.access);
+  let operatorScope: Scope = localOperatorScope(process.env['USER'] ?? 'local-operator');
+  if (opts.actAs) {
+    const account = await access.accounts.get(opts.actAs);
+    if (!account || account.status !== 'active') {
+      await trail.close();
+      await control.close();
+      await store.close();
+      throw new AccountError('forbidden', `PARALLAX_USER=${opts.actAs}: no active account of that name`);
+    }
+    operatorScope = access.decide(account).scope;
+  }
   return {
     dataDir,
     store,
+    operatorScope,
     results: resultCache(store),
     control,
     registry: batchRegistry(control),
     audit: trail.log,
     auditTrail: trail,
-    access: accessServices(control, opts.access),
+    access,
     async close() {
       await trail.close();
       await control.close();
