@@ -12,6 +12,7 @@ import { DETECTORS, DetectorParamError, listAnomalies, listRuns, MAX_ANOMALY_PAG
 import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/index.ts';
 import { action, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
+import { listModelsCommand, trainModelCommand } from './train-model-command.ts';
 
 const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
 
@@ -46,12 +47,21 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--top <n>', 'with --ranking: only the n highest-ranked lines')
     .option('--run <id>', 'with --ranking: run id (default: the latest run you can see)')
     .option('--weight <id=w...>', 'with --ranking: weight of a detector, 0 to 1 (repeatable; default 0.8)', [])
+    .option('--train', 'train the learned-risk model on the labelled lines of --batch (see --label, --feature; --param learned-risk.folds|smoothing|ridge|iterations=V)')
+    .option('--label <column>', 'with --train: label column the model predicts (fraud, inspected, seized)')
+    .option('--labels <file>', 'with --train: the positives are the lines of this labels file (labels.csv of parallax generate)')
+    .option('--batch <ids>', 'with --train: training batch ids, comma-separated; the model never scores lines of these batches')
+    .option('--feature <names>', 'with --train: features, comma-separated (default all)')
+    .option('--models', 'list stored learned-risk models instead of running')
+    .option('--since <run>', 'incremental: keep the anomalies of this earlier run where no batch loaded since can change them')
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .option('--json', 'one JSON object per anomaly (or per run with --runs)')
     .addHelpText('after', `\nParameters and defaults:\n${paramHelp()}\n`)
     .action(
-      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
+      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; train?: boolean; models?: boolean; since?: string; label?: string; labels?: string; batch?: string; feature?: string; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
         if (o.ranking) return printRanking(o);
+        if (o.models) return listModelsCommand(o);
+        if (o.train) return trainModelCommand({ ...o, params: parseParamFlags(o.param) });
         const params = parseParamFlags(o.param);
         const detectors = o.detector ? o.detector.split(',').map((s) => s.trim()).filter(Boolean) : [];
         await withRuntime(o, async (rt) => {
@@ -64,10 +74,11 @@ export function registerAnalyzeCommands(program: Command): void {
             const view = runs.map((r) => ({ ...r, detectors: r.detectors.join(','), batches: Object.values(r.data_version).flat().length }));
             return void process.stdout.write(`${renderTable(['run_id', 'started_at', 'principal', 'detectors', 'batches', 'anomalies'], view)}\n`);
           }
-          const detail = `detectors=${detectors.join(',') || 'all'} params=${Object.entries(params).flatMap(([id, p]) => Object.keys(p).map((k) => `${id}.${k}`)).join(',')}`;
+          const detail = `detectors=${detectors.join(',') || 'all'} params=${Object.entries(params).flatMap(([id, p]) => Object.keys(p).map((k) => `${id}.${k}`)).join(',')}${o.since ? ` since=${o.since}` : ''}`;
           const run = await audited(rt.audit, CLI_CONTEXT, 'analyze', detail, async () => {
             try {
-              return await runAnalysis(rt.store, scope, { detectors, params });
+              if (o.since !== undefined && !/^R[0-9]{6,}$/.test(o.since)) throw new UsageError('--since takes a run id like R000001');
+              return await runAnalysis(rt.store, scope, { detectors, params, since: o.since });
             } catch (e) {
               if (e instanceof DetectorParamError) throw new UsageError(`--param / --detector: ${e.message}`);
               throw e;
@@ -81,8 +92,9 @@ export function registerAnalyzeCommands(program: Command): void {
             }
             return;
           }
-          const view = run.detectors.map((d) => ({ detector: d.id, version: d.version, params: d.params, anomalies: d.anomalies, top_score: d.top_score }));
-          process.stdout.write(`${renderTable(['detector', 'version', 'params', 'anomalies', 'top_score'], view)}\n`);
+          const view = run.detectors.map((d) => ({ detector: d.id, version: d.version, params: d.params, anomalies: d.anomalies, top_score: d.top_score, mode: d.mode, reused: d.reused }));
+          const head = ['detector', 'version', 'params', 'anomalies', 'top_score', ...(o.since ? ['mode', 'reused'] : [])];
+          process.stdout.write(`${renderTable(head, view)}\n`);
           process.stdout.write(`run ${run.run_id} stored; see the anomalies with parallax analyze --json, or GET /api/anomalies?run=${run.run_id}\n`);
         });
       }),

@@ -22,4 +22,14 @@ export const DETECT_DDL: readonly string[] = [
   // The dataset category an anomaly discloses (a payment mismatch reveals payments): the scope layer filters
   // anomalies by it, so a role without financial data never reads a payment through an anomaly.
   `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'trade'`,
+  // learned-risk models (train-risk-model.ts): one row per model, one per learned feature level. Scoped
+  // 'trade' tables like the lines they were learned from: a model's rates are facts about one provider's lines.
+  `CREATE TABLE IF NOT EXISTS risk_models (model_id VARCHAR NOT NULL PRIMARY KEY, model_seq INTEGER NOT NULL,
+     provider VARCHAR NOT NULL, label VARCHAR NOT NULL, trained_at TIMESTAMP NOT NULL, principal VARCHAR NOT NULL,
+     batches VARCHAR[] NOT NULL, format INTEGER NOT NULL, features VARCHAR[] NOT NULL, params JSON NOT NULL,
+     bins JSON NOT NULL, intercept DOUBLE NOT NULL, coefficients JSON NOT NULL, base_rate DOUBLE NOT NULL,
+     metrics JSON NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS risk_model_terms (model_id VARCHAR NOT NULL, provider VARCHAR NOT NULL,
+     feature VARCHAR NOT NULL, level VARCHAR NOT NULL, n INTEGER NOT NULL, positives INTEGER NOT NULL,
+     lift DOUBLE NOT NULL, weight DOUBLE NOT NULL, PRIMARY KEY (model_id, feature, level))`,
 ];

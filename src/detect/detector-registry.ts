@@ -13,8 +13,11 @@ import { partyNewLine } from './party-new-line.ts';
 import { benford } from './benford.ts';
 import { roundValues } from './round-values.ts';
 import { paymentMismatch } from './payment-mismatch.ts';
+import { learnedRisk } from './learned-risk.ts';
+import { circularTrade } from './circular-trade.ts';
+import { watchlistHit } from './watchlist-hit.ts';
 
-export const DETECTORS: readonly Detector[] = [priceIqr, priceRobustZ, valuePerKg, mirrorGap, mirrorQuantity, routing, partySurge, partyNewLine, benford, roundValues, paymentMismatch];
+export const DETECTORS: readonly Detector[] = [priceIqr, priceRobustZ, valuePerKg, mirrorGap, mirrorQuantity, routing, partySurge, partyNewLine, benford, roundValues, paymentMismatch, circularTrade, learnedRisk, watchlistHit];
 
 export function detectorById(id: string): Detector | undefined {
   return DETECTORS.find((d) => d.id === id);

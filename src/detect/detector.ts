@@ -40,8 +40,23 @@ export interface Detector<P extends Record<string, unknown> = Record<string, unk
   readonly category?: DatasetCategory;
   /** Parameter schema with defaults; `.describe()` on each field documents it. */
   readonly params: z.ZodType<P>;
-  build(db: ScopedDb, params: P): SelectQueryBuilder<any, any, any>;
+  /**
+   * True when the result for a line depends only on lines of the same partition (PARTITION_KEY: provider,
+   * hs6, flow) and `build` honours `ctx.touched`: an incremental run then recomputes only the partitions a
+   * new batch touched and keeps the previous run's anomalies elsewhere (run-analysis.ts).
+   */
+  readonly partitioned?: boolean;
+  build(db: ScopedDb, params: P, ctx?: BuildContext): SelectQueryBuilder<any, any, any>;
 }
+
+/** What a run asks of a detector's query beyond its parameters. */
+export interface BuildContext {
+  /** Flag lines of these partitions only: a query with one column of PARTITION_KEY values. */
+  readonly touched?: SelectQueryBuilder<any, any, any>;
+}
+
+/** A line's partition for incremental runs, as SQL over a trade_lines alias. */
+export const partitionKey = (alias: string) => `(${alias}.provider || '|' || coalesce(${alias}.hs6, '') || '|' || ${alias}.flow)`;
 
 export class DetectorParamError extends Error {
   constructor(message: string) {

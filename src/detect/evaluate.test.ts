@@ -29,7 +29,7 @@ beforeAll(async () => {
     await c.run(`INSERT INTO analysis_runs VALUES ('R000001', 1, 'US', current_timestamp::TIMESTAMP, current_timestamp::TIMESTAMP, ['det-a','det-b'], '{}', '[]', 'tester', 8)`);
     for (const [d, i, s] of SCORES) {
       await c.run(
-        `INSERT INTO anomalies VALUES ('R000001', $1, $2, '1', '{}', 'US', 'line', $3, 1, $4::BIGINT, $5, 'test', '{}', [$4::BIGINT])`,
+        `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, provider, subject_kind, declaration_id, line_no, row_id, score, reason, evidence, row_ids) VALUES ('R000001', $1, $2, '1', '{}', 'US', 'line', $3, 1, $4::BIGINT, $5, 'test', '{}', [$4::BIGINT])`,
         [`R000001.${d}.${i}`, d, `IM${String(i).padStart(2, '0')}`, ids[i]!, s],
       );
     }

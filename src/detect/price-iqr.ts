@@ -14,6 +14,7 @@ export const fenceParams = z
   .object({
     k: z.number().min(0).max(100).default(1.5).describe('fence multiplier of the IQR: 1.5 Tukey (default), 0 strict inter-quartile filter'),
     min_group: z.number().int().min(4).max(1_000_000).default(8).describe('smallest group compared at hs6 x partner x flow; smaller groups fall back to hs6 x flow'),
+    window_months: z.number().int().min(0).max(120).default(0).describe('rolling window: compare a line with its group in the months up to its date (0: the whole period)'),
   })
   .strict();
 
@@ -22,5 +23,6 @@ export const priceIqr = defineDetector({
   version: '1',
   summary: 'unit price outside the Tukey fences of its hs6 x partner x flow group',
   params: fenceParams,
-  build: (db, p) => fenceQuery(db, { basis: UNIT_PRICE, label: 'Unit price', k: p.k, minGroup: p.min_group }),
+  partitioned: true,
+  build: (db, p, ctx) => fenceQuery(db, { basis: UNIT_PRICE, label: 'Unit price', k: p.k, minGroup: p.min_group, windowMonths: p.window_months, touched: ctx?.touched }),
 });

@@ -48,9 +48,10 @@ export const priceRobustZ = defineDetector({
   version: '1',
   summary: 'unit price with a robust z-score in log space of at least 3.5 against its group',
   params,
-  build(db, p) {
+  partitioned: true,
+  build(db, p, ctx) {
     const keys = ['hs6', 'flow', 'unit'];
-    let q: any = withPricedLines(db.db as Kysely<any>, UNIT_PRICE);
+    let q: any = withPricedLines(db.db as Kysely<any>, UNIT_PRICE, ctx?.touched);
     q = logStats(db, q, [...keys, 'partner'], 'gf');
     q = logStats(db, q, keys, 'gc');
     const min = sql`${p.min_group}::INTEGER`;

@@ -4,8 +4,8 @@
  *
  * Invariants:
  * - Reads `trade_lines` through the caller's ScopedDb only, so groups are built from (and flags raised on)
- *   exactly the rows the caller may see. The comparison period is the data the caller sees (the spec's
- *   rolling 12-month window is a later refinement).
+ *   exactly the rows the caller may see. The comparison period is the data the caller sees, or, for the
+ *   Tukey-fence detectors with `window_months`, a rolling window ending at each line's date (tukey-fences.ts).
  * - The unit is part of every group key: prices per NO, per KG and per M2 are not comparable, and a line
  *   priced per kilogram (no quantity) must not be compared with lines priced per piece.
  * - The group's partner is the origin for imports (falling back to the partner country) and the partner
@@ -13,7 +13,8 @@
  *   the coarser hs6 x flow level.
  * - Expressions here are fixed text written by us; no user value is spliced into SQL.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { partitionKey } from './detector.ts';
 
 export interface PriceBasis {
   /** Price per unit, NULL when the line has no usable denominator. */
@@ -41,10 +42,10 @@ export const VALUE_PER_KG: PriceBasis = {
 /** Partner of the comparison group: origin for imports, destination partner for exports; '' when unknown. */
 const PARTNER = "coalesce(CASE WHEN t.flow = 'import' THEN coalesce(t.origin_country, t.partner_country) ELSE t.partner_country END, '')";
 
-/** Adds CTE `p` (priced lines) to a query: row_id, provider, declaration_id, line_no, flow, hs6, partner, unit, price, amount, currency. */
-export function withPricedLines(db: Kysely<any>, basis: PriceBasis) {
-  return db.with('p', (qb) =>
-    qb
+/** Adds CTE `p` (priced lines) to a query: row_id, provider, declaration_id, line_no, flow, hs6, partner, unit, price, amount, currency, date. */
+export function withPricedLines(db: Kysely<any>, basis: PriceBasis, touched?: SelectQueryBuilder<any, any, any>) {
+  return db.with('p', (qb) => {
+    const q = qb
       .selectFrom('trade_lines as t')
       .select([
         't.row_id',
@@ -58,9 +59,12 @@ export function withPricedLines(db: Kysely<any>, basis: PriceBasis) {
         sql.raw<number>(`(${basis.price})::DOUBLE`).as('price'),
         sql.raw<number>(`(${basis.amount})::DOUBLE`).as('amount'),
         sql.raw<string>("coalesce(t.currency, 'USD')").as('currency'),
+        't.date',
       ])
-      .where(sql.raw<boolean>(`(${basis.price}) IS NOT NULL`)),
-  );
+      .where(sql.raw<boolean>(`(${basis.price}) IS NOT NULL`));
+    // An incremental run: only the partitions a new batch touched (a group never spans two partitions).
+    return touched ? q.where(sql.raw(partitionKey('t')), 'in', touched) : q;
+  });
 }
 
 /** SQL text (over CTE columns of `j`) naming the group a line was compared with, for reason sentences. */

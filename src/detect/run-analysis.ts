@@ -12,12 +12,17 @@
  *   failed run leaves no partial rows.
  * - Line-level findings need row-level access to trade data; aggregate-only grants are refused.
  * - Deterministic: anomaly ids are run id + detector + row id; detector output is ordered by row id.
+ * - Incremental (`since`): a partitioned detector whose version and parameters equal the earlier run's
+ *   recomputes only the partitions (provider, hs6, flow) where batches loaded since added or superseded lines,
+ *   and copies the earlier run's anomalies of current lines elsewhere, so the stored result equals a full run
+ *   (tested). Anything else (another detector, changed parameters, a batch of the earlier run gone) runs in full;
+ *   the run record names the run each incremental detector built on (`incremental_from`).
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { Kysely } from 'kysely';
-import { grantFor, ScopeDeniedError, scopedDb, type Scope } from '../query/index.ts';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { grantFor, ScopeDeniedError, scopedDb, type Scope, type ScopedDb } from '../query/index.ts';
 import type { AnalyticalStore } from '../store/index.ts';
-import { ANOMALY_COLUMNS, DetectorParamError, parseParams, type Detector } from './detector.ts';
+import { ANOMALY_COLUMNS, DetectorParamError, parseParams, partitionKey, type Detector } from './detector.ts';
 import { DETECTORS, detectorById } from './detector-registry.ts';
 
 export interface RunRequest {
@@ -25,6 +30,12 @@ export interface RunRequest {
   readonly detectors?: readonly string[];
   /** Raw parameters per detector id, validated here. */
   readonly params?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * Incremental: an earlier run whose anomalies are kept where no batch loaded since can change them. A
+   * partitioned detector with the same version and parameters in that run recomputes only the partitions
+   * (provider, hs6, flow) that new batches added or superseded lines in; any other detector runs in full.
+   */
+  readonly since?: string | undefined;
 }
 
 export interface DetectorSummary {
@@ -33,6 +44,10 @@ export interface DetectorSummary {
   params: Record<string, unknown>;
   anomalies: number;
   top_score: number | null;
+  /** 'incremental': recomputed where new batches touched, the rest kept from `since`. */
+  mode: 'full' | 'incremental';
+  /** Anomalies kept from the earlier run (incremental mode). */
+  reused: number;
 }
 
 export interface RunResult {
@@ -71,6 +86,50 @@ async function rows(c: DuckDBConnection, text: string, params: readonly unknown[
   return r.getRowObjectsJson() as Record<string, unknown>[];
 }
 
+interface PreviousRun {
+  runId: string;
+  batches: Set<string>;
+  params: Record<string, unknown>;
+}
+
+/** The earlier run an incremental run builds on, as the caller may see it. */
+async function previousRun(db: ScopedDb, runId: string): Promise<PreviousRun> {
+  const r = await (db.db as Kysely<any>).selectFrom('analysis_runs as r').where('r.run_id', '=', runId).select(['r.data_version', 'r.params']).execute();
+  if (!r.length) throw new DetectorParamError('the run given as --since is not a run you can see (see parallax analyze --runs)');
+  const parse = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
+  return { runId, batches: new Set(r.flatMap((x) => parse(x['data_version']) as string[])), params: parse(r[0]!['params']) };
+}
+
+/** Same detector version and parameters as recorded in the earlier run (its own incremental origin aside). */
+function sameSettings(recorded: unknown, now: Record<string, unknown>): boolean {
+  if (!recorded || typeof recorded !== 'object') return false;
+  const { incremental_from: _, ...rest } = recorded as Record<string, unknown>;
+  return JSON.stringify(rest) === JSON.stringify(now);
+}
+
+/**
+ * Partitions (partitionKey) in which lines were added or superseded by batches the earlier run did not read:
+ * the only partitions where a partitioned detector's results can differ from that run's.
+ */
+function touchedPartitions(db: ScopedDb, prevBatches: string[]): SelectQueryBuilder<any, any, any> {
+  const k = db.db as Kysely<any>;
+  const added = k.selectFrom('trade_lines as n').select(sql.raw<string>(partitionKey('n')).as('k'));
+  const gone = k.selectFrom('trade_lines_history as h').select(sql.raw<string>(partitionKey('h')).as('k')).where('h.superseded_by', 'is not', null);
+  if (!prevBatches.length) return added.union(gone);
+  return added.where('n.batch_id', 'not in', prevBatches).union(gone.where('h.superseded_by', 'not in', prevBatches));
+}
+
+/** An earlier run's anomalies of one detector on lines that are still current and outside the touched partitions. */
+function reusedAnomalies(db: ScopedDb, runId: string, detectorId: string, touched: SelectQueryBuilder<any, any, any>) {
+  return (db.db as Kysely<any>)
+    .selectFrom('anomalies as a')
+    .innerJoin('trade_lines as t', (j) => j.onRef('t.row_id', '=', 'a.row_id').onRef('t.provider', '=', 'a.provider'))
+    .where('a.run_id', '=', runId)
+    .where('a.detector', '=', detectorId)
+    .where(sql.raw(partitionKey('t')), 'not in', touched)
+    .select(ANOMALY_COLUMNS.map((col) => `a.${col}`));
+}
+
 export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: RunRequest): Promise<RunResult> {
   assertRowAccess(scope);
   const plan = planRun(req);
@@ -82,7 +141,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
     .orderBy('t.provider')
     .orderBy('t.batch_id')
     .compile();
-  const compiled = plan.map((p) => ({ ...p, q: p.detector.build(db, p.params).compile() }));
+  const prev = req.since ? await previousRun(db, req.since) : null;
   const startedAt = new Date().toISOString();
 
   return store.withWriteConnection(async (c) => {
@@ -96,23 +155,44 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
         (dataVersion[String(r['provider'])] ??= []).push(String(r['batch_id']));
       }
       const summaries: DetectorSummary[] = [];
-      for (const { detector, params, q } of compiled) {
-        const n = q.parameters.length;
-        const cols = ANOMALY_COLUMNS.map((x) => `d.${x}`).join(', ');
-        // Run-level values are parameters $n+1.. after the detector query's own.
-        const insert =
-          `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, ${ANOMALY_COLUMNS.join(', ')}) ` +
-          `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${cols} ` +
-          `FROM (${q.sql}) AS d`;
-        await c.run(insert, [...(q.parameters as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade']);
+      // Incremental only when every batch the earlier run read is still loaded: a removed batch changes
+      // groups no new batch names.
+      const current = new Set(Object.values(dataVersion).flat());
+      const canReuse = prev !== null && [...prev.batches].every((b) => current.has(b));
+      const touched = canReuse ? touchedPartitions(db, [...prev.batches]) : null;
+      const recorded: Record<string, Record<string, unknown>> = {};
+      for (const { detector, params } of plan) {
+        const same = canReuse && detector.partitioned === true && sameSettings(prev.params[detector.id], { version: detector.version, ...params });
+        const q = detector.build(db, params, same ? { touched: touched! } : {}).compile();
+        const insert = (sqlText: string, qParams: readonly unknown[]) => {
+          const n = qParams.length;
+          const cols = ANOMALY_COLUMNS.map((x) => `d.${x}`).join(', ');
+          // Run-level values are parameters $n+1.. after the query's own.
+          return c.run(
+            `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, ${ANOMALY_COLUMNS.join(', ')}) ` +
+              `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${cols} ` +
+              `FROM (${sqlText}) AS d`,
+            [...(qParams as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade'],
+          );
+        };
+        await insert(q.sql, q.parameters);
+        let reused = 0;
+        if (same) {
+          const r = reusedAnomalies(db, prev.runId, detector.id, touched!).compile();
+          const before = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
+          await insert(r.sql, r.parameters);
+          const after = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
+          reused = Number(after[0]!['n']) - Number(before[0]!['n']);
+        }
+        recorded[detector.id] = { version: detector.version, ...params, ...(same ? { incremental_from: prev.runId } : {}) };
         const s = await rows(
           c,
           'SELECT count(*)::INTEGER AS n, max(score)::DOUBLE AS top FROM anomalies WHERE run_id = $1 AND detector = $2',
           [runId, detector.id],
         );
-        summaries.push({ id: detector.id, version: detector.version, params, anomalies: Number(s[0]!['n']), top_score: (s[0]!['top'] as number | null) ?? null });
+        summaries.push({ id: detector.id, version: detector.version, params, anomalies: Number(s[0]!['n']), top_score: (s[0]!['top'] as number | null) ?? null, mode: same ? 'incremental' : 'full', reused });
       }
-      const allParams = JSON.stringify(Object.fromEntries(plan.map((p) => [p.detector.id, { version: p.detector.version, ...p.params }])));
+      const allParams = JSON.stringify(recorded);
       const detectorIds = plan.map((p) => p.detector.id);
       const providers = Object.keys(dataVersion).length ? Object.keys(dataVersion) : [''];
       for (const provider of providers) {

@@ -6,7 +6,7 @@
  * judged: absent is not zero.
  */
 import { sql, type Kysely } from 'kysely';
-import { defineDetector } from './detector.ts';
+import { defineDetector, partitionKey } from './detector.ts';
 import { fenceParams } from './price-iqr.ts';
 import { VALUE_PER_KG } from './priced-lines.ts';
 import { fenceQuery } from './tukey-fences.ts';
@@ -16,7 +16,8 @@ export const valuePerKg = defineDetector({
   version: '1',
   summary: 'value per kg outside the Tukey fences of its group, or net mass 0 with a value (phantom shipment)',
   params: fenceParams,
-  build(db, p) {
+  partitioned: true,
+  build(db, p, ctx) {
     const phantom = (db.db as Kysely<any>)
       .selectFrom('trade_lines as t')
       .select([
@@ -32,8 +33,9 @@ export const valuePerKg = defineDetector({
           'direction', CASE WHEN t.flow = 'import' THEN 'outflow' ELSE 'inflow' END, 'value_at_risk', t.value)`.as('evidence'),
         sql<string[]>`list_value(t.row_id)`.as('row_ids'),
       ])
-      .where(sql<boolean>`t.net_mass_kg = 0 AND t.value > 0`);
-    const fences = fenceQuery(db, { basis: VALUE_PER_KG, label: 'Value per kg', k: p.k, minGroup: p.min_group }).clearOrderBy();
+      .where(sql<boolean>`t.net_mass_kg = 0 AND t.value > 0`)
+      .$if(ctx?.touched !== undefined, (q) => q.where(sql.raw(partitionKey('t')), 'in', ctx!.touched!));
+    const fences = fenceQuery(db, { basis: VALUE_PER_KG, label: 'Value per kg', k: p.k, minGroup: p.min_group, windowMonths: p.window_months, touched: ctx?.touched }).clearOrderBy();
     return (db.db as Kysely<any>)
       .selectFrom(fences.unionAll(phantom).as('u'))
       .selectAll()

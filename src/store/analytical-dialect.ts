@@ -31,6 +31,8 @@ export interface AnalyticalDialect {
   median(expr: string): string;
   /** Continuous (interpolated) quantile, q in [0, 1]; detectors' quartiles are defined by it. */
   quantile(expr: string, q: number): string;
+  /** The continuous quantiles qs of expr as one list (1-indexed), computed from one sort of the group. */
+  quantiles(expr: string, qs: readonly number[]): string;
   /** First day of the period containing the date expression. */
   periodStart(dateExpr: string, grain: PeriodGrain): string;
   /** Human label: 2024-03, 2024-Q1, 2024. */
@@ -50,6 +52,10 @@ export const duckdbDialect: AnalyticalDialect = {
     // q is composed by our code, never user text; a bad number must not become SQL.
     if (!(q >= 0 && q <= 1)) throw new RangeError('quantile must be within [0, 1]');
     return `quantile_cont(${e}, ${q})`;
+  },
+  quantiles: (e, qs) => {
+    if (!qs.length || !qs.every((q) => q >= 0 && q <= 1)) throw new RangeError('quantiles must be within [0, 1]');
+    return `quantile_cont(${e}, [${qs.join(', ')}])`;
   },
   periodStart: (d, g) => `CAST(date_trunc('${g}', ${d}) AS DATE)`,
   periodLabel: (d, g) =>
