@@ -111,3 +111,26 @@ describe('parallax users', () => {
     expect(JSON.parse(r.out).records).toBeGreaterThan(8);
   });
 });
+
+describe('PARALLAX_USER', () => {
+  it('runs a command with the named account\'s policy scope, audited as that account', () => {
+    const asUser = (user: string, ...args: string[]) => {
+      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, PARALLAX_DATA: data, PARALLAX_USER: user } });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const f = join(dir, 'scope.csv');
+    writeFileSync(f, `${CANONICAL_HEADER}\n${[1, 2, 3, 4].map((i) => canonicalLine({ declaration_id: `S${i}`, origin_country: 'TH', importer_id: `TH${i}` })).join('\n')}\n${canonicalLine({ declaration_id: 'S9', origin_country: 'LA', importer_id: 'LA1' })}\n`);
+    expect(cli('ingest', f, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--json').code).toBe(0);
+    const boss = spawnSync(process.execPath, [BIN, 'users', 'add', 'boss', '--role', 'executive', '--password-stdin'], { encoding: 'utf8', input: 'executive passphrase\n', env: { ...process.env, PARALLAX_DATA: data } });
+    expect(boss.status).toBe(0);
+    const denied = asUser('boss', 'explore', '--by', 'importer', '--json');
+    expect(denied.code).toBe(5);
+    expect(denied.err).toMatch(/named-party fields/);
+    const lines = asUser('boss', 'lines', '--json');
+    expect(lines.code).toBe(5);
+    const agg = asUser('boss', 'explore', '--by', 'origin', '--json');
+    expect(agg.code).toBe(0);
+    expect(agg.out).toMatch(/"suppressed":true/);
+    expect(asUser('nobody', 'explore', '--by', 'origin').err).toMatch(/PARALLAX_USER=nobody: no active account/);
+  });
+});

@@ -7,14 +7,14 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import { DETECTORS, DetectorParamError, listAnomalies, listRuns, MAX_ANOMALY_PAGE, runAnalysis } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 import { listModelsCommand, trainModelCommand } from './train-model-command.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 
 /** `ID.NAME=VALUE` pairs to raw parameters per detector; numbers and booleans are typed, zod validates. */
 export function parseParamFlags(values: readonly string[]): Record<string, Record<string, unknown>> {
@@ -65,7 +65,7 @@ export function registerAnalyzeCommands(program: Command): void {
         const params = parseParamFlags(o.param);
         const detectors = o.detector ? o.detector.split(',').map((s) => s.trim()).filter(Boolean) : [];
         await withRuntime(o, async (rt) => {
-          const scope = localOperatorScope(CLI_CONTEXT.principal);
+          const scope = rt.operatorScope;
           const db = scopedDb(rt.store, scope);
           if (o.runs) {
             const runs = await audited(rt.audit, CLI_CONTEXT, 'view-runs', null, () => listRuns(db), (r) => ({ rowCount: r.length }));
@@ -114,7 +114,7 @@ async function printRanking(o: { top?: string; run?: string; weight: string[]; d
     throw e;
   }
   await withRuntime(o, async (rt) => {
-    const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+    const db = scopedDb(rt.store, rt.operatorScope);
     const rows = [];
     let runId: string | null = null;
     for (let offset = 0; offset < top; offset += MAX_RANKING_PAGE) {

@@ -7,11 +7,11 @@ import { ingestFile, ingestReference, isReferenceProfile, type BatchResult } fro
 import { builtinProfileNames, loadProfile } from '../profiles/index.ts';
 import { DATASET_CATEGORIES } from '../schema/index.ts';
 import { terminalProgress } from '../progress/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 import { EXIT } from './exit-codes.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 
 function parseSets(values: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -9,13 +9,13 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import { evaluate, LABEL_COLUMNS, readLabelsFile, type LabelColumn, type LabelSource, type MethodMetrics } from '../detect/index.ts';
 import { parseWeightFlags, RankingParamError } from '../detect/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 const RUN_RE = /^R[0-9]{6,}$/;
 
 const pct = (v: number | null) => (v === null ? '-' : v.toFixed(3));
@@ -46,7 +46,7 @@ export function registerEvaluateCommands(program: Command): void {
         const labels: LabelSource = o.label !== undefined ? { column: o.label as LabelColumn } : { lines: readLabelsFile(o.labels!) };
         const batches = o.batch ? o.batch.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const detail = `run=${o.run ?? 'latest'} labels=${o.label ? `column:${o.label}` : 'file'} batches=${batches?.length ?? 'all'}`;
           const ev = await audited(rt.audit, CLI_CONTEXT, 'evaluate', detail, () => evaluate(db, { run: o.run, labels, batches, weights }), (r) => ({
             rowCount: r.methods.length,

@@ -3,12 +3,12 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import { CATALOGUES, explore, lines, parseSort } from '../explore/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 const csv = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
 const int = (s: string | undefined, name: string) => {
   if (s === undefined) return undefined;
@@ -35,7 +35,7 @@ export function registerExploreCommands(program: Command): void {
       action(async (o: { by?: string; measure: string; where?: string; sort?: string; top: string; offset: string; dataset: string; data?: string; json?: boolean }) => {
         if (o.dataset !== 'trade' && o.dataset !== 'payments') throw new UsageError('--dataset is trade or payments');
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const by = csv(o.by);
           const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${o.measure}`, () =>
             explore(db, {
@@ -83,7 +83,7 @@ export function registerExploreCommands(program: Command): void {
           }
         }
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const r = await audited(rt.audit, CLI_CONTEXT, 'view-lines', `lines cell=${Object.keys(cell ?? {}).join(',')}`, () =>
             lines(db, { dataset: o.dataset as 'trade' | 'payments', cell, where: o.where, sort: parseSort(o.sort), limit: int(o.limit, '--limit'), offset: int(o.offset, '--offset') }),
             (x) => ({ rowCount: x.rows.length }),

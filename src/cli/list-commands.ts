@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import {
   diffVersions,
   getVersion,
@@ -19,10 +19,10 @@ import {
   WatchlistLookupError,
   type ListVersion,
 } from '../watchlists/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 
 /** Options of `lists` that every subcommand shares. */
 interface Shared {
@@ -70,7 +70,7 @@ export function registerListCommands(program: Command): void {
     .action(
       action(async (o: Shared) => {
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const rows = await audited(rt.audit, CLI_CONTEXT, 'view-watchlists', null, () => listVersions(db), (r) => ({ rowCount: r.length }));
           if (o.json) return printJsonLines(rows);
           if (!rows.length) return void process.stdout.write('no list versions yet: load one with parallax lists load FILE --format ofac-csv|ofac-xml|un-xml|ftm|csv\n');
@@ -128,7 +128,7 @@ export function registerListCommands(program: Command): void {
         const limit = wholeNumber(o.limit, '--limit', 1);
         const offset = wholeNumber(o.offset, '--offset', 0);
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const page = await asUsage(() =>
             audited(
               rt.audit,
@@ -172,7 +172,7 @@ export function registerListCommands(program: Command): void {
         const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         const limit = wholeNumber(o.limit, '--limit', 1);
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const d = await asUsage(() =>
             audited(rt.audit, CLI_CONTEXT, 'watchlist-diff', `a=${a} b=${b}`, () => diffVersions(db, a, b), (x) => ({ rowCount: x.items.length, objectIds: [a, b] })),
           );

@@ -8,12 +8,12 @@
  * the label, and the model id as the object.
  */
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import { listRiskModels, readLabelsFile, RiskModelError, trainRiskModel, type RiskModel } from '../detect/index.ts';
-import { UsageError, withRuntime } from './run-command.ts';
+import { UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 const TRAIN_PARAMS = ['folds', 'smoothing', 'ridge', 'iterations'];
 
 export interface TrainOptions {
@@ -39,7 +39,7 @@ export async function trainModelCommand(o: TrainOptions): Promise<void> {
   for (const name of Object.keys(tp)) if (!TRAIN_PARAMS.includes(name)) throw new UsageError(`--param learned-risk.${name}: not a training parameter (${TRAIN_PARAMS.join(', ')})`);
   const features = list(o.feature);
   await withRuntime(o, async (rt) => {
-    const scope = localOperatorScope(CLI_CONTEXT.principal);
+    const scope = rt.operatorScope;
     const detail = `label=${o.label ?? 'file'} batches=${batches.join(',')} features=${features?.length ?? 'all'} params=${Object.keys(tp).join(',')}`;
     const model = await audited(rt.audit, CLI_CONTEXT, 'train-model', detail, async () => {
       try {
@@ -70,7 +70,7 @@ function printModel(m: RiskModel): void {
 
 export async function listModelsCommand(o: { data?: string; json?: boolean }): Promise<void> {
   await withRuntime(o, async (rt) => {
-    const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+    const db = scopedDb(rt.store, rt.operatorScope);
     const models = await audited(rt.audit, CLI_CONTEXT, 'view-models', null, () => listRiskModels(db), (r) => ({ rowCount: r.length }));
     if (o.json) return printJsonLines(models);
     if (!models.length) return void process.stdout.write('no models yet: train one with parallax analyze --train --label fraud --batch BATCH_IDS\n');
