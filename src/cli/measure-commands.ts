@@ -5,12 +5,12 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
-import { MEASURES, MISSING_MEASURES, measuresQuery } from '../measures/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { scopedDb } from '../query/index.ts';
+import { MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
+import { action, cliContext, UsageError, withRuntime } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 const csv = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
 
 export function registerMeasureCommands(program: Command): void {
@@ -20,9 +20,10 @@ export function registerMeasureCommands(program: Command): void {
     .option('--json', 'one JSON object per measure')
     .action(
       action(async (o: { json?: boolean }) => {
-        const rows = MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, categories: m.categories.join(','), default_by: m.defaultBy.join(',') }));
+        const rows = MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, source: m.source, categories: m.categories.join(','), default_by: m.defaultBy.join(',') }));
         if (o.json) return printJsonLines(rows);
-        process.stdout.write(`${renderTable(['id', 'name', 'unit', 'categories', 'default_by'], rows)}\n`);
+        process.stdout.write(`${renderTable(['id', 'name', 'unit', 'source', 'categories', 'default_by'], rows)}\n`);
+        process.stdout.write(`rankings: ${RANKINGS.map((r) => `${r.id} (--measure ${r.measure} --by ${r.by} --top ${r.n})`).join(', ')}\n`);
         process.stdout.write(`not yet available: ${MISSING_MEASURES.map((m) => m.id).join(', ')}\n`);
       }),
     );
@@ -34,14 +35,19 @@ export function registerMeasureCommands(program: Command): void {
     .option('--by <dims>', 'explore dimensions, comma-separated (e.g. port, field_office, nation, hs2, sector, origin)')
     .option('--where <expr>', 'filter in the explore where language')
     .option('--period <grain>', 'month, quarter or year')
+    .option('--from <period>', 'first period shown (2024, 2024-Q1, 2024-03); earlier data is read for the changes')
+    .option('--to <period>', 'last period shown')
+    .option('--top <n>', 'keep the top N members of the first dimension by the first measure; the rest become "(others)"')
     .option('--data <dir>', 'data directory')
     .option('--json', 'one JSON object per cell on stdout')
     .action(
-      action(async (o: { measure: string; by?: string; where?: string; period?: string; data?: string; json?: boolean }) => {
+      action(async (o: { measure: string; by?: string; where?: string; period?: string; from?: string; to?: string; top?: string; data?: string; json?: boolean }) => {
         if (o.period !== undefined && !['month', 'quarter', 'year'].includes(o.period)) throw new UsageError('--period is month, quarter or year');
+        const top = o.top === undefined ? undefined : Number(o.top);
+        if (top !== undefined && !Number.isInteger(top)) throw new UsageError('--top is a whole number');
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
-          const spec = { measures: csv(o.measure), by: csv(o.by), where: o.where, period: o.period as 'month' | 'quarter' | 'year' | undefined };
+          const db = scopedDb(rt.store, rt.operatorScope);
+          const spec = { measures: csv(o.measure), by: csv(o.by), where: o.where, period: o.period as 'month' | 'quarter' | 'year' | undefined, from: o.from, to: o.to, top };
           const r = await audited(rt.audit, CLI_CONTEXT, 'query', `measures measure=${spec.measures.join(',')} by=${spec.by.join(',')} period=${o.period ?? ''}`, () => measuresQuery(db, spec), (x) => ({ rowCount: x.rows.length }));
           // Commander gives --json to the parent `measures` command when both define it.
           if (o.json || measures.opts()['json']) return printJsonLines(r.rows);

@@ -134,6 +134,43 @@ export interface DownloadTable {
   bytes: number;
 }
 
+export type DecisionKind = 'confirmed' | 'false_positive' | 'escalate';
+
+/** An analyst decision on a screening hit or an anomaly. Never updated or deleted; the latest per subject counts. */
+export interface PartyDecisionTable {
+  id: Generated<number>;
+  subject_kind: 'hit' | 'anomaly';
+  subject_id: string;
+  party_id: string | null;
+  list_id: string | null;
+  entry_id: string | null;
+  /** For hits: the entry's name-relevant fields as the decision saw them; a changed entry re-opens the hit. */
+  entry_fingerprint: string | null;
+  decision: DecisionKind;
+  note: string | null;
+  decided_by: string;
+  decided_at: string;
+  /** The decision this one replaces, if any. */
+  supersedes: number | null;
+}
+
+/** An analyst's entity-resolution override; members are (source, provider, ref) as party_members holds them. */
+export interface PartyOverrideTable {
+  id: Generated<number>;
+  kind: 'merge' | 'split';
+  source_a: 'trade' | 'payment';
+  provider_a: string;
+  ref_a: string;
+  source_b: 'trade' | 'payment' | null;
+  provider_b: string | null;
+  ref_b: string | null;
+  party_a: string | null;
+  party_b: string | null;
+  note: string | null;
+  decided_by: string;
+  decided_at: string;
+}
+
 export interface ControlDatabase {
   batches: BatchTable;
   quarantine: QuarantineTable;
@@ -143,4 +180,40 @@ export interface ControlDatabase {
   users: UserTable;
   sessions: SessionTable;
   downloads: DownloadTable;
+  party_decisions: PartyDecisionTable;
+  party_overrides: PartyOverrideTable;
+  reports: ReportTable;
+  report_runs: ReportRunTable;
+}
+
+/** A saved report: a measures query spec and a layout (JSON text), run under whoever runs it. */
+export interface ReportTable {
+  id: Generated<number>;
+  name: string;
+  title: string;
+  spec: string;
+  layout: string;
+  /** 'monthly' or null. */
+  schedule: string | null;
+  /** Comma-separated export formats a scheduled run writes. */
+  formats: string;
+  next_run_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportRunTable {
+  id: Generated<number>;
+  report_id: number;
+  ran_at: string;
+  ran_by: string;
+  /** 'manual', 'export' or 'schedule'. */
+  trigger: string;
+  period_label: string | null;
+  status: 'ok' | 'error';
+  row_count: number | null;
+  /** JSON array of archive-relative file paths. */
+  files: string | null;
+  message: string | null;
 }

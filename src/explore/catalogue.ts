@@ -3,16 +3,18 @@
  *
  * Invariants:
  * - Pure and IO-free. Each entry is a SQL expression over fixed aliases: `t` (the dataset table), `p`
- *   (ref_ports, joined on port_code), `s` (ref_sectors, joined on hs2). `joins` says which look-ups an entry
- *   needs so the compiler joins only those.
+ *   (ref_ports, joined on port_code), `s` (ref_sectors, joined on hs2), `h` (the chapter row of ref_hs,
+ *   joined on hs2, which carries the HS section) and `hx` (ref_hs_sections, joined on h.section). `joins`
+ *   says which look-ups an entry needs so the compiler joins only those. Look-ups are left joins on a
+ *   primary key, so they never add or drop lines: a chapter missing from the reference gives a null section.
  * - Expressions are constants of this module; user input selects entries by id and never becomes SQL text.
  * - `party: true` marks dimensions and fields that name a business; aggregate-only scopes may not use them.
  * - Measures return DOUBLE or INTEGER so results are JSON numbers (see store/kysely-duckdb.ts).
  */
 import type { AnalyticalDialect, PeriodGrain } from '../store/index.ts';
 
-export type ExploreDataset = 'trade' | 'payments';
-export type Join = 'ports' | 'sectors';
+export type ExploreDataset = 'trade' | 'payments' | 'enforcement';
+export type Join = 'ports' | 'sectors' | 'hs' | 'hs_sections';
 
 export interface Dimension {
   readonly id: string;
@@ -71,7 +73,10 @@ const trade: DatasetCatalogue = {
     { id: 'exporter_name', label: 'Exporter name', sql: 't.exporter_name', party: true },
     { id: 'manufacturer', label: 'Manufacturer', sql: 't.manufacturer_name', party: true },
     { id: 'declarant', label: 'Declarant (broker)', sql: 't.declarant_id', party: true },
+    { id: 'hs_section', label: 'HS section', sql: 'h.section', joins: ['hs'] },
+    { id: 'hs_section_name', label: 'HS section name', sql: 'hx.name', joins: ['hs', 'hs_sections'] },
     { id: 'hs2', label: 'HS chapter', sql: 't.hs2' },
+    { id: 'hs_chapter', label: 'HS chapter (code and description)', sql: "t.hs2 || ' ' || coalesce(h.description, '')", joins: ['hs'] },
     { id: 'hs4', label: 'HS heading', sql: 't.hs4' },
     { id: 'hs6', label: 'HS subheading', sql: 't.hs6' },
     { id: 'sector', label: 'Industry sector', sql: 's.sector', joins: ['sectors'] },
@@ -173,4 +178,40 @@ const payments: DatasetCatalogue = {
   partyColumns: ['payer_name', 'payer_id', 'payee_name', 'payee_id'],
 };
 
-export const CATALOGUES: Readonly<Record<ExploreDataset, DatasetCatalogue>> = { trade, payments };
+/** Trade dimensions whose columns enforcement_events shares (same names, same meaning). */
+const SHARED_WITH_ENFORCEMENT = new Set([
+  'origin', 'reporter', 'importer', 'importer_name', 'hs_section', 'hs_section_name', 'hs2', 'hs_chapter', 'hs4', 'hs6',
+  'sector', 'port', 'field_office', 'month', 'quarter', 'year', 'currency', 'provider', 'batch',
+]);
+
+const enforcement: DatasetCatalogue = {
+  table: 'enforcement_events',
+  dateColumn: 't.date',
+  dimensions: [
+    ...trade.dimensions.filter((d) => SHARED_WITH_ENFORCEMENT.has(d.id)),
+    // The reporter is optional on events; the provider that sent them stands in for the nation.
+    { id: 'nation', label: 'Nation', sql: 'coalesce(p.country, t.reporter, t.provider)', joins: ['ports'] },
+    { id: 'event_type', label: 'Event type', sql: 't.event_type' },
+    { id: 'outcome', label: 'Outcome', sql: 't.outcome' },
+  ],
+  measures: [
+    { id: 'events', label: 'Events', sql: 'count(*)::INTEGER', unit: 'count', additive: true },
+    { id: 'value', label: 'Value of goods', sql: 'sum(t.value)::DOUBLE', unit: 'currency', additive: true },
+    { id: 'penalty_amount', label: 'Penalties', sql: 'sum(t.penalty_amount)::DOUBLE', unit: 'currency', additive: true },
+  ],
+  fields: [
+    { id: 'value', sql: 't.value', type: 'number' },
+    { id: 'penalty_amount', sql: 't.penalty_amount', type: 'number' },
+    { id: 'date', sql: 't.date', type: 'date' },
+    { id: 'hs_code', sql: 't.hs_code', type: 'text' },
+    { id: 'declaration_id', sql: 't.declaration_id', type: 'text' },
+    { id: 'event_id', sql: 't.event_id', type: 'text' },
+  ],
+  lineColumns: [
+    'row_id', 'batch_id', 'provider', 'line', 'event_id', 'event_type', 'date', 'reporter', 'declaration_id', 'line_no',
+    'port_code', 'hs_code', 'origin_country', 'importer_id', 'importer_name', 'value', 'penalty_amount', 'currency', 'outcome',
+  ],
+  partyColumns: ['importer_id', 'importer_name'],
+};
+
+export const CATALOGUES: Readonly<Record<ExploreDataset, DatasetCatalogue>> = { trade, payments, enforcement };

@@ -93,7 +93,7 @@ async function scalar(c: DuckDBConnection, sql: string, params: DuckDBValue[] = 
 
 function resolveProfile(name: string, category: string, path: string): Profile {
   // `canonical` names the canonical layout of whichever dataset the category holds.
-  const effective = name === 'canonical' && category === 'financial' ? 'canonical-payments' : name;
+  const effective = name !== 'canonical' ? name : category === 'financial' ? 'canonical-payments' : category === 'enforcement' ? 'canonical-enforcement' : name;
   const profile = loadProfile(effective);
   if (profile.category !== category) {
     throw new InputError(

@@ -2,8 +2,10 @@
  * The trade-measure catalogue (spec/kpis.md) as data: adding a measure is adding an entry, not a code path.
  *
  * Invariants:
- * - Pure and IO-free. `formula` is an aggregate over the trade_lines alias `t` only (no joins), so a measure
- *   can be cut by any explore dimension without the measure knowing which look-ups are joined.
+ * - Pure and IO-free. `formula` is an aggregate over the alias `t` of the measure's source (sources.ts):
+ *   trade lines, enforcement events or mirror pairs. It may also read the look-ups named in `joins`, which
+ *   the source adds (`fl`: lines flagged by the latest analysis run of their provider); it never joins by
+ *   itself, so a measure can be cut by any dimension of its source.
  * - Constant SQL text of this module; user input selects entries by id and never becomes SQL.
  * - Rates are written as ratios of two aggregates with nullif on the denominator: an empty denominator
  *   gives null (no data), never a division error or a misleading 0.
@@ -12,32 +14,42 @@
  *   shared by DuckDB and PostgreSQL).
  * - `additive` means the total over cells is the sum of the cells; complementary suppression relies on it to
  *   know which measures a reader could recover by subtraction (see suppression.ts).
+ * - Rankings (top-N) are not formulas but query shapes over a measure and one dimension; they are data too.
  */
 import type { AnalyticalDialect } from '../store/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
+
+export type MeasureSourceId = 'trade' | 'enforcement' | 'mirror';
+/** Look-ups a measure (not a dimension) needs; see sources.ts. */
+export type MeasureJoin = 'flags';
 
 export interface TradeMeasure {
   readonly id: string;
   readonly name: string;
   readonly unit: 'USD' | 'count' | 'ratio';
   readonly formula: string | ((d: AnalyticalDialect) => string);
+  /** The table the formula aggregates; measures of different sources are not mixed in one query. */
+  readonly source: MeasureSourceId;
+  readonly joins?: readonly MeasureJoin[];
   /** Scope categories the measure reads. Inspection and seizure flags are columns of trade_lines, so trade. */
   readonly categories: readonly DatasetCategory[];
-  /** Explore dimension ids a report shows the measure by when none are given. */
+  /** Dimension ids a report shows the measure by when none are given. */
   readonly defaultBy: readonly string[];
   readonly additive: boolean;
 }
 
 const ratio = (num: string, den: string) => `(${num})::DOUBLE / nullif(${den}, 0)::DOUBLE`;
+const trade = { source: 'trade', categories: ['trade'] } as const;
+const enforcement = { source: 'enforcement', categories: ['enforcement'] } as const;
 
 export const MEASURES: readonly TradeMeasure[] = [
-  { id: 'import-value', name: 'Import value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'import'), 0)::DOUBLE", categories: ['trade'], defaultBy: ['port'], additive: true },
-  { id: 'export-value', name: 'Export value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'export'), 0)::DOUBLE", categories: ['trade'], defaultBy: ['port'], additive: true },
-  { id: 'lines', name: 'Declaration lines', unit: 'count', formula: 'count(*)::INTEGER', categories: ['trade'], defaultBy: ['port'], additive: true },
-  { id: 'declarations', name: 'Declarations', unit: 'count', formula: 'count(DISTINCT t.declaration_id)::INTEGER', categories: ['trade'], defaultBy: ['port'], additive: false },
-  { id: 'importers', name: 'Distinct importers', unit: 'count', formula: 'count(DISTINCT t.importer_key)::INTEGER', categories: ['trade'], defaultBy: ['port'], additive: false },
-  { id: 'exporters', name: 'Distinct exporters', unit: 'count', formula: 'count(DISTINCT t.exporter_key)::INTEGER', categories: ['trade'], defaultBy: ['port'], additive: false },
-  { id: 'duty-collected', name: 'Duty collected', unit: 'USD', formula: 'coalesce(sum(t.duty_amount), 0)::DOUBLE', categories: ['trade'], defaultBy: ['port'], additive: true },
+  { id: 'import-value', name: 'Import value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'import'), 0)::DOUBLE", ...trade, defaultBy: ['port'], additive: true },
+  { id: 'export-value', name: 'Export value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'export'), 0)::DOUBLE", ...trade, defaultBy: ['port'], additive: true },
+  { id: 'lines', name: 'Declaration lines', unit: 'count', formula: 'count(*)::INTEGER', ...trade, defaultBy: ['port'], additive: true },
+  { id: 'declarations', name: 'Declarations', unit: 'count', formula: 'count(DISTINCT t.declaration_id)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
+  { id: 'importers', name: 'Distinct importers', unit: 'count', formula: 'count(DISTINCT t.importer_key)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
+  { id: 'exporters', name: 'Distinct exporters', unit: 'count', formula: 'count(DISTINCT t.exporter_key)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
+  { id: 'duty-collected', name: 'Duty collected', unit: 'USD', formula: 'coalesce(sum(t.duty_amount), 0)::DOUBLE', ...trade, defaultBy: ['port'], additive: true },
   {
     id: 'effective-duty-rate',
     name: 'Effective duty rate (duty / dutiable value)',
@@ -45,32 +57,71 @@ export const MEASURES: readonly TradeMeasure[] = [
     // Dutiable value = value of lines that carry a duty amount; lines with no duty recorded are not dutiable
     // evidence either way and are left out of both sides.
     formula: ratio('sum(t.duty_amount)', 'sum(t.value) FILTER (WHERE t.duty_amount IS NOT NULL)'),
-    categories: ['trade'],
+    ...trade,
     defaultBy: ['port', 'hs2'],
     additive: false,
   },
-  { id: 'inspection-rate', name: 'Inspection rate (inspected / lines)', unit: 'ratio', formula: ratio('count(*) FILTER (WHERE t.inspected)', 'count(*)'), categories: ['trade'], defaultBy: ['port'], additive: false },
+  { id: 'inspection-rate', name: 'Inspection rate (inspected / lines)', unit: 'ratio', formula: ratio('count(*) FILTER (WHERE t.inspected)', 'count(*)'), ...trade, defaultBy: ['port'], additive: false },
   {
     id: 'hit-rate',
     name: 'Hit rate (found fraudulent / inspected)',
     unit: 'ratio',
     formula: ratio('count(*) FILTER (WHERE t.inspected AND t.fraud)', 'count(*) FILTER (WHERE t.inspected)'),
-    categories: ['trade'],
+    ...trade,
     defaultBy: ['port'],
     additive: false,
   },
-  { id: 'seizures', name: 'Seized lines', unit: 'count', formula: 'count(*) FILTER (WHERE t.seized)::INTEGER', categories: ['trade'], defaultBy: ['port'], additive: true },
-  { id: 'seizure-value', name: 'Value of seized lines', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE t.seized), 0)::DOUBLE', categories: ['trade'], defaultBy: ['port'], additive: true },
+  { id: 'seizures', name: 'Seized lines', unit: 'count', formula: 'count(*) FILTER (WHERE t.seized)::INTEGER', ...trade, defaultBy: ['port'], additive: true },
+  { id: 'seizure-value', name: 'Value of seized lines', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE t.seized), 0)::DOUBLE', ...trade, defaultBy: ['port'], additive: true },
+  // Lines any detector flagged in the latest analysis run of their provider (a line counts once however many
+  // anomalies name it). Lines of a provider never analysed count as not flagged: run `analyze` first.
+  { id: 'anomaly-rate', name: 'Anomaly rate (flagged lines / lines)', unit: 'ratio', formula: ratio('count(fl.row_id)', 'count(*)'), ...trade, joins: ['flags'], defaultBy: ['port'], additive: false },
+  { id: 'flagged-lines', name: 'Lines flagged by any detector', unit: 'count', formula: 'count(fl.row_id)::INTEGER', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
+  { id: 'value-at-risk', name: 'Value of flagged lines (value at risk)', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE fl.row_id IS NOT NULL), 0)::DOUBLE', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
+  // Mirror pairs (importer's CIF brought to FOB against the exporter's FOB), one HS level per pair of
+  // countries; orphans (one side unreported) have no gap and are left out. See sources.ts.
+  { id: 'mirror-gap', name: 'Mirror gap (sum of |importer FOB - exporter FOB|)', unit: 'USD', formula: 'coalesce(sum(t.abs_gap), 0)::DOUBLE', source: 'mirror', categories: ['trade'], defaultBy: ['nation'], additive: true },
+  {
+    id: 'mirror-gap-share',
+    name: 'Mirror gap as a share of trade (sum of gaps / sum of the larger side)',
+    unit: 'ratio',
+    formula: ratio('sum(t.abs_gap)', 'sum(greatest(t.mf, t.x)) FILTER (WHERE t.abs_gap IS NOT NULL)'),
+    source: 'mirror',
+    categories: ['trade'],
+    defaultBy: ['nation'],
+    additive: false,
+  },
+  // Enforcement events (optional dataset, category enforcement).
+  { id: 'examinations', name: 'Examinations (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'examination')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
+  { id: 'seizure-events', name: 'Seizures (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'seizure')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
+  { id: 'seized-goods-value', name: 'Value of goods seized (enforcement events)', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.event_type = 'seizure'), 0)::DOUBLE", ...enforcement, defaultBy: ['port'], additive: true },
+  { id: 'penalties', name: 'Penalties imposed (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'penalty')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
+  { id: 'penalty-amount', name: 'Amount of penalties (enforcement events)', unit: 'USD', formula: "coalesce(sum(t.penalty_amount) FILTER (WHERE t.event_type = 'penalty'), 0)::DOUBLE", ...enforcement, defaultBy: ['port'], additive: true },
+];
+
+/** Rankings of kpis.md: the top `n` members of one dimension by a measure, the rest as one "others" row. */
+export interface Ranking {
+  readonly id: string;
+  readonly name: string;
+  readonly measure: string;
+  readonly by: string;
+  readonly n: number;
+}
+
+export const RANKINGS: readonly Ranking[] = [
+  { id: 'top-partners', name: 'Top partner countries by import value', measure: 'import-value', by: 'partner', n: 10 },
+  { id: 'top-products', name: 'Top products (HS subheadings) by import value', measure: 'import-value', by: 'hs6', n: 10 },
+  // A named-party dimension: refused at aggregate-only access like any party dimension.
+  { id: 'top-importers', name: 'Top importers by import value', measure: 'import-value', by: 'importer', n: 10 },
 ];
 
 /** kpis.md entries not in the catalogue yet, and why. */
 export const MISSING_MEASURES: readonly { id: string; why: string }[] = [
-  { id: 'anomaly-rate', why: 'needs a join to the anomalies table of the latest analysis run' },
-  { id: 'watchlist-exposure', why: 'needs confirmed screening matches joined to parties' },
-  { id: 'mirror-gap', why: 'needs mirror_stats, a different table and grain' },
-  { id: 'top-partners', why: 'rankings are a separate query shape (top-N per group)' },
-  { id: 'top-products', why: 'rankings are a separate query shape (top-N per group)' },
-  { id: 'top-importers', why: 'rankings, and named importers only for roles that may see them' },
+  {
+    id: 'watchlist-exposure',
+    why:
+      'needs confirmed matches joined to trade lines: watchlist_hits (batch screening) keys hits by resolved party, and whether a hit is confirmed is recorded only in the control store (decisions), not in the analytical store where the trade values are',
+  },
 ];
 
 export function measureFormula(m: TradeMeasure, d: AnalyticalDialect): string {

@@ -16,7 +16,7 @@ const sqlRows = (q: string) => t.rt.store.withWriteConnection(async (c) => (awai
 
 describe('built-in profiles', () => {
   it('all parse and name only canonical fields', () => {
-    expect(builtinProfileNames()).toEqual(['canonical', 'canonical-mirror', 'canonical-payments', 'comtrade', 'fishery', 'gfi-dots', 'kcs']);
+    expect(builtinProfileNames()).toEqual(['canonical', 'canonical-enforcement', 'canonical-mirror', 'canonical-payments', 'comtrade', 'fishery', 'gfi-dots', 'kcs']);
     for (const n of builtinProfileNames()) expect(loadProfile(n).name).toBe(n);
   });
 

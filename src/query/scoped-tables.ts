@@ -24,10 +24,22 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   payments: { category: 'financial' },
   payments_history: { category: 'financial' },
   mirror_stats: { category: 'trade' },
+  enforcement_events: { category: 'enforcement' },
+  enforcement_events_history: { category: 'enforcement' },
   watchlist_versions: { category: 'watchlist' },
   watchlist_entries: { category: 'watchlist' },
+  // A hit carries a trading party's name: rows are readable under the category and provider of that name.
+  watchlist_hits: { category: 'watchlist', rowCategoryColumn: 'category' },
+  screening_subjects: { category: 'watchlist' },
+  screening_runs: { category: 'watchlist' },
+  party_members: { category: 'trade' },
+  party_edges: { category: 'trade' },
+  party_payment_members: { category: 'financial' },
+  party_payment_edges: { category: 'financial' },
   analysis_runs: { category: 'trade' },
   anomalies: { category: 'trade', rowCategoryColumn: 'category' },
+  risk_models: { category: 'trade' },
+  risk_model_terms: { category: 'trade' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);

@@ -28,7 +28,7 @@ export interface FieldSpec {
 export type DatasetCategory = 'trade' | 'financial' | 'watchlist' | 'reference' | 'enforcement';
 export const DATASET_CATEGORIES: readonly DatasetCategory[] = ['trade', 'financial', 'watchlist', 'reference', 'enforcement'];
 
-export type DatasetId = 'trade_lines' | 'payments' | 'mirror_stats';
+export type DatasetId = 'trade_lines' | 'payments' | 'mirror_stats' | 'enforcement_events';
 
 export interface DatasetSpec {
   readonly id: DatasetId;
@@ -110,6 +110,29 @@ const mirrorFields: readonly FieldSpec[] = [
   { name: 'quantity_unit', type: 'text', doc: 'unit of quantity' },
 ];
 
+/**
+ * Enforcement events (optional, category enforcement): examinations, seizures and penalties, so enforcement
+ * measures have a source beyond the trade lines' own inspection flags. Column names match trade_lines where
+ * the meaning is the same (port_code, hs_code, origin_country, importer_*) so the same dimensions apply.
+ */
+const enforcementFields: readonly FieldSpec[] = [
+  { name: 'event_id', type: 'text', required: true, doc: "provider's event identifier, unique within a provider" },
+  { name: 'event_type', type: 'text', required: true, oneOf: ['examination', 'seizure', 'penalty'], doc: 'examination, seizure or penalty' },
+  { name: 'date', type: 'date', required: true, doc: 'date of the event' },
+  { name: 'reporter', type: 'country', doc: 'customs administration that acted' },
+  { name: 'declaration_id', type: 'text', doc: 'declaration the event concerns, when known' },
+  { name: 'line_no', type: 'int', min: 1, doc: 'goods line of that declaration' },
+  { name: 'port_code', type: 'text', doc: 'port or customs office' },
+  { name: 'hs_code', type: 'text', pattern: '^[0-9]{2,10}$', doc: 'HS code of the goods, 2 to 10 digits' },
+  { name: 'origin_country', type: 'country', doc: 'country of origin of the goods' },
+  { name: 'importer_id', type: 'text', doc: "provider's importer identifier" },
+  { name: 'importer_name', type: 'text', doc: 'importer name' },
+  { name: 'value', type: 'decimal', min: 0, doc: 'value of the goods examined or seized' },
+  { name: 'penalty_amount', type: 'decimal', min: 0, doc: 'penalty imposed' },
+  { name: 'currency', type: 'currency', doc: 'ISO 4217 of value and penalty' },
+  { name: 'outcome', type: 'text', doc: 'result as recorded (e.g. no finding, discrepancy, referred)' },
+];
+
 export const DATASETS: Readonly<Record<DatasetId, DatasetSpec>> = {
   trade_lines: {
     id: 'trade_lines',
@@ -131,6 +154,13 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetSpec>> = {
     doc: 'country-pair flows as reported by each side',
     fields: mirrorFields,
     key: null,
+  },
+  enforcement_events: {
+    id: 'enforcement_events',
+    category: 'enforcement',
+    doc: 'examinations, seizures and penalties (optional)',
+    fields: enforcementFields,
+    key: ['event_id'],
   },
 };
 

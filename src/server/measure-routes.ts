@@ -39,7 +39,8 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'catalogue:read',
       query: z.object({}).strict(),
       handler: async () => ({
-        measures: MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, categories: m.categories, default_by: m.defaultBy })),
+        measures: MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, source: m.source, categories: m.categories, default_by: m.defaultBy })),
+        rankings: RANKINGS,
         missing: MISSING_MEASURES,
       }),
     }),
@@ -51,7 +52,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>) =>
         audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}${q.top ? ` top=${q.top}` : ''}`, () =>
-          measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }),
+          rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top })),
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

@@ -13,6 +13,8 @@
  *   replaced reference table takes effect without reloading.
  */
 import { DATASETS, type DatasetId, type FieldType } from '../schema/index.ts';
+import { PARTY_DDL } from '../parties/party-schema.ts';
+import { SCREENING_DDL } from '../screening/hits-schema.ts';
 
 export function sqlType(t: FieldType): string {
   switch (t) {
@@ -45,6 +47,12 @@ export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly { name: string
   ],
   payments: [],
   mirror_stats: [],
+  enforcement_events: [
+    { name: 'hs2', type: 'VARCHAR', expr: 'substr(hs_code, 1, 2)' },
+    { name: 'hs4', type: 'VARCHAR', expr: 'substr(hs_code, 1, 4)' },
+    { name: 'hs6', type: 'VARCHAR', expr: 'substr(hs_code, 1, 6)' },
+    { name: 'importer_key', type: 'VARCHAR', expr: 'coalesce(importer_id, upper(importer_name))' },
+  ],
 };
 
 const PROVENANCE = ['row_id BIGINT NOT NULL', 'batch_id VARCHAR NOT NULL', 'provider VARCHAR NOT NULL', 'line BIGINT NOT NULL'];
@@ -91,4 +99,7 @@ export const REFERENCE_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS batch_commits (batch_id VARCHAR PRIMARY KEY, dataset VARCHAR NOT NULL,
      rows_read BIGINT, rows_accepted BIGINT, rows_rejected BIGINT, rejects_kept BIGINT, superseded_rows BIGINT,
      committed_at TIMESTAMP NOT NULL DEFAULT current_timestamp)`,
+  // Derived party and screening tables (resolution, graph, batch-screening hits): rebuilt by their jobs.
+  ...PARTY_DDL,
+  ...SCREENING_DDL,
 ];

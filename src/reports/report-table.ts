@@ -1,0 +1,96 @@
+/**
+ * A measures result as a table for export: the one shape CSV, XLSX and PDF are written from, so the three
+ * formats always show the same cells.
+ *
+ * Invariants:
+ * - Pure. Suppressed cells are the text `suppressed` (access.md: shown as suppressed, not as zero) and a
+ *   suppressed total is too; empty cells (no data, no comparison) are null.
+ * - Columns keep the result's units so writers can format numbers (money, counts, ratios, changes) without
+ *   guessing from values.
+ * - A layout may pick and order columns by id; an unknown id is an error naming it.
+ */
+import { ExploreSpecError } from '../explore/index.ts';
+import { SOURCES, type MeasuresResult, type MeasureSourceId } from '../measures/index.ts';
+
+export type TableValue = string | number | null;
+
+export interface TableColumn {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: 'dimension' | 'measure' | 'change' | 'flag';
+  readonly unit?: 'USD' | 'count' | 'ratio' | 'change';
+}
+
+export interface ReportTableData {
+  readonly title: string;
+  /** Lines under the title: what was run, for whom, when. */
+  readonly subtitle: readonly string[];
+  readonly columns: readonly TableColumn[];
+  readonly rows: readonly TableValue[][];
+  readonly total: readonly TableValue[] | null;
+  readonly notes: readonly string[];
+}
+
+export const SUPPRESSED = 'suppressed';
+
+const CHANGE_LABEL: Record<string, string> = { mom: 'change on previous month', qoq: 'change on previous quarter', yoy: 'change on year before' };
+
+export function reportTable(
+  r: MeasuresResult,
+  opts: { title: string; columns?: readonly string[] | undefined; changes?: boolean | undefined; where?: string | undefined; ranBy: string; ranAt: string },
+): ReportTableData {
+  const dims = SOURCES[r.source as MeasureSourceId].dimensions;
+  const all: TableColumn[] = [
+    ...r.by.map((id) => ({ id, label: dims.find((d) => d.id === id)?.label ?? id, kind: 'dimension' as const })),
+    ...(r.period ? [{ id: 'period', label: r.period[0]!.toUpperCase() + r.period.slice(1), kind: 'dimension' as const }] : []),
+  ];
+  for (const m of r.measures) {
+    all.push({ id: m.id, label: m.name, kind: 'measure', unit: m.unit as TableColumn['unit'] });
+    if (opts.changes !== false) for (const c of r.changes) all.push({ id: `${m.id}_${c}`, label: `${m.name}: ${CHANGE_LABEL[c] ?? c}`, kind: 'change', unit: 'change' });
+  }
+  if (r.period) all.push({ id: 'incomplete', label: 'Incomplete period', kind: 'flag' });
+  let columns = all;
+  if (opts.columns?.length) {
+    columns = opts.columns.map((id) => {
+      const c = all.find((x) => x.id === id);
+      if (!c) throw new ExploreSpecError(`layout.columns: unknown column "${id}": use ${all.map((x) => x.id).join(', ')}`);
+      return c;
+    });
+  }
+  const rows = r.rows.map((cell) =>
+    columns.map((c): TableValue => {
+      const v = cell[c.id];
+      if (c.kind === 'flag') return v ? 'yes' : null;
+      if (c.kind === 'dimension') return v === null || v === undefined ? '(none)' : String(v);
+      if (cell['suppressed'] && (c.kind === 'measure' || c.kind === 'change')) return SUPPRESSED;
+      return typeof v === 'number' ? v : null;
+    }),
+  );
+  const hasTotals = r.rows.length > 1 && columns.some((c) => c.kind === 'measure');
+  const total = hasTotals
+    ? columns.map((c, i): TableValue => {
+        if (c.kind === 'measure') return r.totals.suppressed ? SUPPRESSED : (r.totals[c.id] ?? null);
+        return i === 0 ? 'Total' : null;
+      })
+    : null;
+  const notes = [
+    ...(r.changes.length && opts.changes !== false ? ['Change = (this period - compared period) / compared period; empty when either is missing or zero.'] : []),
+    ...(r.period ? [`Incomplete: the loaded data (${r.coverage.first ?? '-'} to ${r.coverage.last ?? '-'}) does not cover the whole period.`] : []),
+    ...(r.top ? [`Top ${r.top} by ${r.measures[0]!.name}; the rest are grouped as (others).`] : []),
+    ...(r.level === 'aggregate'
+      ? [`Aggregate-only access: ${r.suppressed_cells} cell(s) suppressed (fewer than 3 parties, one party over 80 %, or needed to protect another).`]
+      : []),
+  ];
+  return {
+    title: opts.title,
+    subtitle: [
+      `Measures: ${r.measures.map((m) => m.id).join(', ')}${r.by.length ? `; by ${r.by.join(', ')}` : ''}${r.period ? `; per ${r.period}` : ''}${r.from || r.to ? `; ${r.from ?? '...'} to ${r.to ?? '...'}` : ''}`,
+      ...(opts.where?.trim() ? [`Filter: ${opts.where.trim()}`] : []),
+      `Run by ${opts.ranBy} at ${opts.ranAt}, on the data that user may read.`,
+    ],
+    columns,
+    rows,
+    total,
+    notes,
+  };
+}
