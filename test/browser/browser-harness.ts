@@ -1,0 +1,186 @@
+/**
+ * Test support for the browser tests: a real `parallax serve` on a free loopback port over generated,
+ * ingested and analysed data with one account per role, the web app built with Vite's JS API, and Debian
+ * Chromium driven through playwright-core.
+ *
+ * Invariants: the data directory is a fresh temporary one removed afterwards; the server is the CLI in a
+ * child process (the same code path as production), stopped by its own pid; accounts are created through
+ * the accounts service before the server opens the stores (one process owns the DuckDB file at a time).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openRuntime } from '../../src/runtime/index.ts';
+import type { RoleName } from '../signed-in.ts';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = join(REPO, '.tmp', 'screenshots');
+export const PASSWORD = 'correct horse battery staple';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export const VIEWPORTS = {
+  desktop: { width: 1440, height: 900 },
+  'tablet-landscape': { width: 1024, height: 768 },
+  'tablet-portrait': { width: 768, height: 1024 },
+} as const;
+
+export interface TestUser {
+  name: string;
+  role: RoleName;
+}
+
+export const USERS: Record<string, TestUser> = {
+  investigator: { name: 'ivy.investigator', role: 'investigator' },
+  officer: { name: 'otto.officer', role: 'customs-officer' },
+  executive: { name: 'eve.executive', role: 'executive' },
+  administrator: { name: 'ada.admin', role: 'administrator' },
+  auditor: { name: 'aud.auditor', role: 'auditor' },
+};
+export const LOCKED_USER = 'lou.locked';
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((ok, fail) => {
+    const p = spawn(process.execPath, [join(REPO, 'bin', 'parallax.js'), ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`parallax ${args[0]} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Generates `rows` lines, loads them and the demo watch list, analyses, screens the parties, adds the accounts, then serves. */
+export async function startServer(rows: number): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'parallax-web-'));
+  const dataDir = join(dir, 'data');
+  await run(['demo', '--rows', String(rows), '--data', dataDir, '--no-serve']);
+  await run(['lists', 'load', join(dataDir, 'generated', 'watchlist.csv'), '--format', 'csv', '--data', dataDir]);
+  // Resolves parties and screens every party name, so party pages have watch-list hits.
+  await run(['screen', '--all', '--data', dataDir]);
+  const rt = await openRuntime({ dataDir, databaseUrl: '' });
+  try {
+    for (const u of Object.values(USERS)) {
+      await rt.access.accounts.add({ name: u.name, role: u.role, provider: null, password: PASSWORD, by: 'browser-test', displayName: u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ') });
+    }
+    await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
+    await rt.access.accounts.lock(LOCKED_USER, 'failed sign-ins');
+  } finally {
+    await rt.close();
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'parallax.js'), 'serve', '--data', dataDir, '--port', String(port)], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`parallax serve did not start: ${log.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    dataDir,
+    async stop() {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(child.pid, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        // A query still running (e.g. a timed-out test's) can hold the graceful close: stop it for good.
+        if (child.exitCode === null && child.signalCode === null) {
+          process.kill(child.pid, 'SIGKILL');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Builds web/ into web/dist with Vite's JS API (the same as `npm run build:web`). */
+export async function buildWeb(): Promise<void> {
+  const { build } = await import('vite');
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build (slow, chatty).
+  const env = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: join(REPO, 'web', 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env['NODE_ENV'] = env;
+  }
+}
+
+export async function launch(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Signs in through the form, as a person would. */
+export async function signInThroughForm(page: Page, url: string, user: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('Name', { exact: true }).fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  try {
+    // The navigation is collapsed (hidden) at tablet widths, so wait for the element, not its accessible role.
+    await page.locator('#primary-nav').waitFor({ state: 'attached', timeout: 60_000 });
+  } catch (e) {
+    await screenshot(page, `sign-in-failed-${user}`);
+    throw new Error(`sign-in of ${user} did not reach the app; the page says: ${(await page.locator('body').textContent())?.slice(0, 300)}`, { cause: e });
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+  targets: string[];
+}
+
+/** Runs axe-core in the page (WCAG 2 A/AA rules) and returns the serious and critical violations. */
+export async function axeSerious(page: Page, axeSource: string): Promise<AxeViolation[]> {
+  // Evaluated over the DevTools protocol, so the page's CSP (no inline scripts) does not block it.
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * Anomalies: the ranked list of a stored analysis run (highest score first) with filters, and the
+ * explanation of the selected anomaly beside it. The selected anomaly is in the URL (/anomalies/:id).
+ *
+ * Run, detector and minimum score are server filters; country, HS, party and period refine the loaded
+ * rows (anomaly-filters.ts), and the page says how many of how many it shows.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+import type { Anomaly, Page, RunRecord } from '../api/types.ts';
+import { formatInt } from '../format/number-format.ts';
+import { useApi } from '../session/session.tsx';
+import { useRouter, withQuery } from '../shell/router.tsx';
+import { VirtualTable, type VtColumn } from '../table/virtual-table.tsx';
+import { matches, NO_REFINE, type Refine } from './anomaly-filters.ts';
+import { AnomalyPanel } from './anomaly-panel.tsx';
+
+const LOAD = 2000;
+
+export function AnomaliesPage() {
+  const api = useApi();
+  const { location, navigate } = useRouter();
+  const selected = decodeURIComponent(location.path.split('/')[2] ?? '') || null;
+  const q = location.query;
+  const run = q.get('run') ?? '';
+  const detector = q.get('detector') ?? '';
+  const minScore = q.get('min_score') ?? '';
+  const [runs, setRuns] = useState<RunRecord[]>([]);
+  const [page, setPage] = useState<Page<Anomaly> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [refine, setRefine] = useState<Refine>(NO_REFINE);
+  const [score, setScore] = useState(minScore);
+  const panelRef = useRef<HTMLElement>(null);
+  // Stacked layout (tablet): bring the explanation into view when an anomaly is chosen.
+  useEffect(() => {
+    if (selected && panelRef.current && window.innerWidth <= 1100) panelRef.current.scrollIntoView({ block: 'start' });
+  }, [selected]);
+
+  useEffect(() => {
+    api.runs().then(setRuns, () => undefined);
+  }, [api]);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setLoading(true);
+    setError(null);
+    api
+      .anomalies({ run: run || undefined, detector: detector || undefined, min_score: minScore ? Number(minScore) : undefined, limit: LOAD }, ac.signal)
+      .then((p) => {
+        setPage(p);
+        requestAnimationFrame(() => performance.mark('anomalies-interactive'));
+      })
+      .catch((e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'Anomalies could not be loaded.'))
+      .finally(() => !ac.signal.aborted && setLoading(false));
+    return () => ac.abort();
+  }, [api, run, detector, minScore]);
+
+  const setParam = (k: string, v: string) => {
+    const next: Record<string, string> = { run, detector, min_score: minScore };
+    next[k] = v;
+    navigate(withQuery(selected ? `/anomalies/${encodeURIComponent(selected)}` : '/anomalies', next), { replace: true });
+  };
+
+  const rows = useMemo(() => (page?.rows ?? []).filter((a) => matches(a, refine)), [page, refine]);
+  const currentRun = runs.find((r) => r.run_id === (page?.run_id ?? run));
+  const detectors = currentRun?.detectors ?? [...new Set((page?.rows ?? []).map((a) => a.detector))];
+  const selectedIndex = rows.findIndex((a) => a.anomaly_id === selected);
+  const queryString = location.query.toString();
+
+  const columns = useMemo<VtColumn<Anomaly>[]>(
+    () => [
+      {
+        id: 'score',
+        label: 'Score',
+        width: 110,
+        numeric: true,
+        text: (a) => a.score.toFixed(1),
+        render: (a) => (
+          <>
+            <span className="score-bar" style={{ width: Math.round(a.score * 0.4) }} aria-hidden="true" />
+            {a.score.toFixed(1)}
+          </>
+        ),
+      },
+      { id: 'detector', label: 'Detector', width: 130, text: (a) => a.detector },
+      { id: 'subject', label: 'Subject', width: 170, text: (a) => (a.subject.declaration_id ? `${a.subject.declaration_id}${a.subject.line_no !== null ? `/${a.subject.line_no}` : ''}` : a.subject.kind) },
+      { id: 'reason', label: 'Reason', width: 620, text: (a) => a.reason },
+    ],
+    [],
+  );
+
+  const open = (i: number) => {
+    const a = rows[i];
+    if (a) navigate(`/anomalies/${encodeURIComponent(a.anomaly_id)}${queryString ? `?${queryString}` : ''}`);
+  };
+
+  return (
+    <div className="page anomalies-page">
+      <div className="page-head">
+        <h1>Anomalies</h1>
+        {currentRun && (
+          <span className="muted small">
+            Run {currentRun.run_id}, {currentRun.started_at.slice(0, 16)}, {formatInt(currentRun.anomalies)} anomalies, detectors {currentRun.detectors.join(', ')}
+          </span>
+        )}
+      </div>
+      <div className="toolbar" role="search" aria-label="Filter anomalies">
+        <label>
+          Run
+          <select value={run} onChange={(e) => setParam('run', e.target.value)}>
+            <option value="">Latest</option>
+            {runs.map((r) => (
+              <option key={r.run_id} value={r.run_id}>
+                {r.run_id} ({r.started_at.slice(0, 10)})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Detector
+          <select value={detector} onChange={(e) => setParam('detector', e.target.value)}>
+            <option value="">All</option>
+            {detectors.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setParam('min_score', score);
+          }}
+        >
+          <label>
+            Minimum score
+            <input type="number" min={0} max={100} step={1} value={score} onChange={(e) => setScore(e.target.value)} onBlur={() => score !== minScore && setParam('min_score', score)} style={{ width: 90 }} />
+          </label>
+        </form>
+        <label>
+          Country
+          <input value={refine.country} onChange={(e) => setRefine({ ...refine, country: e.target.value })} maxLength={2} style={{ width: 70 }} placeholder="CN" />
+        </label>
+        <label>
+          HS code
+          <input value={refine.hs} onChange={(e) => setRefine({ ...refine, hs: e.target.value })} style={{ width: 90 }} placeholder="7208" inputMode="numeric" />
+        </label>
+        <label>
+          Party
+          <input value={refine.party} onChange={(e) => setRefine({ ...refine, party: e.target.value })} style={{ width: 150 }} />
+        </label>
+        <label>
+          Period
+          <input value={refine.period} onChange={(e) => setRefine({ ...refine, period: e.target.value })} style={{ width: 100 }} placeholder="2024-03" />
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="status-line" aria-live="polite" data-testid="anomalies-status">
+        {loading && <span>Loading…</span>}
+        {page && (
+          <span>
+            {formatInt(rows.length)} shown of {formatInt(page.rows.length)} loaded; {formatInt(page.total)} in the run match the run, detector and score filters
+            {page.truncated ? ` (highest ${formatInt(page.rows.length)} loaded)` : ''}
+          </span>
+        )}
+      </div>
+      <div className="split">
+        <VirtualTable
+          label="Anomalies, highest score first"
+          columns={columns}
+          rows={rows}
+          height="var(--list-height)"
+          selectedIndex={selectedIndex >= 0 ? selectedIndex : null}
+          onActivate={(i) => open(i)}
+          empty={loading ? 'Loading…' : page?.run_id === null ? 'No analysis run yet: run parallax analyze.' : 'No anomalies match.'}
+          testId="anomalies-table"
+        />
+        <section className="panel" aria-label="Explanation" ref={panelRef}>
+          <div className="panel-body">{selected ? <AnomalyPanel id={selected} runs={runs} /> : <p className="muted">Select an anomaly to see why it was flagged.</p>}</div>
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The typed API client: one function per endpoint of the table in endpoints.ts, nothing else reaches the
+ * network.
+ *
+ * Invariants:
+ * - Same-origin requests only, with cookies (the session cookie is HttpOnly; the app never sees it).
+ * - Every write except sign-in and account requests carries `x-csrf-token` from the current session.
+ * - A 401 from any call other than sign-in itself reports "signed out" once through `onUnauthorized`, so
+ *   the app returns to the sign-in page wherever it was.
+ * - Errors are ApiError with the server's status, error code and message (which never carry row values).
+ */
+import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
+import type {
+  Account, Anomaly, AuditPage, Batch, Catalogue, ExploreResult, LinesResult, MeasureInfo, MeasuresResult, Page, RunRecord,
+  ScreenResponse, Session, PartySummary, PartyProfile, PartyGraph, Decision,
+} from './types.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export interface ClientOptions {
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+}
+
+const NO_CSRF: ReadonlySet<EndpointName> = new Set(['signIn', 'requestAccount']);
+
+export function createApiClient(opts: ClientOptions = {}) {
+  let csrfToken: string | null = null;
+  const doFetch = opts.fetch ?? ((i: RequestInfo | URL, init?: RequestInit) => fetch(i, init));
+
+  async function call<T>(name: EndpointName, o: { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    const ep = ENDPOINTS[name];
+    let url = fillPath(ep.path, o.params);
+    if (o.query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(o.query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (ep.method !== 'GET' && !NO_CSRF.has(name) && csrfToken) headers['x-csrf-token'] = csrfToken;
+    const res = await doFetch(url, {
+      method: ep.method,
+      headers,
+      credentials: 'same-origin',
+      body: o.body === undefined ? null : JSON.stringify(o.body),
+      signal: o.signal ?? null,
+    });
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    if (!res.ok) {
+      const b = (body ?? {}) as { error?: string; message?: string };
+      if (res.status === 401 && name !== 'signIn' && name !== 'me') opts.onUnauthorized?.();
+      throw new ApiError(res.status, b.error ?? `http_${res.status}`, b.message ?? defaultMessage(res.status));
+    }
+    return body as T;
+  }
+
+  return {
+    setCsrfToken(t: string | null) {
+      csrfToken = t;
+    },
+    catalogue: (signal?: AbortSignal) => call<Catalogue>('catalogue', { signal }),
+    explore: (q: { dataset?: string; by: string; measure: string; where?: string; sort?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
+      call<ExploreResult>('explore', { query: q, signal }),
+    lines: (q: { dataset?: string; cell?: string; where?: string; sort?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
+      call<LinesResult>('lines', { query: q, signal }),
+    batches: () => call<Batch[]>('batches'),
+    measures: () => call<{ measures: MeasureInfo[]; missing: { id: string; why: string }[] }>('measures'),
+    measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string }, signal?: AbortSignal) =>
+      call<MeasuresResult>('measuresQuery', { query: q, signal }),
+    anomalies: (q: { run?: string; detector?: string; min_score?: number; limit?: number; offset?: number }, signal?: AbortSignal) =>
+      call<Page<Anomaly>>('anomalies', { query: q, signal }),
+    anomaly: (id: string, signal?: AbortSignal) => call<Anomaly>('anomaly', { params: { id }, signal }),
+    runs: () => call<RunRecord[]>('runs'),
+    screen: (q: { name: string; type?: string; country?: string; limit?: number }, signal?: AbortSignal) => call<ScreenResponse>('screen', { query: q, signal }),
+    me: () => call<Session>('me'),
+    signIn: (b: { name: string; password: string; purpose?: string }) => call<Session>('signIn', { body: b }),
+    signOut: () => call<void>('signOut'),
+    requestAccount: (b: { name: string; displayName: string; agency: string; supervisor: string; role: string; justification: string; password: string; provider?: string }) =>
+      call<{ id: string; status: string }>('requestAccount', { body: b }),
+    accounts: (q: { status?: string } = {}) => call<Account[]>('accounts', { query: q }),
+    approveAccount: (id: number) => call<Account>('approveAccount', { params: { id: String(id) } }),
+    rejectAccount: (id: number, reason: string) => call<Account>('rejectAccount', { params: { id: String(id) }, body: { reason } }),
+    activateAccount: (id: number, b: { trainingAttestedAt?: string } = {}) => call<Account>('activateAccount', { params: { id: String(id) }, body: b }),
+    unlockAccount: (id: number, reason: string) => call<Account>('unlockAccount', { params: { id: String(id) }, body: { reason } }),
+    renewAccount: (id: number, b: { trainingAttestedAt: string; reviewDueAt?: string }) => call<Account>('renewAccount', { params: { id: String(id) }, body: b }),
+    audit: (q: { principal?: string; event?: string; outcome?: string; from?: string; to?: string; limit?: number; offset?: number }) => call<AuditPage>('audit', { query: q }),
+    auditVerify: () => call<Record<string, unknown>>('auditVerify'),
+    parties: (q: { q: string; limit?: number }, signal?: AbortSignal) => call<PartySummary[]>('parties', { query: q, signal }),
+    party: (id: string, signal?: AbortSignal) => call<PartyProfile>('party', { params: { id }, signal }),
+    partyGraph: (id: string, q: { depth?: number; cap?: number } = {}, signal?: AbortSignal) => call<PartyGraph>('partyGraph', { params: { id }, query: q, signal }),
+    decide: (b: { hit?: string; anomaly?: string; decision: 'confirmed' | 'false_positive' | 'escalate'; note?: string }) => call<Decision>('decide', { body: b }),
+    decisions: (q: { hit?: string; anomaly?: string }) => call<Decision[]>('decisions', { query: q }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+function defaultMessage(status: number): string {
+  if (status === 403) return 'You do not have access to this.';
+  if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many requests; wait a moment and try again.';
+  if (status >= 500) return 'The server failed to answer; try again, and tell an administrator if it persists.';
+  return `Request failed (${status}).`;
+}

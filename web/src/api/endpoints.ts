@@ -1,0 +1,65 @@
+/**
+ * Every HTTP endpoint the web application calls, in one table. The client builds each request from this
+ * table only, and a test (test/browser/api-contract.test.ts) checks every entry against the server's
+ * /api/openapi.json, so the app cannot call a path or method the server does not declare.
+ *
+ * `pending` marks endpoints of contracts being built in parallel (sign-in, accounts, audit, parties): the
+ * app treats their 404 as "not on this server" and the test checks them once the server declares them.
+ * Plain TypeScript, no DOM: the Node test imports it.
+ */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface Endpoint {
+  readonly method: Method;
+  /** Express-style path, e.g. /api/anomalies/:id. */
+  readonly path: string;
+  readonly pending?: true;
+}
+
+const e = (method: Method, path: string, pending?: true): Endpoint => (pending ? { method, path, pending } : { method, path });
+
+export const ENDPOINTS = {
+  catalogue: e('GET', '/api/catalogue'),
+  explore: e('GET', '/api/explore'),
+  lines: e('GET', '/api/lines'),
+  batches: e('GET', '/api/batches'),
+  quarantine: e('GET', '/api/batches/:id/quarantine'),
+  measures: e('GET', '/api/measures'),
+  measuresQuery: e('GET', '/api/measures/query'),
+  anomalies: e('GET', '/api/anomalies'),
+  anomaly: e('GET', '/api/anomalies/:id'),
+  ranking: e('GET', '/api/ranking'),
+  runs: e('GET', '/api/runs'),
+  screen: e('GET', '/api/screen'),
+  screenCompare: e('GET', '/api/screen/compare'),
+  // Sign-in and accounts (security work).
+  me: e('GET', '/api/me', true),
+  signIn: e('POST', '/api/session', true),
+  signOut: e('DELETE', '/api/session', true),
+  requestAccount: e('POST', '/api/accounts/requests', true),
+  accounts: e('GET', '/api/accounts', true),
+  approveAccount: e('POST', '/api/accounts/:id/approve', true),
+  rejectAccount: e('POST', '/api/accounts/:id/reject', true),
+  activateAccount: e('POST', '/api/accounts/:id/activate', true),
+  unlockAccount: e('POST', '/api/accounts/:id/unlock', true),
+  renewAccount: e('POST', '/api/accounts/:id/renew', true),
+  audit: e('GET', '/api/audit', true),
+  auditVerify: e('GET', '/api/audit/verify', true),
+  // Parties and decisions (parties work).
+  parties: e('GET', '/api/parties', true),
+  party: e('GET', '/api/parties/:id', true),
+  partyGraph: e('GET', '/api/parties/:id/graph', true),
+  decide: e('POST', '/api/decisions', true),
+  decisions: e('GET', '/api/decisions', true),
+} as const satisfies Record<string, Endpoint>;
+
+export type EndpointName = keyof typeof ENDPOINTS;
+
+/** Fills `:name` segments; values are URI-encoded so an id can never add a path segment. */
+export function fillPath(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/:([a-zA-Z_]+)/g, (_m, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(v);
+  });
+}

@@ -1,0 +1,253 @@
+/**
+ * Dashboards: nation → field office → port, from /api/measures/query. Headline numbers of the latest
+ * complete month with their change, the monthly series, the top members and a heat table of members by
+ * month; selecting a member drills one level down (the path is in the URL).
+ *
+ * Invariants: headline figures and changes are the server's (no by, period=month), so suppression and
+ * incomplete-period rules apply exactly as in reports; incomplete months are marked, never compared.
+ * Suppressed cells (aggregate-level scopes) show as "suppressed", not as zero.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+import type { MeasuresResult } from '../api/types.ts';
+import { BarChart } from '../charts/bar-chart.tsx';
+import { LineChart } from '../charts/line-chart.tsx';
+import { formatChange, formatCompact, formatValue } from '../format/number-format.ts';
+import { useApi } from '../session/session.tsx';
+import { Link, useRouter, withQuery } from '../shell/router.tsx';
+
+const LEVELS = [
+  { id: 'nation', label: 'Nation' },
+  { id: 'field_office', label: 'Field office' },
+  { id: 'port', label: 'Port' },
+] as const;
+const MEASURES = ['import-value', 'export-value', 'lines', 'duty-collected', 'seizures'];
+
+type Cell = Record<string, string | number | boolean | null>;
+
+function quote(s: string) {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function DashboardPage() {
+  const api = useApi();
+  const { location } = useRouter();
+  const path = LEVELS.map((l) => location.query.get(l.id)).filter((v): v is string => v !== null).slice(0, LEVELS.length - 1);
+  const level = LEVELS[path.length]!;
+  const where = path.map((v, i) => `${LEVELS[i]!.id} = ${quote(v)}`).join(' and ');
+  const [measure, setMeasure] = useState('import-value');
+  const [totals, setTotals] = useState<MeasuresResult | null>(null);
+  const [byMember, setByMember] = useState<MeasuresResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError(null);
+    setTotals(null);
+    setByMember(null);
+    const m = MEASURES.join(',');
+    Promise.all([
+      api.measuresQuery({ measure: m, where: where || undefined, period: 'month' }, ac.signal),
+      api.measuresQuery({ measure: m, by: level.id, where: where || undefined, period: 'month' }, ac.signal),
+    ]).then(
+      ([t, b]) => {
+        setTotals(t);
+        setByMember(b);
+        requestAnimationFrame(() => performance.mark('dashboard-interactive'));
+      },
+      (e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'The dashboard could not be loaded.'),
+    );
+    return () => ac.abort();
+  }, [api, where, level.id]);
+
+  const info = totals?.measures.find((m) => m.id === measure);
+  const periods = useMemo(() => [...new Set((totals?.rows ?? []).map((r) => String(r['period'])))].sort(), [totals]);
+  const complete = (totals?.rows ?? []).filter((r) => r['incomplete'] !== true).sort((a, b) => String(a['period']).localeCompare(String(b['period'])));
+  const latest = complete[complete.length - 1];
+  const changeKey = totals?.changes.find((c) => c.endsWith('mom')) ? 'mom' : 'yoy';
+
+  const heat = useMemo(() => {
+    if (!byMember) return null;
+    const last = periods.slice(-12);
+    const members = new Map<string, Map<string, Cell>>();
+    for (const r of byMember.rows) {
+      const k = String(r[level.id] ?? '(none)');
+      if (!members.has(k)) members.set(k, new Map());
+      members.get(k)!.set(String(r['period']), r);
+    }
+    const totalOf = (m: Map<string, Cell>) => last.reduce((s, p) => s + (typeof m.get(p)?.[measure] === 'number' ? (m.get(p)![measure] as number) : 0), 0);
+    const ranked = [...members.entries()].map(([k, m]) => ({ k, m, total: totalOf(m) })).sort((a, b) => b.total - a.total);
+    let max = 0;
+    for (const { m } of ranked) for (const p of last) if (typeof m.get(p)?.[measure] === 'number') max = Math.max(max, m.get(p)![measure] as number);
+    return { last, ranked, max };
+  }, [byMember, periods, level.id, measure]);
+
+  const latestPeriod = latest ? String(latest['period']) : null;
+  const top = (heat?.ranked ?? [])
+    .map(({ k, m }) => ({ label: k, value: latestPeriod && typeof m.get(latestPeriod)?.[measure] === 'number' ? (m.get(latestPeriod)![measure] as number) : 0 }))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, 10);
+
+  const drillTo = (member: string) => {
+    if (path.length >= LEVELS.length - 1) return null;
+    const q: Record<string, string> = {};
+    path.forEach((v, i) => (q[LEVELS[i]!.id] = v));
+    q[level.id] = member;
+    return withQuery('/dashboards', q);
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Dashboards</h1>
+        <nav className="breadcrumb" aria-label="Drill-down path">
+          <Link to="/dashboards">All nations</Link>
+          {path.map((v, i) => {
+            const q: Record<string, string> = {};
+            for (let j = 0; j <= i; j++) q[LEVELS[j]!.id] = path[j]!;
+            return (
+              <span key={i}>
+                › <Link to={withQuery('/dashboards', q)}>{v}</Link>
+              </span>
+            );
+          })}
+          <span className="muted">› by {level.label.toLowerCase()}</span>
+        </nav>
+        <label style={{ marginLeft: 'auto' }}>
+          Measure
+          <select value={measure} onChange={(e) => setMeasure(e.target.value)}>
+            {(totals?.measures ?? MEASURES.map((id) => ({ id, name: id }))).map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!totals && !error && <p className="muted">Loading…</p>}
+      {totals && (
+        <section aria-label="Headline figures" className="headlines" data-testid="headlines">
+          {totals.measures.map((m) => {
+            const v = latest?.[m.id];
+            const ch = latest?.[`${m.id}_${changeKey}`];
+            const yoy = latest?.[`${m.id}_yoy`];
+            return (
+              <div key={m.id} className="headline">
+                <div className="label">
+                  {m.name} · {latestPeriod ?? 'no complete month'}
+                </div>
+                <div className="value">{v === null && latest ? 'suppressed' : formatValue(v ?? null, m.unit === 'USD' ? undefined : m.unit)}</div>
+                <div className="change">
+                  <Change v={ch} label={changeKey === 'mom' ? 'vs previous month' : 'vs a year before'} />
+                  {changeKey !== 'yoy' && (
+                    <>
+                      {' · '}
+                      <Change v={yoy} label="year on year" />
+                    </>
+                  )}
+                </div>
+              </div>
+            );
+          })}
+        </section>
+      )}
+      {totals && info && (
+        <div className="two-col">
+          <section className="panel" aria-labelledby="ts-title">
+            <div className="panel-head">
+              <h2 id="ts-title">{info.name} by month</h2>
+              {totals.rows.some((r) => r['incomplete'] === true) && <span className="muted small">months with incomplete data are included; they are not compared</span>}
+            </div>
+            <div className="panel-body">
+              <LineChart
+                xLabels={periods.map((p) => p.slice(0, 7))}
+                series={[{ name: info.name, values: periods.map((p) => totals.rows.find((r) => String(r['period']) === p)?.[measure]).map((v) => (typeof v === 'number' ? v : null)) }]}
+                title={`${info.name} by month`}
+                unit={info.unit}
+              />
+            </div>
+          </section>
+          <section className="panel" aria-labelledby="top-title">
+            <div className="panel-head">
+              <h2 id="top-title">
+                Top {top.length} {level.label.toLowerCase()}s, {latestPeriod ?? ''}
+              </h2>
+            </div>
+            <div className="panel-body">
+              <BarChart bars={top} title={`Top ${level.label.toLowerCase()}s by ${info.name}`} unit={info.unit} />
+            </div>
+          </section>
+        </div>
+      )}
+      {heat && info && (
+        <section className="panel" aria-labelledby="heat-title">
+          <div className="panel-head">
+            <h2 id="heat-title">
+              {info.name} by {level.label.toLowerCase()} and month
+            </h2>
+            {path.length < LEVELS.length - 1 && <span className="muted small">select a {level.label.toLowerCase()} to drill down</span>}
+            {byMember && byMember.suppressed_cells > 0 && <span className="muted small">{byMember.suppressed_cells} small cells suppressed</span>}
+          </div>
+          <div className="scroll-x" style={{ maxHeight: 420 }}>
+            <table className="heat" data-testid="heat-table">
+              <thead>
+                <tr>
+                  <th className="rowhead" scope="col">
+                    {level.label}
+                  </th>
+                  {heat.last.map((p) => (
+                    <th key={p} scope="col">
+                      {p.slice(0, 7)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {heat.ranked.map(({ k, m }) => {
+                  const to = drillTo(k);
+                  return (
+                    <tr key={k}>
+                      <th className="rowhead" scope="row">
+                        {to ? <Link to={to}>{k}</Link> : k}
+                      </th>
+                      {heat.last.map((p) => {
+                        const v = m.get(p)?.[measure];
+                        const t = typeof v === 'number' && heat.max > 0 ? v / heat.max : 0;
+                        return (
+                          <td key={p} className="num" style={heatStyle(t, typeof v === 'number')} title={`${k} ${p.slice(0, 7)}: ${formatValue(v ?? null)}`}>
+                            {typeof v === 'number' ? formatCompact(v) : v === null ? 'supp.' : ''}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** Sequential blue scale; text switches to white on dark cells so contrast stays above 4.5:1. */
+function heatStyle(t: number, present: boolean) {
+  if (!present) return { background: '#f9fafb', color: '#4b5563' };
+  const l = 97 - t * 62;
+  return { background: `hsl(217 80% ${l}%)`, color: l < 55 ? '#fff' : '#111827' };
+}
+
+function Change({ v, label }: { v: unknown; label: string }) {
+  if (typeof v !== 'number') return <span className="muted">{label}: –</span>;
+  return (
+    <span className={v > 0 ? 'up' : v < 0 ? 'down' : ''}>
+      {formatChange(v)} <span className="muted">{label}</span>
+    </span>
+  );
+}

@@ -1,0 +1,299 @@
+/**
+ * Parties: search resolved parties, and one party's profile: totals as importer and exporter (and as payer
+ * and payee when payments are in scope), counterparties, goods by quarter, anomalies of its lines,
+ * watch-list hits with their explanation and decision buttons, and the relationship graph.
+ *
+ * Invariants: only shown to scopes that may see named parties (the API refuses others); a decision is
+ * recorded by the server with the signed-in user and kept (a later one supersedes), and the page shows the
+ * history it returns rather than assuming the write happened.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.ts';
+import type { PartyProfile, PartySummary, WatchlistHit } from '../api/types.ts';
+import { LineChart } from '../charts/line-chart.tsx';
+import { formatInt, formatValue } from '../format/number-format.ts';
+import { MatchExplanation } from '../screening/match-explanation.tsx';
+import { useSession } from '../session/session.tsx';
+import { Link, useRouter, withQuery } from '../shell/router.tsx';
+import { PartyGraphView } from './party-graph-view.tsx';
+import { DecisionBar } from '../decisions/decision-bar.tsx';
+
+export function PartyPage() {
+  const { location } = useRouter();
+  const id = decodeURIComponent(location.path.split('/')[2] ?? '');
+  return id ? <PartyProfileView id={id} /> : <PartySearch />;
+}
+
+function PartySearch() {
+  const { api } = useSession();
+  const { location, navigate } = useRouter();
+  const q = location.query.get('q') ?? '';
+  const [text, setText] = useState(q);
+  const [rows, setRows] = useState<PartySummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!q) return;
+    const ac = new AbortController();
+    setError(null);
+    api.parties({ q, limit: 100 }, ac.signal).then(setRows, (e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'Search failed.'));
+    return () => ac.abort();
+  }, [api, q]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(withQuery('/parties', { q: text.trim() }));
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Parties</h1>
+        <span className="muted small">Importers, exporters and payers resolved across records and providers in your scope.</span>
+      </div>
+      <form className="toolbar" onSubmit={submit} role="search" aria-label="Search parties">
+        <label className="grow">
+          Name, party id or source reference
+          <input value={text} onChange={(e) => setText(e.target.value)} required maxLength={200} data-testid="party-search" />
+        </label>
+        <button type="submit" className="primary">
+          Search
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {rows && (
+        <div className="scroll-x">
+          <table className="plain" data-testid="party-results">
+            <thead>
+              <tr>
+                <th>Party</th>
+                <th>Country</th>
+                <th className="num">Records</th>
+                <th className="num">Lines</th>
+                <th className="num">Value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.party_id}>
+                  <td>
+                    <Link to={`/parties/${encodeURIComponent(p.party_id)}`}>{p.name}</Link> <span className="muted mono">{p.party_id}</span>
+                  </td>
+                  <td>{p.country ?? ''}</td>
+                  <td className="num">{formatInt(p.members)}</td>
+                  <td className="num">{formatInt(p.lines)}</td>
+                  <td className="num">{formatValue(p.value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {rows.length === 0 && <p className="muted">No party matches.</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function PartyProfileView({ id }: { id: string }) {
+  const { api } = useSession();
+  const [p, setP] = useState<PartyProfile | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError(null);
+    api.party(id, ac.signal).then(setP, (e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'The party could not be loaded.'));
+    return () => ac.abort();
+  }, [api, id, version]);
+
+  const goods = useMemo(() => {
+    if (!p) return null;
+    const periods = [...new Set(p.goods_by_period.map((g) => g.period))].sort();
+    const series = (['import', 'export'] as const)
+      .map((role) => ({
+        name: role === 'import' ? 'Bought (as importer)' : 'Sold (as exporter)',
+        values: periods.map((per) => {
+          const xs = p.goods_by_period.filter((g) => g.role === role && g.period === per);
+          return xs.length ? xs.reduce((s, g) => s + g.value, 0) : null;
+        }),
+      }))
+      .filter((s) => s.values.some((v) => v !== null));
+    const byHs = new Map<string, number>();
+    for (const g of p.goods_by_period) byHs.set(`${g.role} ${g.hs2}`, (byHs.get(`${g.role} ${g.hs2}`) ?? 0) + g.value);
+    const topHs = [...byHs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    return { periods, series, topHs };
+  }, [p]);
+
+  if (error)
+    return (
+      <div className="page">
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </div>
+    );
+  if (!p) return <p className="muted pad">Loading party…</p>;
+  const t = p.totals;
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{p.name}</h1>
+        <span className="muted mono">{p.party_id}</span>
+        <span className="muted">
+          {p.country ?? 'country unknown'} · {formatInt(p.members)} source records
+        </span>
+        <Link to="/parties" className="small" style={{ marginLeft: 'auto' }}>
+          Search parties
+        </Link>
+      </div>
+      <section className="headlines" aria-label="Totals">
+        <Headline label="As importer" value={t.trade.as_importer['value']} detail={`${formatInt(t.trade.as_importer['lines'] ?? 0)} lines · ${formatInt(t.trade.as_importer['declarations'] ?? 0)} declarations`} />
+        <Headline label="As exporter" value={t.trade.as_exporter['value']} detail={`${formatInt(t.trade.as_exporter['lines'] ?? 0)} lines · ${formatInt(t.trade.as_exporter['declarations'] ?? 0)} declarations`} />
+        {t.payments && <Headline label="As payer" value={t.payments.as_payer['amount']} detail={`${formatInt(t.payments.as_payer['payments'] ?? 0)} payments`} />}
+        {t.payments && <Headline label="As payee" value={t.payments.as_payee['amount']} detail={`${formatInt(t.payments.as_payee['payments'] ?? 0)} payments`} />}
+      </section>
+      {p.watchlist_hits && p.watchlist_hits.length > 0 && (
+        <section className="panel" aria-labelledby="hits-title">
+          <div className="panel-head">
+            <h2 id="hits-title">Watch-list hits</h2>
+          </div>
+          <div className="panel-body">
+            {p.watchlist_hits.map((h) => (
+              <HitView key={h.hit_id} hit={h} onDecided={() => setVersion((v) => v + 1)} />
+            ))}
+          </div>
+        </section>
+      )}
+      <section className="panel" aria-labelledby="graph-title">
+        <div className="panel-head">
+          <h2 id="graph-title">Relationships</h2>
+        </div>
+        <div className="panel-body">
+          <PartyGraphView partyId={p.party_id} />
+        </div>
+      </section>
+      <div className="two-col">
+        <section className="panel" aria-labelledby="goods-title">
+          <div className="panel-head">
+            <h2 id="goods-title">Goods by quarter (value)</h2>
+          </div>
+          <div className="panel-body">
+            {goods && goods.periods.length > 0 ? <LineChart xLabels={goods.periods} series={goods.series} title="Value traded by quarter, bought and sold" height={180} /> : <p className="muted">No goods.</p>}
+            {goods && (
+              <table className="plain">
+                <caption className="muted small" style={{ textAlign: 'left' }}>
+                  Main HS chapters
+                </caption>
+                <tbody>
+                  {goods.topHs.map(([k, v]) => (
+                    <tr key={k}>
+                      <td>{k.startsWith('import') ? 'buys' : 'sells'} chapter {k.split(' ')[1]}</td>
+                      <td className="num">{formatValue(v)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </section>
+        <section className="panel" aria-labelledby="cp-title">
+          <div className="panel-head">
+            <h2 id="cp-title">Counterparties</h2>
+          </div>
+          <div className="scroll-x" style={{ maxHeight: 360 }}>
+            <table className="plain">
+              <thead>
+                <tr>
+                  <th>Party</th>
+                  <th>Relation</th>
+                  <th className="num">Lines</th>
+                  <th className="num">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.counterparties.map((c) => (
+                  <tr key={c.party_id}>
+                    <td>
+                      <Link to={`/parties/${encodeURIComponent(c.party_id)}`}>{c.name ?? c.party_id}</Link>
+                    </td>
+                    <td className="small">{c.relations.join(', ')}</td>
+                    <td className="num">{formatInt(c.lines)}</td>
+                    <td className="num">{formatValue(c.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="pa-title">
+        <div className="panel-head">
+          <h2 id="pa-title">Anomalies on its lines (latest run)</h2>
+          <span className="muted small">{p.anomalies.length}</span>
+        </div>
+        <div className="scroll-x" style={{ maxHeight: 320 }}>
+          <table className="plain">
+            <thead>
+              <tr>
+                <th className="num">Score</th>
+                <th>Detector</th>
+                <th>Line</th>
+                <th>Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.anomalies.map((a) => (
+                <tr key={a.anomaly_id}>
+                  <td className="num">{a.score.toFixed(1)}</td>
+                  <td>{a.detector}</td>
+                  <td className="mono">
+                    {a.declaration_id ?? ''}
+                    {a.line_no !== null ? `/${a.line_no}` : ''}
+                  </td>
+                  <td>
+                    <Link to={`/anomalies/${encodeURIComponent(a.anomaly_id)}`}>{a.reason}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Headline({ label, value, detail }: { label: string; value: number | undefined; detail: string }) {
+  return (
+    <div className="headline">
+      <div className="label">{label}</div>
+      <div className="value">{formatValue(value ?? 0)}</div>
+      <div className="change muted">{detail}</div>
+    </div>
+  );
+}
+
+function HitView({ hit, onDecided }: { hit: WatchlistHit; onDecided: () => void }) {
+  const [open, setOpen] = useState(true);
+  return (
+    <article className="hit" data-testid="watchlist-hit" aria-labelledby={`hit-${hit.hit_id}`}>
+      <h3 id={`hit-${hit.hit_id}`}>
+        {hit.party_name} ↔ {hit.entry_name} <span className="badge match">score {hit.score.toFixed(3)}</span>{' '}
+        <span className="muted small mono">
+          {hit.list} {hit.list_version} {hit.entry_id} · {hit.status}
+        </span>
+      </h3>
+      <DecisionBar subject={{ hit: hit.hit_id }} decisions={hit.decisions} onDecided={onDecided} confirmLabel="Confirm match" />
+      <button type="button" className="link-button small" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Hide explanation' : 'Show explanation'}
+      </button>
+      {open && hit.explanation && <MatchExplanation explanation={hit.explanation} score={hit.score} match />}
+    </article>
+  );
+}

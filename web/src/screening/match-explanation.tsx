@@ -1,0 +1,73 @@
+/**
+ * The per-feature explanation of a name match (screening candidates and stored watch-list hits share it):
+ * token pairs and how each matched, phonetic agreement, coverage, type and country adjustments,
+ * identifiers and penalties, then the final score.
+ */
+import type { Explanation } from '../api/types.ts';
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+export function MatchExplanation({ explanation: e, score, match }: { explanation: Explanation; score: number; match: boolean }) {
+  return (
+    <div className="two-col" data-testid="screen-explanation">
+      <div>
+        <h3>Token pairs</h3>
+        <table className="plain">
+          <thead>
+            <tr>
+              <th>Screened</th>
+              <th>List entry</th>
+              <th className="num">Similarity</th>
+              <th>How</th>
+            </tr>
+          </thead>
+          <tbody>
+            {e.token_pairs.map((t, i) => (
+              <tr key={i}>
+                <td className="mono">{t.a}</td>
+                <td className="mono">{t.b}</td>
+                <td className="num">{t.similarity.toFixed(3)}</td>
+                <td>{t.how}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div>
+        <h3>Features</h3>
+        <dl className="kv">
+          <dt>Name similarity</dt>
+          <dd>{e.name_similarity.toFixed(3)}</dd>
+          <dt>Phonetic agreement</dt>
+          <dd>{pct(e.phonetic_agreement)}</dd>
+          <dt>Coverage of the shorter name</dt>
+          <dd>{pct(e.coverage_shorter)}</dd>
+          <dt>Coverage of both names</dt>
+          <dd>{pct(e.coverage_both)}</dd>
+          <dt>Joined form</dt>
+          <dd>{e.joined_form.toFixed(3)}</dd>
+          <dt>Type</dt>
+          <dd>
+            {e.type.query ?? 'not given'} vs {e.type.entry}: {signed(e.type.adjustment)}
+          </dd>
+          <dt>Country</dt>
+          <dd>
+            {e.country.query ?? 'not given'} vs {e.country.entry.join(', ') || 'none'}: {signed(e.country.adjustment)}
+          </dd>
+          <dt>Identifiers matched</dt>
+          <dd>{e.identifiers.matched.join(', ') || 'none'}</dd>
+          <dt>Penalties</dt>
+          <dd>
+            short name {signed(-e.penalties.short_name)}, weak alias {signed(-e.penalties.weak_alias)}
+          </dd>
+          <dt>Final score</dt>
+          <dd>
+            <strong>{score.toFixed(3)}</strong> ({match ? 'a match' : 'not a match'})
+          </dd>
+        </dl>
+      </div>
+    </div>
+  );
+}
+
+const signed = (v: number) => (v === 0 ? '0' : `${v > 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`);
