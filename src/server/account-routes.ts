@@ -8,6 +8,8 @@
  * a password hash.
  */
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { Permission } from '../access/index.ts';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { AccountError, type Account } from '../accounts/index.ts';
@@ -42,7 +44,28 @@ function view(a: Account) {
 }
 
 export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const actor = (req: { principal: string; permissions: ReadonlySet<never> | ReadonlySet<string> }) => ({ name: req.principal, permissions: req.permissions as never });
+  const actor = (req: FastifyRequest) => ({ name: req.principal, permissions: req.permissions });
+  /** One step of the workflow on account :id: parse, run the service's guarded transition, audit. */
+  const transition = <B extends z.ZodType>(
+    step: string,
+    summary: string,
+    permission: Permission,
+    body: B,
+    event: string,
+    run: (id: number, req: FastifyRequest, b: z.infer<B>) => Promise<Account>,
+    detail: (b: z.infer<B>) => string | null = () => null,
+  ) =>
+    defineRoute({
+      method: 'POST',
+      path: `/api/accounts/:id/${step}`,
+      summary,
+      permission,
+      body,
+      handler: async (req, _q, _r, b: z.infer<B>) => {
+        const id = idParam(req.params);
+        return view(await audited(rt.audit, req.actor, event, detail(b), () => run(id, req, b), (a) => ({ objectIds: [a.name] })));
+      },
+    });
   return [
     defineRoute({
       method: 'POST',
@@ -73,61 +96,18 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       handler: async (req) =>
         audited(rt.audit, req.actor, 'view-accounts', 'pending approvals', async () => (await rt.access.accounts.list({ status: 'requested' })).filter((a) => a.supervisor === req.principal).map(view), (r) => ({ rowCount: r.length })),
     }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/accounts/:id/approve',
-      summary: 'Approve a request as its named supervisor',
-      permission: 'accounts:approve',
-      handler: async (req) => {
-        const id = idParam(req.params);
-        return view(await audited(rt.audit, req.actor, 'account-approve', null, () => rt.access.accounts.approve(id, actor(req)), (a) => ({ objectIds: [a.name] })));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/accounts/:id/reject',
-      summary: 'Reject a request, with a reason (supervisor or administrator)',
-      permission: 'accounts:approve',
-      body: reasonBody,
-      handler: async (req, _q, _r, b: z.infer<typeof reasonBody>) => {
-        const id = idParam(req.params);
-        return view(await audited(rt.audit, req.actor, 'account-reject', null, () => rt.access.accounts.reject(id, actor(req), b.reason), (a) => ({ objectIds: [a.name] })));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/accounts/:id/activate',
-      summary: 'Activate an approved request (administrative roles need a master administrator)',
-      permission: 'accounts:activate',
-      body: activateBody,
-      handler: async (req, _q, _r, b: z.infer<typeof activateBody>) => {
-        const id = idParam(req.params);
-        return view(await audited(rt.audit, req.actor, 'account-activate', null, () => rt.access.accounts.activate(id, actor(req), b), (a) => ({ objectIds: [a.name] })));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/accounts/:id/renew',
-      summary: 'Record a new training attestation and review date; a suspended account becomes active again',
-      permission: 'accounts:renew',
-      body: renewBody,
-      handler: async (req, _q, _r, b: z.infer<typeof renewBody>) => {
-        const id = idParam(req.params);
-        return view(await audited(rt.audit, req.actor, 'account-renew', null, () => rt.access.accounts.renew(id, actor(req), b), (a) => ({ objectIds: [a.name] })));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      path: '/api/accounts/:id/unlock',
-      summary: 'Unlock a locked account with a written reason; resets failed sign-ins and the download quota window',
-      permission: 'accounts:unlock',
-      body: reasonBody,
-      handler: async (req, _q, _r, b: z.infer<typeof reasonBody>) => {
-        const id = idParam(req.params);
-        // The reason is the administrator's own words, kept in the audit detail (bounded), as access.md asks.
-        return view(await audited(rt.audit, req.actor, 'unlock', `reason: ${b.reason.replace(/\s+/g, ' ').slice(0, 300)}`, () => rt.access.accounts.unlock(id, actor(req), b.reason), (a) => ({ objectIds: [a.name] })));
-      },
-    }),
+    transition('approve', 'Approve a request as its named supervisor', 'accounts:approve', z.object({}).strict(), 'account-approve', (id, req) => rt.access.accounts.approve(id, actor(req))),
+    transition('reject', 'Reject a request, with a reason (supervisor or administrator)', 'accounts:approve', reasonBody, 'account-reject', (id, req, b) => rt.access.accounts.reject(id, actor(req), b.reason)),
+    transition('activate', 'Activate an approved request (administrative roles need a master administrator)', 'accounts:activate', activateBody, 'account-activate', (id, req, b) =>
+      rt.access.accounts.activate(id, actor(req), b),
+    ),
+    transition('renew', 'Record a new training attestation and review date; a suspended account becomes active again', 'accounts:renew', renewBody, 'account-renew', (id, req, b) =>
+      rt.access.accounts.renew(id, actor(req), b),
+    ),
+    // The unlock reason is the administrator's own words, kept in the audit detail (bounded), as access.md asks.
+    transition('unlock', 'Unlock a locked account with a written reason; resets failed sign-ins and the download quota window', 'accounts:unlock', reasonBody, 'unlock', (id, req, b) => rt.access.accounts.unlock(id, actor(req), b.reason), (b) =>
+      `reason: ${b.reason.replace(/\s+/g, ' ').slice(0, 300)}`,
+    ),
     defineRoute({
       method: 'GET',
       path: '/api/policies',
