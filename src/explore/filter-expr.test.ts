@@ -65,6 +65,12 @@ describe('where-expression parser', () => {
 
   it('explains errors by position without echoing the input', () => {
     expect(() => parseFilter('origin = ')).toThrow(/position 10: expected a value/);
+    // Country codes that are also words of the language (India, Iceland) are values where a value belongs.
+    expect(parseFilter('origin = IN')).toEqual({ kind: 'cmp', field: 'origin', op: '=', value: 'IN' });
+    expect(parseFilter('origin in (IN, IS) and partner is not null')).toEqual({
+      kind: 'and',
+      items: [{ kind: 'in', field: 'origin', values: ['IN', 'IS'], negate: false }, { kind: 'null', field: 'partner', negate: true }],
+    });
     expect(() => parseFilter("importer = 'ACME")).toThrow(/expected a closing '/);
     expect(() => parseFilter('origin in CN')).toThrow(/expected \( after in/);
     expect(() => parseFilter('(((((((((((((((((((((((((((((((((origin = 1)))))))))))))))))))))))))))))))))')).toThrow(/fewer nested/);

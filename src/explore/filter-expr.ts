@@ -105,7 +105,9 @@ export function parseFilter(src: string): FilterNode | null {
 
   const value = (): string => {
     const t = next();
-    if (t.kind === 'string' || (t.kind === 'word' && !['and', 'or', 'not', 'in', 'like', 'is', 'null'].includes(t.text.toLowerCase()))) return t.text;
+    // `in` and `is` are also ISO country codes (India, Iceland) and a value position can hold nothing else,
+    // so they are values there; words that join or negate tests are not.
+    if (t.kind === 'string' || (t.kind === 'word' && !['and', 'or', 'not', 'like', 'null'].includes(t.text.toLowerCase()))) return t.text;
     throw new FilterSyntaxError(t.pos, 'a value');
   };
 
