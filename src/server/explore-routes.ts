@@ -124,14 +124,16 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           'view-lines',
           `lines cell=${Object.keys(q.cell ?? {}).join(',')}`,
           async () => {
-            const r = await lines(scopedDb(rt.store, req.scope), {
-              dataset: q.dataset,
-              cell: q.cell,
-              where: q.where,
-              sort: parseSort(q.sort),
-              limit: q.limit,
-              offset: q.offset,
-            });
+            const r = await rt.results.get(req.scope, 'lines', q, () =>
+              lines(scopedDb(rt.store, req.scope), {
+                dataset: q.dataset,
+                cell: q.cell,
+                where: q.where,
+                sort: parseSort(q.sort),
+                limit: q.limit,
+                offset: q.offset,
+              }),
+            );
             const text = JSON.stringify(r);
             await req.chargeDownload({ rows: r.rows.length, bytes: Buffer.byteLength(text), route: '/api/lines' });
             return { r, body: text };
