@@ -134,3 +134,20 @@ describe('PARALLAX_USER', () => {
     expect(asUser('nobody', 'explore', '--by', 'origin').err).toMatch(/PARALLAX_USER=nobody: no active account/);
   });
 });
+
+describe('parallax report', () => {
+  it('runs a one-off report as JSON lines or writes a file; usage errors exit 2', () => {
+    const f = join(dir, 'report.csv');
+    writeFileSync(f, `${CANONICAL_HEADER}\n${[1, 2, 3].map((i) => canonicalLine({ declaration_id: `R${i}`, origin_country: 'KE', importer_id: `KE${i}`, value: 100 * i })).join('\n')}\n`);
+    expect(cli('ingest', f, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--json').code).toBe(0);
+    const r = cli('report', '--measure', 'import-value,lines', '--by', 'origin', '--where', 'origin = KE', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim().split('\n')[0]!)).toMatchObject({ origin: 'KE', 'import-value': 600, lines: 3 });
+    const out = join(dir, 'r.xlsx');
+    const w = cli('report', '--measure', 'lines', '--by', 'origin', '--format', 'xlsx', '--out', out);
+    expect(w.code).toBe(0);
+    expect(w.out).toMatch(/^wrote .*r\.xlsx: \d+ rows/);
+    expect(cli('report', '--by', 'origin').code).toBe(2);
+    expect(cli('report', '--measure', 'lines', '--format', 'docx', '--out', out).code).toBe(2);
+  });
+});

@@ -169,6 +169,35 @@ export function registerReportCommands(program: Command): void {
       }),
     );
 
+  // The one-off form of the issue's interface: `parallax report --measure ... --by ... [--format F --out FILE]`.
+  queryOptions(program.command('report').description('run a one-off report (--measure, --by, --where, --period ...): print it, or write csv, xlsx or pdf with --format and --out'))
+    .option('--format <format>', 'csv, xlsx or pdf (with --out)')
+    .option('--out <file>', 'file to write')
+    .option('--title <title>', 'title of the report', 'Report')
+    .option('--data <dir>', 'data directory')
+    .option('--json', 'one JSON object per cell on stdout')
+    .action(
+      action(async (o: QueryOpts & { format?: string; out?: string; title: string; data?: string; json?: boolean }) => {
+        if (!o.measure) throw new UsageError('give --measure (and --by, --where, --period ...); `parallax measures` lists them');
+        if (o.format && !(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('--format is csv, xlsx or pdf');
+        if (Boolean(o.format) !== Boolean(o.out)) throw new UsageError('--format and --out go together');
+        const report = parseReportInput({ name: 'adhoc', title: o.title, spec: queryOf(o) });
+        await withRuntime(o, async (rt) => {
+          const out = await audited(rt.audit, CLI_CONTEXT, o.format ? 'export' : 'query', `report format=${o.format ?? 'table'}`, () => runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal }), (r) => ({ rowCount: r.result.rows.length }));
+          if (o.format && o.out) {
+            const bytes = renderReport(out.table, o.format as ExportFormat);
+            writeFileSync(o.out, bytes);
+            process.stdout.write(`wrote ${o.out}: ${out.result.rows.length} rows, ${bytes.length} bytes\n`);
+            return;
+          }
+          if (o.json) return printJsonLines(out.result.rows);
+          const cols = out.table.columns.map((c) => c.id);
+          const asObj = (r: readonly unknown[]) => Object.fromEntries(cols.map((c, i) => [c, r[i]]));
+          process.stdout.write(`${out.table.title}\n${renderTable(cols, [...out.table.rows.map(asObj), ...(out.table.total ? [asObj(out.table.total)] : [])])}\n`);
+        });
+      }),
+    );
+
   reports
     .command('run-due')
     .description('run every scheduled report that is due into <data>/reports/<name>/ (for cron; exits when done)')
