@@ -9,13 +9,14 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
-import { localOperatorScope, scopedDb } from '../query/index.ts';
+import { scopedDb } from '../query/index.ts';
 import { WatchlistLookupError } from '../watchlists/index.ts';
 import { compareNames, DEFAULT_THRESHOLD, MAX_LIMIT, readPairsFile, SCREEN_TYPES, screenName, type ScreenType } from '../screening/index.ts';
-import { action, UsageError, withRuntime } from './run-command.ts';
+import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
+import { screenAllCommand } from './screen-all-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 
-const CLI_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
+const CLI_CONTEXT = cliContext();
 
 interface Shared {
   data?: string;
@@ -45,16 +46,23 @@ export function registerScreenCommands(program: Command): void {
     .option('--country <cc>', 'ISO 3166 alpha-2 country the name is linked to')
     .option('--list-version <id>', 'screen one list version instead of the latest of every list')
     .option('--limit <n>', `candidates shown (1 to ${MAX_LIMIT})`, '10')
+    .option('--all', 'batch: resolve the stored parties and screen every party name (re-screens only what a new list version changed)')
+    .option('--list <version>', 'with --all: screen against this list version instead of the latest of every list')
+    .option('--full', 'with --all: re-screen everything even when an incremental re-screen is possible')
     .configureHelp({ showGlobalOptions: true })
     .action(
-      action(async (name: string | undefined, o: Shared & { country?: string; listVersion?: string; limit: string }) => {
+      action(async (name: string | undefined, o: Shared & { country?: string; listVersion?: string; limit: string; all?: boolean; list?: string; full?: boolean }) => {
+        if (o.all) {
+          if (name !== undefined) throw new UsageError('give either a name or --all, not both');
+          return screenAllCommand(o);
+        }
         if (!name?.trim()) throw new UsageError('give a name to screen: parallax screen "NAME" [--type person|company|vessel|aircraft]');
         const type = screenType(o.type);
         const limit = Number(o.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new UsageError(`--limit takes a whole number from 1 to ${MAX_LIMIT}`);
         if (o.country !== undefined && !/^[A-Za-z]{2}$/.test(o.country)) throw new UsageError('--country takes an ISO 3166 alpha-2 code, e.g. --country IR');
         await withRuntime(o, async (rt) => {
-          const db = scopedDb(rt.store, localOperatorScope(CLI_CONTEXT.principal));
+          const db = scopedDb(rt.store, rt.operatorScope);
           const r = await audited(
             rt.audit,
             CLI_CONTEXT,

@@ -2,9 +2,11 @@ export { screenName, compareNames, latestVersions, indexFor, SCREEN_TYPES, DEFAU
 export type { ScreenOptions, ScreenResult, ScreenResponse, CompareResult } from './screen-name.ts';
 export { ALGORITHM_VERSION, DEFAULT_THRESHOLD, scoreEntry, type Explanation, type MatchScore } from './match-score.ts';
 export { normaliseScreeningName, type NormalisedName, type ScreenType } from './normalise-name.ts';
-export { nameSimilarity, tokenSimilarity } from './name-similarity.ts';
+export { nameSimilarity, tokenSimilarity, GENERIC_WORDS } from './name-similarity.ts';
 export { jaro, jaroWinkler } from './jaro-winkler.ts';
 export { phoneticKey } from './phonetic-key.ts';
 export { transliterate } from './transliterate.ts';
 export { ScreeningIndex } from './screening-index.ts';
 export { readPairsFile, type NamePair } from './pairs-file.ts';
+export { screenAll, hitIdFor, ENTRY_FINGERPRINT_SQL, type BatchScreenOptions, type BatchScreenResult, type ListRunSummary, type HitDecisions } from './batch-screen.ts';
+export { SCREENING_DDL } from './hits-schema.ts';

@@ -1,0 +1,2 @@
+export { decisionStore, DECISION_KINDS, type Decision, type DecisionKind, type DecisionStore, type NewDecision, type SubjectKind } from './decision-store.ts';
+export { recordDecision, hitDecisions, DecisionLookupError, type DecisionRequest } from './record-decision.ts';
