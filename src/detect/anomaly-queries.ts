@@ -7,9 +7,13 @@
  * - Line-level anomalies need row-level access (an aggregate-only grant could otherwise learn single lines).
  * - Pages report their total and where the next page starts; ordering is total (score, then anomaly id).
  * - JSON columns are returned parsed; BIGINT ids as strings (they exceed 2^53).
+ * - Country, HS, party and period filters match the trade lines an anomaly names (its row_ids), joined
+ *   through the same scoped handle, so a filter can only ever narrow what the caller already sees; values
+ *   are bound parameters (a party name's LIKE wildcards are escaped, so it matches as typed).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { ScopedDb } from '../query/index.ts';
+import { ExploreSpecError } from '../explore/index.ts';
 import { assertRowAccess } from './run-analysis.ts';
 
 export const MAX_ANOMALY_PAGE = 10_000;
@@ -32,6 +36,14 @@ export interface AnomalyFilter {
   run?: string | undefined;
   detector?: string | undefined;
   minScore?: number | undefined;
+  /** ISO alpha-2; matches the line's origin or partner country. */
+  country?: string | undefined;
+  /** Leading digits of the line's HS code. */
+  hs?: string | undefined;
+  /** A resolved party id, or part of an importer's or exporter's name (case-insensitive). */
+  party?: string | undefined;
+  /** YYYY or YYYY-MM: the line's date falls in that year or month. */
+  period?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }
@@ -101,6 +113,8 @@ export async function listAnomalies(db: ScopedDb, f: AnomalyFilter): Promise<Ano
   let q = (db.db as Kysely<any>).selectFrom('anomalies as a').where('a.run_id', '=', runId);
   if (f.detector) q = q.where('a.detector', '=', f.detector);
   if (f.minScore !== undefined) q = q.where('a.score', '>=', f.minScore);
+  const lineFilter = matchingAnomalies(db, runId, f);
+  if (lineFilter) q = q.where('a.anomaly_id', 'in', lineFilter);
   const [rows, count] = await Promise.all([
     q.select([...ANOMALY_SELECT]).orderBy('a.score', 'desc').orderBy('a.anomaly_id').limit(limit).offset(offset).execute(),
     q.select(sql<number>`count(*)::INTEGER`.as('n')).executeTakeFirst(),
@@ -108,6 +122,67 @@ export async function listAnomalies(db: ScopedDb, f: AnomalyFilter): Promise<Ano
   const total = Number(count?.['n'] ?? 0);
   const end = offset + rows.length;
   return { run_id: runId, rows: rows.map(toAnomaly), total, offset, limit, truncated: end < total, next_offset: end < total ? end : null };
+}
+
+/** A 400 like any other bad query parameter (ExploreSpecError is mapped to one). */
+export class AnomalyFilterError extends ExploreSpecError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnomalyFilterError';
+  }
+}
+
+const likeText = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** First and first-after day of a YYYY or YYYY-MM period, as ISO dates. */
+export function periodBounds(p: string): [string, string] {
+  const m = /^([0-9]{4})(?:-(0[1-9]|1[0-2]))?$/.exec(p);
+  if (!m) throw new AnomalyFilterError('period: use YYYY or YYYY-MM');
+  const y = Number(m[1]);
+  if (!m[2]) return [`${y}-01-01`, `${y + 1}-01-01`];
+  const mo = Number(m[2]);
+  return [`${y}-${m[2]}-01`, mo === 12 ? `${y + 1}-01-01` : `${y}-${String(mo + 1).padStart(2, '0')}-01`];
+}
+
+/**
+ * Ids of the run's anomalies naming at least one trade line that passes the line filters, or null when no
+ * line filter is given. One semi-join in DuckDB: the run's (anomaly, row id) pairs against trade_lines.
+ */
+function matchingAnomalies(db: ScopedDb, runId: string, f: AnomalyFilter) {
+  if (!f.country && !f.hs && !f.party && !f.period) return null;
+  const k = db.db as Kysely<any>;
+  const pairs = k.selectFrom('anomalies as fa').select(['fa.anomaly_id', sql`unnest(fa.row_ids)`.as('row_id')]).where('fa.run_id', '=', runId);
+  let q = k.selectFrom(pairs.as('x')).innerJoin('trade_lines as t', 't.row_id', 'x.row_id').select('x.anomaly_id').distinct();
+  if (f.country) {
+    const c = f.country.toUpperCase();
+    q = q.where((eb) => eb.or([eb('t.origin_country', '=', c), eb('t.partner_country', '=', c)]));
+  }
+  if (f.hs) q = q.where('t.hs_code', 'like', `${f.hs}%`);
+  if (f.period) {
+    const [from, to] = periodBounds(f.period);
+    q = q.where(sql<SqlBool>`t.date >= CAST(${from} AS DATE) AND t.date < CAST(${to} AS DATE)`);
+  }
+  if (f.party) {
+    const pat = likeText(f.party.trim());
+    const id = f.party.trim();
+    const like = (col: string) => sql<SqlBool>`${sql.ref(col)} ILIKE ${pat} ESCAPE '\\'`;
+    // A resolved party (party_members maps each provider's party reference to its party id), or the name
+    // as written on the line.
+    const members = k
+      .selectFrom('party_members as m')
+      .select('m.ref')
+      .whereRef('m.provider', '=', 't.provider')
+      .where((eb) => eb.or([eb('m.party_id', '=', id), like('m.name')]));
+    q = q.where((eb) =>
+      eb.or([
+        like('t.importer_name'),
+        like('t.exporter_name'),
+        eb('t.importer_key', 'in', members),
+        eb('t.exporter_key', 'in', members),
+      ]),
+    );
+  }
+  return q;
 }
 
 export async function getAnomaly(db: ScopedDb, id: string): Promise<Anomaly | null> {

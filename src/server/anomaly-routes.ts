@@ -15,10 +15,17 @@ const anomaliesQuery = z
     run: z.string().regex(/^R[0-9]{6,}$/).optional().describe('run id (default: the latest run you can see)'),
     detector: z.string().regex(/^[a-z0-9-]{1,64}$/).optional().describe('detector id, e.g. price-iqr'),
     min_score: z.coerce.number().min(0).max(100).optional().describe('smallest score (0 to 100)'),
+    country: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code').optional().describe("origin or partner country of the anomaly's lines (ISO alpha-2)"),
+    hs: z.string().regex(/^[0-9]{2,10}$/, '2 to 10 digits').optional().describe("leading digits of the HS code of the anomaly's lines"),
+    party: z.string().trim().min(2).max(200).optional().describe("a party id, or part of an importer's or exporter's name on the anomaly's lines"),
+    period: z.string().regex(/^[0-9]{4}(-(0[1-9]|1[0-2]))?$/, 'YYYY or YYYY-MM').optional().describe("year (YYYY) or month (YYYY-MM) of the anomaly's lines"),
     limit: z.coerce.number().int().min(1).max(MAX_ANOMALY_PAGE).optional().describe(`page size (1 to ${MAX_ANOMALY_PAGE}, default 100)`),
     offset: z.coerce.number().int().min(0).optional().describe('anomalies to skip'),
   })
   .strict();
+
+/** Named (never their values) in the audit detail: a party name typed as a filter is case information. */
+const LINE_FILTERS = ['country', 'hs', 'party', 'period'] as const;
 
 const rankingQuery = z
   .object({
@@ -39,8 +46,8 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'anomalies:read',
       query: anomaliesQuery,
       handler: async (req, q: z.infer<typeof anomaliesQuery>) =>
-        audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'}`, () =>
-          listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, limit: q.limit, offset: q.offset }),
+        audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}`, () =>
+          listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
         ),
     }),

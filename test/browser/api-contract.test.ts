@@ -40,8 +40,16 @@ describe('web API client against /api/openapi.json', () => {
   });
 
   it('covers every data endpoint the pages need', () => {
-    for (const p of ['/api/explore', '/api/lines', '/api/anomalies/{id}', '/api/measures/query', '/api/screen', '/api/me', '/api/session']) {
+    for (const p of [
+      '/api/explore', '/api/lines', '/api/anomalies/{id}', '/api/measures/query', '/api/screen', '/api/me', '/api/session',
+      '/api/export/explore', '/api/export/lines', '/api/reports', '/api/reports/{id}/run', '/api/reports/{id}/export', '/api/disclosures', '/api/accounts/approvals',
+    ]) {
       expect(Object.values(ENDPOINTS).some((e) => oaPath(e.path) === p), p).toBe(true);
     }
+  });
+
+  it('declares the query parameters the anomalies page sends', () => {
+    const params = ((doc.paths['/api/anomalies']?.['get'] as { parameters?: { name: string; in: string }[] } | undefined)?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(params).toEqual(expect.arrayContaining(['run', 'detector', 'min_score', 'country', 'hs', 'party', 'period', 'limit']));
   });
 });

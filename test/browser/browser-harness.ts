@@ -62,32 +62,29 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface ServeOptions {
+  /** `parallax serve --require-purpose`: every sign-in must state a purpose or case reference. */
+  requirePurpose?: boolean;
+}
+
 export interface RunningServer {
+  /** Changes on restart (a new free port). */
   url: string;
   dataDir: string;
+  /** Stops the server and serves the same data directory again with other options. */
+  restart(opts: ServeOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Generates `rows` lines, loads them and the demo watch list, analyses, screens the parties, adds the accounts, then serves. */
-export async function startServer(rows: number): Promise<RunningServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parallax-web-'));
-  const dataDir = join(dir, 'data');
-  await run(['demo', '--rows', String(rows), '--data', dataDir, '--no-serve']);
-  await run(['lists', 'load', join(dataDir, 'generated', 'watchlist.csv'), '--format', 'csv', '--data', dataDir]);
-  // Resolves parties and screens every party name, so party pages have watch-list hits.
-  await run(['screen', '--all', '--data', dataDir]);
-  const rt = await openRuntime({ dataDir, databaseUrl: '' });
-  try {
-    for (const u of Object.values(USERS)) {
-      await rt.access.accounts.add({ name: u.name, role: u.role, provider: null, password: PASSWORD, by: 'browser-test', displayName: u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ') });
-    }
-    await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
-    await rt.access.accounts.lock(LOCKED_USER, 'failed sign-ins');
-  } finally {
-    await rt.close();
-  }
+interface ServeProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'parallax.js'), 'serve', '--data', dataDir, '--port', String(port)], {
+  const args = ['serve', '--data', dataDir, '--port', String(port), ...(opts.requirePurpose ? ['--require-purpose'] : [])];
+  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'parallax.js'), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -108,7 +105,6 @@ export async function startServer(rows: number): Promise<RunningServer> {
   }
   return {
     url,
-    dataDir,
     async stop() {
       if (child.exitCode === null && child.pid) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -120,9 +116,43 @@ export async function startServer(rows: number): Promise<RunningServer> {
           await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
         }
       }
+    },
+  };
+}
+
+/** Generates `rows` lines, loads them and the demo watch list, analyses, screens the parties, adds the accounts, then serves. */
+export async function startServer(rows: number, opts: ServeOptions = {}): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'parallax-web-'));
+  const dataDir = join(dir, 'data');
+  await run(['demo', '--rows', String(rows), '--data', dataDir, '--no-serve']);
+  await run(['lists', 'load', join(dataDir, 'generated', 'watchlist.csv'), '--format', 'csv', '--data', dataDir]);
+  // Resolves parties and screens every party name, so party pages have watch-list hits.
+  await run(['screen', '--all', '--data', dataDir]);
+  const rt = await openRuntime({ dataDir, databaseUrl: '' });
+  try {
+    for (const u of Object.values(USERS)) {
+      await rt.access.accounts.add({ name: u.name, role: u.role, provider: null, password: PASSWORD, by: 'browser-test', displayName: u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ') });
+    }
+    await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
+    await rt.access.accounts.lock(LOCKED_USER, 'failed sign-ins');
+  } finally {
+    await rt.close();
+  }
+  let proc = await serve(dataDir, opts);
+  const server: RunningServer = {
+    url: proc.url,
+    dataDir,
+    async restart(o) {
+      await proc.stop();
+      proc = await serve(dataDir, o);
+      server.url = proc.url;
+    },
+    async stop() {
+      await proc.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 /** Builds web/ into web/dist with Vite's JS API (the same as `npm run build:web`). */

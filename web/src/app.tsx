@@ -15,6 +15,8 @@ const ScreeningPage = lazy(() => import('./screening/screening-page.tsx').then((
 const DashboardPage = lazy(() => import('./dashboards/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
 const AdminPage = lazy(() => import('./admin/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
 const PartyPage = lazy(() => import('./parties/party-page.tsx').then((m) => ({ default: m.PartyPage })));
+const ReportsPage = lazy(() => import('./reports/reports-page.tsx').then((m) => ({ default: m.ReportsPage })));
+const ApprovalsPage = lazy(() => import('./admin/approvals-page.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const AuditPage = lazy(() => import('./audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 
 export function App() {
@@ -50,6 +52,8 @@ const PAGES: Record<string, () => ReactNode> = {
   screening: () => <ScreeningPage />,
   parties: () => <PartyPage />,
   dashboards: () => <DashboardPage />,
+  reports: () => <ReportsPage />,
+  approvals: () => <ApprovalsPage />,
   admin: () => <AdminPage />,
   audit: () => <AuditPage />,
 };

@@ -2,8 +2,9 @@
  * Anomalies: the ranked list of a stored analysis run (highest score first) with filters, and the
  * explanation of the selected anomaly beside it. The selected anomaly is in the URL (/anomalies/:id).
  *
- * Run, detector and minimum score are server filters; country, HS, party and period refine the loaded
- * rows (anomaly-filters.ts), and the page says how many of how many it shows.
+ * Every filter is a server filter kept in the URL (anomaly-filters.ts): run, detector and minimum score
+ * on the anomaly; country, HS prefix, party and period on the lines it names. The page loads the highest
+ * 2,000 of the filtered list and says how many match in all.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
@@ -12,7 +13,7 @@ import { formatInt } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
 import { VirtualTable, type VtColumn } from '../table/virtual-table.tsx';
-import { matches, NO_REFINE, type Refine } from './anomaly-filters.ts';
+import { LINE_FILTERS, lineFilterProblem, readLineFilters, type LineFilters } from './anomaly-filters.ts';
 import { AnomalyPanel } from './anomaly-panel.tsx';
 
 const LOAD = 2000;
@@ -29,8 +30,11 @@ export function AnomaliesPage() {
   const [page, setPage] = useState<Page<Anomaly> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [refine, setRefine] = useState<Refine>(NO_REFINE);
+  const applied = useMemo(() => readLineFilters(q), [q]);
+  const [draft, setDraft] = useState<LineFilters>(applied);
+  const [problem, setProblem] = useState<string | null>(null);
   const [score, setScore] = useState(minScore);
+  useEffect(() => setDraft(applied), [applied]);
   const panelRef = useRef<HTMLElement>(null);
   // Stacked layout (tablet): bring the explanation into view when an anomaly is chosen.
   useEffect(() => {
@@ -46,7 +50,13 @@ export function AnomaliesPage() {
     setLoading(true);
     setError(null);
     api
-      .anomalies({ run: run || undefined, detector: detector || undefined, min_score: minScore ? Number(minScore) : undefined, limit: LOAD }, ac.signal)
+      .anomalies(
+        {
+          run: run || undefined, detector: detector || undefined, min_score: minScore ? Number(minScore) : undefined,
+          country: applied.country || undefined, hs: applied.hs || undefined, party: applied.party || undefined, period: applied.period || undefined, limit: LOAD,
+        },
+        ac.signal,
+      )
       .then((p) => {
         setPage(p);
         requestAnimationFrame(() => performance.mark('anomalies-interactive'));
@@ -54,15 +64,22 @@ export function AnomaliesPage() {
       .catch((e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'Anomalies could not be loaded.'))
       .finally(() => !ac.signal.aborted && setLoading(false));
     return () => ac.abort();
-  }, [api, run, detector, minScore]);
+  }, [api, run, detector, minScore, applied]);
 
-  const setParam = (k: string, v: string) => {
-    const next: Record<string, string> = { run, detector, min_score: minScore };
-    next[k] = v;
+  const setParams = (changes: Record<string, string>) => {
+    const next: Record<string, string> = { run, detector, min_score: minScore, ...applied, ...changes };
     navigate(withQuery(selected ? `/anomalies/${encodeURIComponent(selected)}` : '/anomalies', next), { replace: true });
   };
+  const setParam = (k: string, v: string) => setParams({ [k]: v });
+  const applyLineFilters = () => {
+    const trimmed = Object.fromEntries(LINE_FILTERS.map((k) => [k, k === 'country' ? draft[k].trim().toUpperCase() : draft[k].trim()])) as LineFilters;
+    const p = lineFilterProblem(trimmed);
+    setProblem(p);
+    if (!p) setParams(trimmed);
+  };
+  const filtered = LINE_FILTERS.some((k) => applied[k]);
 
-  const rows = useMemo(() => (page?.rows ?? []).filter((a) => matches(a, refine)), [page, refine]);
+  const rows = page?.rows ?? [];
   const currentRun = runs.find((r) => r.run_id === (page?.run_id ?? run));
   const detectors = currentRun?.detectors ?? [...new Set((page?.rows ?? []).map((a) => a.detector))];
   const selectedIndex = rows.findIndex((a) => a.anomaly_id === selected);
@@ -139,34 +156,49 @@ export function AnomaliesPage() {
             <input type="number" min={0} max={100} step={1} value={score} onChange={(e) => setScore(e.target.value)} onBlur={() => score !== minScore && setParam('min_score', score)} style={{ width: 90 }} />
           </label>
         </form>
-        <label>
-          Country
-          <input value={refine.country} onChange={(e) => setRefine({ ...refine, country: e.target.value })} maxLength={2} style={{ width: 70 }} placeholder="CN" />
-        </label>
-        <label>
-          HS code
-          <input value={refine.hs} onChange={(e) => setRefine({ ...refine, hs: e.target.value })} style={{ width: 90 }} placeholder="7208" inputMode="numeric" />
-        </label>
-        <label>
-          Party
-          <input value={refine.party} onChange={(e) => setRefine({ ...refine, party: e.target.value })} style={{ width: 150 }} />
-        </label>
-        <label>
-          Period
-          <input value={refine.period} onChange={(e) => setRefine({ ...refine, period: e.target.value })} style={{ width: 100 }} placeholder="2024-03" />
-        </label>
+        <form
+          className="toolbar-group"
+          aria-label="Filter by the anomalies' lines"
+          onSubmit={(e) => {
+            e.preventDefault();
+            applyLineFilters();
+          }}
+        >
+          <label>
+            Country
+            <input value={draft.country} onChange={(e) => setDraft({ ...draft, country: e.target.value })} maxLength={2} style={{ width: 70 }} placeholder="CN" />
+          </label>
+          <label>
+            HS code
+            <input value={draft.hs} onChange={(e) => setDraft({ ...draft, hs: e.target.value })} style={{ width: 90 }} placeholder="7208" inputMode="numeric" maxLength={10} />
+          </label>
+          <label>
+            Party
+            <input value={draft.party} onChange={(e) => setDraft({ ...draft, party: e.target.value })} style={{ width: 150 }} maxLength={200} placeholder="name or party id" />
+          </label>
+          <label>
+            Period
+            <input value={draft.period} onChange={(e) => setDraft({ ...draft, period: e.target.value })} style={{ width: 100 }} placeholder="2024-03" maxLength={7} />
+          </label>
+          <button type="submit">Apply</button>
+          {filtered && (
+            <button type="button" onClick={() => setParams({ country: '', hs: '', party: '', period: '' })}>
+              Clear
+            </button>
+          )}
+        </form>
       </div>
-      {error && (
+      {(error ?? problem) && (
         <p className="error" role="alert">
-          {error}
+          {error ?? problem}
         </p>
       )}
-      <div className="status-line" aria-live="polite" data-testid="anomalies-status">
+      <div className="status-line" aria-live="polite" data-testid="anomalies-status" data-total={page?.total ?? ""}>
         {loading && <span>Loading…</span>}
         {page && (
           <span>
-            {formatInt(rows.length)} shown of {formatInt(page.rows.length)} loaded; {formatInt(page.total)} in the run match the run, detector and score filters
-            {page.truncated ? ` (highest ${formatInt(page.rows.length)} loaded)` : ''}
+            {formatInt(page.total)} anomalies match{page.truncated ? `; the highest ${formatInt(page.rows.length)} are listed` : ''}
+            {filtered ? ` (lines filtered by ${LINE_FILTERS.filter((k) => applied[k]).map((k) => `${k} ${applied[k]}`).join(', ')})` : ''}
           </span>
         )}
       </div>

@@ -1,49 +1,39 @@
 /**
- * Refining a loaded page of anomalies by country, HS code, party and period. The API filters by run,
- * detector and score; these four live in each detector's evidence under different keys, so they are
- * matched here against the evidence values and the reason sentence of the rows already loaded (the page
- * says so). Pure functions.
+ * The anomaly list's filters as they live in the URL, and the evidence flattener for the explanation
+ * panel. Pure functions.
+ *
+ * Every filter is applied by the server (GET /api/anomalies): run, detector and score on the anomaly;
+ * country, HS prefix, party and period on the trade lines each anomaly names. So the total and the pages
+ * are those of the filtered list, never a refinement of whatever rows happened to be loaded.
  */
-import type { Anomaly } from '../api/types.ts';
 
-export interface Refine {
-  country: string;
-  hs: string;
-  party: string;
-  period: string;
+export const LINE_FILTERS = ['country', 'hs', 'party', 'period'] as const;
+export type LineFilter = (typeof LINE_FILTERS)[number];
+export type LineFilters = Record<LineFilter, string>;
+
+/** Patterns the server accepts (src/server/anomaly-routes.ts); checked here only to explain early. */
+const VALID: Record<LineFilter, RegExp> = {
+  country: /^[A-Za-z]{2}$/,
+  hs: /^[0-9]{2,10}$/,
+  party: /^.{2,200}$/,
+  period: /^[0-9]{4}(-(0[1-9]|1[0-2]))?$/,
+};
+
+const HINT: Record<LineFilter, string> = {
+  country: 'Country: a two-letter code, e.g. CN.',
+  hs: 'HS code: 2 to 10 digits, e.g. 7208.',
+  party: 'Party: at least two characters of a name, or a party id.',
+  period: 'Period: a year (2024) or a month (2024-03).',
+};
+
+export function readLineFilters(q: URLSearchParams): LineFilters {
+  return { country: q.get('country') ?? '', hs: q.get('hs') ?? '', party: q.get('party') ?? '', period: q.get('period') ?? '' };
 }
 
-export const NO_REFINE: Refine = { country: '', hs: '', party: '', period: '' };
-
-function entries(o: unknown, prefix = ''): [string, string][] {
-  if (o === null || o === undefined) return [];
-  if (typeof o !== 'object') return [[prefix, String(o)]];
-  const out: [string, string][] = [];
-  for (const [k, v] of Object.entries(o as Record<string, unknown>)) out.push(...entries(v, prefix ? `${prefix}.${k}` : k));
-  return out;
-}
-
-export function matches(a: Anomaly, r: Refine): boolean {
-  const ev = entries(a.evidence);
-  const reason = a.reason.toLowerCase();
-  if (r.country) {
-    const c = r.country.trim().toUpperCase();
-    const word = new RegExp(`\\b${c.replace(/[^A-Z]/g, '')}\\b`);
-    if (!ev.some(([, v]) => v.toUpperCase() === c) && !word.test(a.reason)) return false;
-  }
-  if (r.hs) {
-    const h = r.hs.trim();
-    if (!ev.some(([k, v]) => /hs/i.test(k) && v.startsWith(h)) && !reason.includes(h)) return false;
-  }
-  if (r.party) {
-    const p = r.party.trim().toLowerCase();
-    if (!ev.some(([k, v]) => /party|importer|exporter|payer|payee|declarant|name|key/i.test(k) && v.toLowerCase().includes(p)) && !reason.includes(p)) return false;
-  }
-  if (r.period) {
-    const t = r.period.trim();
-    if (!ev.some(([k, v]) => /month|period|date|year|quarter/i.test(k) && v.startsWith(t)) && !reason.includes(t.toLowerCase())) return false;
-  }
-  return true;
+/** The first problem with the filters as typed, or null when the server will accept them. */
+export function lineFilterProblem(f: LineFilters): string | null {
+  for (const k of LINE_FILTERS) if (f[k].trim() && !VALID[k].test(f[k].trim())) return HINT[k];
+  return null;
 }
 
 /** Evidence flattened to dotted keys, for the evidence table. */

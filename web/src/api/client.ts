@@ -12,8 +12,14 @@
 import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
   Account, Anomaly, AuditPage, Batch, Catalogue, ExploreResult, LinesResult, MeasureInfo, MeasuresResult, Page, RunRecord,
-  ScreenResponse, Session, PartySummary, PartyProfile, PartyGraph, Decision,
+  ScreenResponse, Session, PartySummary, PartyProfile, PartyGraph, Decision, Disclosure, ReportInput, ReportRun, ReportRunResult, SavedReport,
 } from './types.ts';
+
+/** A file the server sent (an export): its bytes and the name from content-disposition. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -38,15 +44,40 @@ export function createApiClient(opts: ClientOptions = {}) {
   let csrfToken: string | null = null;
   const doFetch = opts.fetch ?? ((i: RequestInfo | URL, init?: RequestInit) => fetch(i, init));
 
-  async function call<T>(name: EndpointName, o: { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
-    const ep = ENDPOINTS[name];
-    let url = fillPath(ep.path, o.params);
+  function urlOf(name: EndpointName, o: { params?: Record<string, string>; query?: Query }): string {
+    let url = fillPath(ENDPOINTS[name].path, o.params);
     if (o.query) {
       const qs = new URLSearchParams();
       for (const [k, v] of Object.entries(o.query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
       const s = qs.toString();
       if (s) url += `?${s}`;
     }
+    return url;
+  }
+
+  async function failure(name: EndpointName, res: Response): Promise<ApiError> {
+    let b: { error?: string; message?: string } = {};
+    try {
+      b = ((await res.json()) ?? {}) as typeof b;
+    } catch {
+      b = {};
+    }
+    if (res.status === 401 && name !== 'signIn' && name !== 'me') opts.onUnauthorized?.();
+    return new ApiError(res.status, b.error ?? `http_${res.status}`, b.message ?? defaultMessage(res.status));
+  }
+
+  /** A GET answered with a file (exports): the server counts it against the quota before sending it. */
+  async function download(name: EndpointName, o: { params?: Record<string, string>; query?: Query }, fallback: string): Promise<Download> {
+    const res = await doFetch(urlOf(name, o), { method: 'GET', headers: { accept: '*/*' }, credentials: 'same-origin' });
+    if (!res.ok) throw await failure(name, res);
+    const cd = res.headers.get('content-disposition') ?? '';
+    const filename = /filename="([^"]+)"/.exec(cd)?.[1] ?? fallback;
+    return { blob: await res.blob(), filename };
+  }
+
+  async function call<T>(name: EndpointName, o: { params?: Record<string, string>; query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    const ep = ENDPOINTS[name];
+    const url = urlOf(name, o);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (ep.method !== 'GET' && !NO_CSRF.has(name) && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -82,11 +113,20 @@ export function createApiClient(opts: ClientOptions = {}) {
       call<ExploreResult>('explore', { query: q, signal }),
     lines: (q: { dataset?: string; cell?: string; where?: string; sort?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
       call<LinesResult>('lines', { query: q, signal }),
+    exportExplore: (q: { dataset?: string; by: string; measure: string; where?: string; sort?: string; limit?: number }) => download('exportExplore', { query: q }, 'explore.csv'),
+    exportLines: (q: { dataset?: string; cell?: string; where?: string; sort?: string }) => download('exportLines', { query: q }, 'lines.csv'),
+    reports: () => call<{ reports: SavedReport[] }>('reports'),
+    saveReport: (b: ReportInput) => call<SavedReport>('saveReport', { body: b }),
+    runReport: (id: number) => call<ReportRunResult>('runReport', { params: { id: String(id) } }),
+    exportReport: (id: number, format: 'csv' | 'xlsx' | 'pdf') => download('exportReport', { params: { id: String(id) }, query: { format } }, `report.${format}`),
+    reportRuns: (id: number) => call<{ runs: ReportRun[] }>('reportRuns', { params: { id: String(id) } }),
+    disclosures: (q: { principal?: string; recipient?: string; limit?: number; offset?: number }) => call<{ total: number; limit: number; offset: number; rows: Disclosure[] }>('disclosures', { query: q }),
+    approvals: () => call<Account[]>('approvals'),
     batches: () => call<Batch[]>('batches'),
     measures: () => call<{ measures: MeasureInfo[]; missing: { id: string; why: string }[] }>('measures'),
     measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string }, signal?: AbortSignal) =>
       call<MeasuresResult>('measuresQuery', { query: q, signal }),
-    anomalies: (q: { run?: string; detector?: string; min_score?: number; limit?: number; offset?: number }, signal?: AbortSignal) =>
+    anomalies: (q: { run?: string; detector?: string; min_score?: number; country?: string; hs?: string; party?: string; period?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
       call<Page<Anomaly>>('anomalies', { query: q, signal }),
     anomaly: (id: string, signal?: AbortSignal) => call<Anomaly>('anomaly', { params: { id }, signal }),
     runs: () => call<RunRecord[]>('runs'),

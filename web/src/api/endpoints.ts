@@ -32,6 +32,15 @@ export const ENDPOINTS = {
   runs: e('GET', '/api/runs'),
   screen: e('GET', '/api/screen'),
   screenCompare: e('GET', '/api/screen/compare'),
+  // Exports through the server: counted against the download quota and written to the disclosure ledger.
+  exportExplore: e('GET', '/api/export/explore'),
+  exportLines: e('GET', '/api/export/lines'),
+  // Saved reports (measures issue).
+  reports: e('GET', '/api/reports'),
+  saveReport: e('POST', '/api/reports'),
+  runReport: e('GET', '/api/reports/:id/run'),
+  exportReport: e('GET', '/api/reports/:id/export'),
+  reportRuns: e('GET', '/api/reports/:id/runs'),
   // Sign-in and accounts (security work).
   me: e('GET', '/api/me', true),
   signIn: e('POST', '/api/session', true),
@@ -45,6 +54,8 @@ export const ENDPOINTS = {
   renewAccount: e('POST', '/api/accounts/:id/renew', true),
   audit: e('GET', '/api/audit', true),
   auditVerify: e('GET', '/api/audit/verify', true),
+  disclosures: e('GET', '/api/disclosures', true),
+  approvals: e('GET', '/api/accounts/approvals', true),
   // Parties and decisions (parties work).
   parties: e('GET', '/api/parties', true),
   party: e('GET', '/api/parties/:id', true),

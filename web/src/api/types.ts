@@ -82,6 +82,8 @@ export interface MeasureInfo {
   id: string;
   name: string;
   unit: string;
+  /** trade, enforcement or mirror: one report reads one source. */
+  source?: string;
   categories: string[];
   default_by: string[];
 }
@@ -150,6 +152,8 @@ export interface Session {
   scope: { grants: { category: string; providers: string[] | '*'; level: 'row' | 'aggregate' }[] };
   csrfToken: string;
   requiresPurpose: boolean;
+  /** The purpose or case reference stated at sign-in; recorded on every audit event of the session. */
+  purpose?: string | null;
 }
 
 export interface Account {
@@ -262,4 +266,79 @@ export interface PartyGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
   truncated: boolean;
+}
+
+/** A saved report's query (src/reports/report-spec.ts, reportQuerySchema). */
+export interface ReportQuery {
+  measures: string[];
+  by: string[];
+  where?: string;
+  period?: 'month' | 'quarter' | 'year';
+  from?: string;
+  to?: string;
+  window?: 'previous';
+  top?: number;
+}
+
+export interface ReportInput {
+  name: string;
+  title: string;
+  spec: ReportQuery;
+  layout?: { columns?: string[]; changes?: boolean };
+  schedule?: 'monthly' | null;
+  formats?: ('csv' | 'xlsx' | 'pdf')[];
+}
+
+export interface SavedReport extends ReportInput {
+  id: number;
+  next_run_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type TableValue = string | number | null;
+
+/** The table every export format is written from; suppressed cells are the text "suppressed". */
+export interface ReportTable {
+  title: string;
+  subtitle: string[];
+  columns: { id: string; label: string; kind: 'dimension' | 'measure' | 'change' | 'flag'; unit?: 'USD' | 'count' | 'ratio' | 'change' }[];
+  rows: TableValue[][];
+  total: TableValue[] | null;
+  notes: string[];
+}
+
+export interface ReportRunResult {
+  report: { id: number; name: string; title: string };
+  result: MeasuresResult;
+  table: ReportTable;
+}
+
+export interface ReportRun {
+  id: number;
+  report_id: number;
+  ran_at: string;
+  ran_by: string;
+  trigger: string;
+  period_label: string | null;
+  status: 'ok' | 'error';
+  row_count: number | null;
+  files: string[];
+  message: string | null;
+}
+
+/** One entry of the disclosure ledger (GET /api/disclosures). */
+export interface Disclosure {
+  id: number;
+  at: string;
+  principal: string;
+  nature: string;
+  purpose: string | null;
+  recipient: string;
+  agreement: string | null;
+  rowCount: number | null;
+  bytes: number | null;
+  auditEventId: number | null;
+  retainUntil: string;
 }

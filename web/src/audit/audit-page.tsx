@@ -1,13 +1,16 @@
 /**
  * Audit: the trail of events, newest first (everyone's with audit:read-all, otherwise one's own, which
  * the server enforces), filtered and paged; and verification of the hash chain and signed checkpoints,
- * with what verification cannot detect stated beside the result.
+ * with what verification cannot detect stated beside the result; for auditors (audit:read-all) also the
+ * disclosure ledger, as a second view of the page (?view=disclosures, so it is a link).
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { AuditPage as AuditPageData } from '../api/types.ts';
 import { formatInt } from '../format/number-format.ts';
 import { useSession } from '../session/session.tsx';
+import { useRouter } from '../shell/router.tsx';
+import { DisclosureLedger } from './disclosure-ledger.tsx';
 
 const PAGE = 100;
 
@@ -25,6 +28,8 @@ interface VerifyReport {
 export function AuditPage() {
   const { api, can } = useSession();
   const all = can('audit:read-all');
+  const { location, navigate } = useRouter();
+  const view = all && location.query.get('view') === 'disclosures' ? 'disclosures' : 'events';
   const [filter, setFilter] = useState({ principal: '', event: '', outcome: '' });
   const [applied, setApplied] = useState(filter);
   const [offset, setOffset] = useState(0);
@@ -119,6 +124,20 @@ export function AuditPage() {
           )}
         </section>
       )}
+      {all && (
+        <div className="tabs" role="group" aria-label="Audit view">
+          <button type="button" aria-pressed={view === 'events'} onClick={() => navigate('/audit')}>
+            Events
+          </button>
+          <button type="button" aria-pressed={view === 'disclosures'} onClick={() => navigate('/audit?view=disclosures')}>
+            Disclosure ledger
+          </button>
+        </div>
+      )}
+      {view === 'disclosures' ? (
+        <DisclosureLedger />
+      ) : (
+        <>
       <form className="toolbar" onSubmit={submit} role="search" aria-label="Filter audit events">
         {all && (
           <label>
@@ -193,6 +212,8 @@ export function AuditPage() {
               </tbody>
             </table>
           </div>
+        </>
+      )}
         </>
       )}
     </div>

@@ -1,6 +1,7 @@
 /**
  * Explore: pick dimensions, measures and a filter; see the grouped result as a virtualised table and as a
- * chart of the same rows; sort any column; open the lines behind any cell; export CSV.
+ * chart of the same rows; sort any column; open the lines behind any cell; export CSV through the server
+ * (counted against the download quota and written to the disclosure ledger).
  *
  * Invariants:
  * - The query lives in the URL (dataset, by, measure, where, rows), so a result is a link an analyst can
@@ -21,7 +22,7 @@ import { useSession } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
 import { VirtualTable, type VtColumn, type VtSort } from '../table/virtual-table.tsx';
 import { ChipPicker } from './chip-picker.tsx';
-import { downloadText, toCsv } from './csv.ts';
+import { ExportButton } from '../export/export-button.tsx';
 import { LinesPanel } from './lines-panel.tsx';
 
 const PAGE = 10_000;
@@ -271,9 +272,11 @@ export function ExplorePage() {
             </select>
           </label>
         )}
-        <button type="button" disabled={!rows.length} onClick={() => downloadText('explore.csv', toCsv(cols, rows))}>
-          Export CSV
-        </button>
+        <ExportButton
+          label="Export CSV"
+          disabled={!rows.length}
+          fetch={() => api.exportExplore({ dataset: q.dataset, by: q.by.join(','), measure: q.measures.join(','), where: q.where || undefined, sort: sort ? `${sort.key}:${sort.dir}` : undefined, limit: Math.min(PAGE, q.rows) })}
+        />
       </div>
       {view === 'chart' && result && cm && rows.length > 0 && <ResultChart rows={rows} dims={dims} measure={cm} />}
       <VirtualTable

@@ -8,7 +8,7 @@ import type { LinesResult } from '../api/types.ts';
 import { formatInt, formatValue } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { VirtualTable, type VtColumn } from '../table/virtual-table.tsx';
-import { downloadText, toCsv } from './csv.ts';
+import { ExportButton } from '../export/export-button.tsx';
 
 const NUMERIC = new Set(['value', 'quantity', 'net_mass_kg', 'duty_amount', 'tax_rate', 'amount', 'line', 'line_no']);
 const WIDTH: Record<string, number> = { description: 220, importer_name: 200, exporter_name: 200, manufacturer_name: 180, payer_name: 200, payee_name: 200, declaration_id: 140, row_id: 90, batch_id: 90 };
@@ -78,9 +78,7 @@ export function LinesPanel(p: { dataset: string; cell?: Record<string, unknown> 
           </button>
         )}
         {data && (
-          <button type="button" onClick={() => downloadText('lines.csv', toCsv(columns, data.rows))}>
-            Export CSV
-          </button>
+          <ExportButton label="Export CSV" fetch={() => api.exportLines({ dataset: p.dataset, cell: cellJson, where: p.where })} />
         )}
         <button type="button" onClick={p.onClose}>
           Close

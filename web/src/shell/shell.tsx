@@ -1,6 +1,6 @@
 /**
  * The frame around every page: navigation (pages the user may open only), who is signed in with their
- * role and scope, sign-out. Under 1100 px the navigation collapses behind a menu button so tablet widths
+ * role and scope, the purpose stated at sign-in (when the deployment asks for one), sign-out. Under 1100 px the navigation collapses behind a menu button so tablet widths
  * keep the full width for tables.
  */
 import { useEffect, useState, type ReactNode } from 'react';
@@ -22,7 +22,10 @@ export function visiblePages(s: SessionValue): PageEntry[] {
     { id: 'screening', label: 'Screening', show: s.can('screening:search') },
     // Named parties need row-level trade data; aggregate scopes never see a party.
     { id: 'parties', label: 'Parties', show: s.can('parties:read') && s.hasCategory('trade', 'row') },
+    { id: 'reports', label: 'Reports', show: s.can('reports:read') },
     { id: 'admin', label: 'Administration', show: s.can('accounts:read') },
+    // Every signed-in user may be named a supervisor; the page lists only requests naming them.
+    { id: 'approvals', label: 'Approvals', show: s.can('accounts:approve') },
     { id: 'audit', label: 'Audit', show: s.can('audit:read-all') || s.can('audit:verify') || s.can('audit:read-own') },
   ];
   return pages.filter((p) => p.show).map(({ id, label }) => ({ id, label }));
@@ -48,6 +51,7 @@ export function Shell({ children }: { children: ReactNode }) {
   }, [location.path]);
   const st = session.state;
   const who = st.status === 'signed-in' ? st.session.user : null;
+  const purpose = st.status === 'signed-in' ? st.session.purpose : null;
 
   return (
     <div className="shell">
@@ -75,6 +79,11 @@ export function Shell({ children }: { children: ReactNode }) {
           <span className="scope" title={`Your scope: ${scopeSummary(session)}`}>
             Scope: {scopeSummary(session)}
           </span>
+          {purpose && (
+            <span className="purpose" title="Purpose of this session, recorded on every audit event" data-testid="session-purpose">
+              Purpose: {purpose}
+            </span>
+          )}
           {who && (
             <button type="button" className="link-button" onClick={() => void session.signOut()}>
               Sign out
