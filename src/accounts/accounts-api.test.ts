@@ -219,3 +219,27 @@ describe('purpose per session', () => {
     }
   });
 });
+
+describe('rate limits', () => {
+  it('limit sign-in attempts per address, whatever cookie is sent; signed-in sessions have their own allowance', async () => {
+    const u = await tempRuntime({ access: { settings: { signInRatePerMinute: 3, requestRatePerMinute: 8 } } });
+    const a = buildApp(u.rt);
+    try {
+      await a.ready();
+      await u.rt.access.accounts.add({ name: 'rosa', role: 'investigator', password: PW, by: 'test' });
+      const attempt = (i: number) => a.inject({ method: 'POST', url: '/api/session', payload: { name: 'rosa', password: 'not the password' }, headers: { cookie: `parallax_session=${'x'.repeat(42)}${i}` } });
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push((await attempt(i)).statusCode);
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+      const limited = await attempt(9);
+      expect(limited.json()).toMatchObject({ error: 'rate_limited' });
+      // Anonymous requests with invented cookies share the address's allowance...
+      const anon = [];
+      for (let i = 0; i < 10; i++) anon.push((await a.inject({ url: '/api/me', headers: { cookie: `parallax_session=${'y'.repeat(42)}${i}` } })).statusCode);
+      expect(anon.filter((c) => c === 429).length).toBeGreaterThan(0);
+    } finally {
+      await a.close();
+      await u.cleanup();
+    }
+  });
+});

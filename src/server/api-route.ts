@@ -29,7 +29,8 @@ export function registerRoute<Q extends z.ZodType, B extends z.ZodType>(app: Fas
     method: route.method,
     url: route.path,
     preHandler: guard(route.permission, route.path),
-    ...(route.rateLimit ? { config: { rateLimit: route.rateLimit } } : {}),
+    // Stricter limits (sign-in, account requests) count per client address whatever cookie is sent.
+    ...(route.rateLimit ? { config: { rateLimit: { ...route.rateLimit, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } } } : {}),
     handler: async (req, reply) => {
       const query = route.query ? route.query.parse(req.query) : ({} as z.infer<Q>);
       const body = route.body ? route.body.parse(req.body ?? {}) : (undefined as z.infer<B>);

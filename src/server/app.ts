@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import { createHash } from 'node:crypto';
+import { tokenHash } from '../accounts/index.ts';
 import { errorHandler } from './error-mapping.ts';
 import { openApiDocument, registerRoute, type ApiRoute } from './api-route.ts';
 import { exploreRoutes } from './explore-routes.ts';
@@ -42,17 +42,22 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
   app.decorateRequest('chargeDownload', null as never);
   app.decorateRequest('csrfToken', null);
   void app.register(cookie);
+  // Sessions seen live by this server, for rate-limit keys only (a stale entry merely keys by session).
+  const liveSessions = new Set<string>();
   void app.register(rateLimit, {
     global: true,
     max: rt.access.settings.requestRatePerMinute,
     timeWindow: 60_000,
     // Per session when signed in (many analysts may share one NAT address), per address otherwise.
     keyGenerator: (req) => {
+      // Per live session (many analysts may share one NAT address); anything else per address, so inventing
+      // fresh cookie values does not buy a fresh allowance.
       const token = req.cookies?.[SESSION_COOKIE];
-      return token ? `s:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : `a:${req.ip}`;
+      const hash = token ? tokenHash(token) : null;
+      return hash && liveSessions.has(hash) ? `s:${hash}` : `a:${req.ip}`;
     },
   });
-  installSessionResolution(app, rt);
+  installSessionResolution(app, rt, liveSessions);
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');

@@ -28,7 +28,7 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function installSessionResolution(app: FastifyInstance, rt: Runtime): void {
+export function installSessionResolution(app: FastifyInstance, rt: Runtime, liveSessions: Set<string>): void {
   app.addHook('onRequest', async (req) => {
     const client = req.headers['user-agent']?.slice(0, 200) ?? null;
     req.user = null;
@@ -54,6 +54,8 @@ export function installSessionResolution(app: FastifyInstance, rt: Runtime): voi
       await rt.access.sessions.end(session.idHash, `account ${account.status}`);
       return;
     }
+    if (liveSessions.size > 100_000) liveSessions.clear();
+    liveSessions.add(session.idHash);
     const decision = rt.access.decide(account);
     req.user = { name: account.name, displayName: account.displayName, role: account.role, provider: account.provider };
     req.principal = account.name;
