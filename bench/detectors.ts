@@ -127,7 +127,8 @@ async function main() {
   const { rt, source } = await openData();
   try {
     const scope = localOperatorScope('bench');
-    const q = priceIqr.build(scopedDb(rt.store, scope), parseParams(priceIqr, {})).compile();
+    // The hand-written SQL below is the whole-period fence; compare it with price-iqr at window_months 0.
+    const q = priceIqr.build(scopedDb(rt.store, scope), parseParams(priceIqr, { window_months: 0 })).compile();
     const ours = (c: DuckDBConnection) => c.run(`CREATE OR REPLACE TEMP TABLE bench_ours AS ${q.sql}`, q.parameters as never[]);
     const hand = (c: DuckDBConnection) => c.run(`CREATE OR REPLACE TEMP TABLE bench_hand AS ${HAND}`);
     const oursMs: number[] = [];

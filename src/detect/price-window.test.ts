@@ -31,11 +31,12 @@ async function run(params: Record<string, unknown>) {
 }
 
 describe('price-iqr rolling window', () => {
-  it('over the whole period the old price is half the group and nothing is flagged', async () => {
-    expect(await run({})).toEqual([]);
+  it('over the whole period (window 0) the old price is half the group and nothing is flagged', async () => {
+    expect(await run({ window_months: 0 })).toEqual([]);
   });
 
-  it('over 12 months the 2024 line at the old price is compared with 2024 lines only', async () => {
+  it('by default (12 months, detectors.md) the 2024 line at the old price is compared with 2024 lines only', async () => {
+    expect((await run({})).map((r) => r['declaration_id'])).toEqual(['NEWLOW']);
     const rows = await run({ window_months: 12 });
     expect(rows.map((r) => r['declaration_id'])).toEqual(['NEWLOW']);
     const e = rows[0]!.evidence;
