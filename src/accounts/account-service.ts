@@ -260,7 +260,9 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
       const a = await mustGet(id);
       notSelf(a, by, 'reject');
       if (!reason.trim()) throw new AccountError('bad_request', 'reason: required');
-      if (a.status === 'requested' && a.supervisor !== by.name && !by.permissions.has('accounts:activate')) throw new AccountError('forbidden', 'only the supervisor or an administrator rejects a request');
+      // The named supervisor may reject what waits for their approval; anything else needs an administrator.
+      const bySupervisor = a.status === 'requested' && a.supervisor === by.name;
+      if (!bySupervisor && !by.permissions.has('accounts:activate')) throw new AccountError('forbidden', 'only the named supervisor (before approval) or an administrator rejects a request');
       return transition(id, ['requested', 'approved'], { status: 'rejected', lock_reason: reason.trim().slice(0, 500) }, 'reject');
     },
     async renew(id, by, o) {

@@ -123,6 +123,9 @@ describe('account workflow', () => {
     const sam = await signIn(app, t.rt, 'investigator', { name: 'sam', password: PW });
     expect((await sam.get('/api/accounts/approvals')).json().map((a: { name: string }) => a.name)).toEqual(['nina']);
     expect((await sam.post(`/api/accounts/${id}/approve`)).statusCode).toBe(200);
+    // Another signed-in user cannot reject a request that waits for activation.
+    const bystander = await signIn(app, t.rt, 'investigator', { name: 'bystander' });
+    expect((await bystander.post(`/api/accounts/${id}/reject`, { reason: 'not mine to reject' })).statusCode).toBe(403);
     expect((await sam.post(`/api/accounts/${id}/activate`, {})).statusCode).toBe(403); // an investigator cannot activate
     expect((await admin.post(`/api/accounts/${id}/activate`, {})).json()).toMatchObject({ status: 'active', approvedBy: 'sam', activatedBy: 'adam' });
     expect((await post('/api/session', { name: 'nina', password: PW })).statusCode).toBe(200);
