@@ -11,7 +11,7 @@
  *   in the schema, so the CLI help, the API and the stored run record all show the same values.
  * - `version` changes whenever results for the same data and parameters may change.
  */
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { ScopedDb } from '../query/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
@@ -77,4 +77,25 @@ export function parseParams<P extends Record<string, unknown>>(d: Detector<P>, r
 /** Keeps a detector's parameter type while collecting detectors of different parameter types in one list. */
 export function defineDetector<P extends Record<string, unknown>>(d: Detector<P>): Detector {
   return d as unknown as Detector;
+}
+
+/**
+ * A detector query that returns no rows but has the anomaly columns: what a detector answers when the
+ * caller's scope lacks the data it needs (so a run goes on without it rather than failing).
+ */
+export function noAnomalies(k: Kysely<any>, subjectKind: string) {
+  return k
+    .selectFrom(sql<any>`(SELECT 1 AS one)`.as('none'))
+    .select([
+      sql<string>`NULL::VARCHAR`.as('provider'),
+      sql<string>`${subjectKind}`.as('subject_kind'),
+      sql<string>`NULL::VARCHAR`.as('declaration_id'),
+      sql<number>`NULL::INTEGER`.as('line_no'),
+      sql<number>`NULL::BIGINT`.as('row_id'),
+      sql<number>`NULL::DOUBLE`.as('score'),
+      sql<string>`NULL::VARCHAR`.as('reason'),
+      sql<string>`NULL::VARCHAR`.as('evidence'),
+      sql<number[]>`NULL::BIGINT[]`.as('row_ids'),
+    ])
+    .where(sql<boolean>`false`);
 }

@@ -22,7 +22,7 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { grantFor } from '../query/index.ts';
-import { defineDetector } from './detector.ts';
+import { defineDetector, noAnomalies } from './detector.ts';
 
 export const paymentMismatchParams = z
   .object({
@@ -33,22 +33,6 @@ export const paymentMismatchParams = z
   })
   .strict();
 
-const NONE = (db: Kysely<any>) =>
-  db
-    .selectFrom(sql<any>`(SELECT 1 AS one)`.as('none'))
-    .select([
-      sql<string>`NULL::VARCHAR`.as('provider'),
-      sql<string>`'payment'`.as('subject_kind'),
-      sql<string>`NULL::VARCHAR`.as('declaration_id'),
-      sql<number>`NULL::INTEGER`.as('line_no'),
-      sql<number>`NULL::BIGINT`.as('row_id'),
-      sql<number>`NULL::DOUBLE`.as('score'),
-      sql<string>`NULL::VARCHAR`.as('reason'),
-      sql<string>`NULL::VARCHAR`.as('evidence'),
-      sql<string[]>`NULL::BIGINT[]`.as('row_ids'),
-    ])
-    .where(sql<boolean>`false`);
-
 export const paymentMismatch = defineDetector({
   id: 'payment-mismatch',
   version: '1',
@@ -58,7 +42,7 @@ export const paymentMismatch = defineDetector({
   build(db, p) {
     const k = db.db as Kysely<any>;
     const g = grantFor(db.scope, 'financial');
-    if (!g || g.level !== 'row') return NONE(k);
+    if (!g || g.level !== 'row') return noAnomalies(k, 'payment');
     const lo = sql`${p.min_ratio}::DOUBLE`;
     const hi = sql`${p.max_ratio}::DOUBLE`;
     const amountBad = sql`(ratio IS NOT NULL AND (ratio < ${lo} OR ratio > ${hi}))`;

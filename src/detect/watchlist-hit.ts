@@ -17,29 +17,13 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { grantFor } from '../query/index.ts';
-import { defineDetector } from './detector.ts';
+import { defineDetector, noAnomalies } from './detector.ts';
 
 export const watchlistHitParams = z
   .object({
     min_score: z.number().min(0).max(1).default(0).describe('smallest stored match score that fires (hits are stored at the screening threshold, 0.88 by default)'),
   })
   .strict();
-
-const NONE = (k: Kysely<any>) =>
-  k
-    .selectFrom(sql<any>`(SELECT 1 AS one)`.as('none'))
-    .select([
-      sql<string>`NULL::VARCHAR`.as('provider'),
-      sql<string>`'line'`.as('subject_kind'),
-      sql<string>`NULL::VARCHAR`.as('declaration_id'),
-      sql<number>`NULL::INTEGER`.as('line_no'),
-      sql<number>`NULL::BIGINT`.as('row_id'),
-      sql<number>`NULL::DOUBLE`.as('score'),
-      sql<string>`NULL::VARCHAR`.as('reason'),
-      sql<string>`NULL::VARCHAR`.as('evidence'),
-      sql<number[]>`NULL::BIGINT[]`.as('row_ids'),
-    ])
-    .where(sql<boolean>`false`);
 
 export const watchlistHit = defineDetector({
   id: 'watchlist-hit',
@@ -50,7 +34,7 @@ export const watchlistHit = defineDetector({
   build(db, p) {
     const k = db.db as Kysely<any>;
     const rowLevel = (c: 'watchlist' | 'trade') => grantFor(db.scope, c)?.level === 'row';
-    if (!rowLevel('watchlist') || !rowLevel('trade')) return NONE(k);
+    if (!rowLevel('watchlist') || !rowLevel('trade')) return noAnomalies(k, 'line');
     const hits = k
       .selectFrom('watchlist_hits as h')
       .select(['h.hit_id', 'h.list_id as list', 'h.party_id', 'h.party_name', 'h.entry_id', 'h.entry_type', 'h.entry_name', 'h.matched_name', 'h.weak_alias', 'h.score', 'h.list_version', 'h.explanation'])
