@@ -31,24 +31,29 @@ export interface AccessOptions {
 
 export function accessServices(control: ControlStore, o: AccessOptions = {}): AccessServices {
   const settings = accessSettings(o.settings);
-  const policies = loadPolicyEngine(o.policyDir);
+  // Loaded on first use: parsing and validating the policies costs ~0.3 s, which commands that never ask
+  // them (ingest, explore as the custodian) should not pay. The server asks at start, so bad policies stop it.
+  let engine: PolicyEngine | null = null;
+  const policies = () => (engine ??= loadPolicyEngine(o.policyDir));
   const sessions = sessionStore(control, settings, o.now);
   const accounts = accountService(control, settings, sessions, o.now);
   const quotas = downloadQuotas(control, settings, accounts, o.now);
   const cache = new Map<string, AccessDecision>();
   return {
     settings,
-    policies,
+    get policies() {
+      return policies();
+    },
     accounts,
     sessions,
     quotas,
     signIn: signInService(accounts, sessions, settings),
     decide(a) {
-      const key = `${a.name}\u0000${a.role}\u0000${a.provider ?? ''}\u0000${a.status}\u0000${policies.version}`;
+      const key = `${a.name}\u0000${a.role}\u0000${a.provider ?? ''}\u0000${a.status}\u0000${policies().version}`;
       let d = cache.get(key);
       if (!d) {
         if (cache.size > 10_000) cache.clear();
-        d = a.status === 'active' ? decideAccess(policies, { name: a.name, role: a.role, provider: a.provider }) : { scope: { principal: a.name, grants: [] }, permissions: new Set() };
+        d = a.status === 'active' ? decideAccess(policies(), { name: a.name, role: a.role, provider: a.provider }) : { scope: { principal: a.name, grants: [] }, permissions: new Set() };
         cache.set(key, d);
       }
       return d;

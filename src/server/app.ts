@@ -31,6 +31,8 @@ import { registerStaticFiles } from './static-files.ts';
 export const API_VERSION = '0.1.0';
 
 export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyInstance {
+  // Load and validate the policies now: a server with a broken policy file must not start.
+  void rt.access.policies.version;
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1 << 20 });
   app.decorateRequest('principal', '');
   app.decorateRequest('role', null);
