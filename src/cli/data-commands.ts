@@ -63,7 +63,7 @@ export function registerDataCommands(program: Command): void {
             results.push(r);
             if (o.json) printJsonLines([r]);
             else {
-              const verdict = r.duplicate ? 'already loaded, nothing changed' : `${r.rows_accepted.toLocaleString('en-US')} accepted, ${r.rows_rejected.toLocaleString('en-US')} rejected`;
+              const verdict = r.duplicate ? 'already loaded, nothing changed' : `${r.rows_accepted.toLocaleString('en-US')} accepted, ${r.rows_rejected.toLocaleString('en-US')} rejected${r.rows_filtered ? `, ${r.rows_filtered.toLocaleString('en-US')} left out by the profile's where` : ''}`;
               process.stdout.write(`${r.batch_id}  ${f}: ${r.rows_read.toLocaleString('en-US')} read, ${verdict}\n`);
               if (r.superseded_rows) process.stdout.write(`         ${r.superseded_rows.toLocaleString('en-US')} earlier rows superseded by this batch\n`);
               if (r.rows_rejected && !r.duplicate) process.stdout.write(`         see the rejected lines with: parallax quarantine ${r.batch_id}\n`);

@@ -8,6 +8,8 @@
  *   and the rule, never the value.
  * - Every literal that reaches SQL text comes from the profile or the command line and passes through
  *   quoteString/quoteIdent (store/duckdb-literal.ts); nothing from the data file is ever inlined.
+ * - The profile's `where` compiles to one condition over `stage` (trimmed cell IN quoted profile values):
+ *   records outside it never reach the mapping, so they cannot be rejected; ingest counts them apart.
  * - Checks follow the canonical spec (schema/): required, type, enum, pattern, bounds, date range, and a
  *   refusal of spreadsheet-formula text (CSV injection) in text fields.
  */
@@ -31,6 +33,8 @@ export interface CompileInput {
   provider: string;
   fileLabel: string;
   filePath: string;
+  /** How the user named the profile (built-in name or file path), for errors about the profile itself. */
+  profileSource?: string;
 }
 
 /**
@@ -51,6 +55,8 @@ export interface CompiledMapping {
   readonly rawJsonSql: string;
   /** json_object(...) of the profile's extra columns, or NULL. */
   readonly attrsSql: string;
+  /** Condition over `stage` a record must meet to be mapped at all (`true` without a `where`). */
+  readonly whereSql: string;
 }
 
 const EARLIEST_DATE = '1900-01-01';
@@ -107,6 +113,30 @@ function textExpr(field: FieldSpec, m: FieldMappingObject, input: CompileInput):
   const fallback = input.overrides[field.name] ?? (m.constant !== undefined ? m.constant : undefined);
   if (fallback !== undefined) e = e ? `coalesce(${e}, ${sqlConstant(fallback)})` : sqlConstant(fallback);
   return e;
+}
+
+/**
+ * The profile's `where` as SQL over the staged columns. A column the header lacks is a profile/file mismatch
+ * found before anything is read, so it fails loudly rather than filtering every record away.
+ */
+function whereSql(input: CompileInput): string {
+  const { profile } = input;
+  const named = input.profileSource && input.profileSource !== profile.name ? ` (${input.profileSource})` : '';
+  const conds = (profile.where ?? []).map((cond, i) => {
+    const col = resolveColumn({ column: cond.column }, input.columns);
+    if (!col) {
+      throw new InputError(
+        input.filePath,
+        1,
+        `where.${i}.column`,
+        `profile "${profile.name}"${named} keeps records by column ${cond.column}, which the header lacks`,
+        `Fix the column name in the profile's where, or use a profile made for this file`,
+      );
+    }
+    const values = cond.in ?? [cond.equals!];
+    return `trim(stage.${col}) IN (${values.map((v) => quoteString(v)).join(', ')})`;
+  });
+  return conds.length ? conds.join(' AND ') : 'true';
 }
 
 /** Dataset-level defaults that depend on other fields (formats.md). */
@@ -187,6 +217,7 @@ function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly stri
 export function compileMapping(input: CompileInput): CompiledMapping {
   const { profile } = input;
   const spec = DATASETS[profile.dataset];
+  const where = whereSql(input);
   const emits: CompiledEmit[] = [];
   for (const set of emitSets(profile)) {
     const texts = new Map<string, string>();
@@ -261,5 +292,5 @@ export function compileMapping(input: CompileInput): CompiledMapping {
     .map((name) => ({ name, alias: resolveColumn({ column: name }, input.columns) }))
     .filter((e): e is { name: string; alias: string } => e.alias !== null);
   const attrsSql = extras.length ? `json_object(${extras.map((e) => `${quoteString(e.name)}, ${e.alias}`).join(', ')})` : 'NULL';
-  return { dataset: profile.dataset, emits, rawJsonSql, attrsSql };
+  return { dataset: profile.dataset, emits, rawJsonSql, attrsSql, whereSql: where };
 }

@@ -12,6 +12,8 @@
  *   it. Line numbers are exact for files without quoted line breaks: staged rowid order is file order, and
  *   the reader's own rejected lines are accounted for.
  * - Counts are per source record: a record is accepted only if every canonical row it emits passes.
+ *   rows_read = rows_accepted + rows_rejected + rows_filtered; filtered records (outside the profile's
+ *   `where`) are not bad input, so they are never quarantined, but the count is reported so none vanish.
  */
 import { basename } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -44,6 +46,8 @@ export interface BatchResult {
   rows_read: number;
   rows_accepted: number;
   rows_rejected: number;
+  /** Records left out by the profile's `where`: neither accepted nor rejected. */
+  rows_filtered: number;
   rejects_kept: number;
   superseded_rows: number;
   duplicate: boolean;
@@ -209,6 +213,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       provider,
       fileLabel: basename(path),
       filePath: path,
+      profileSource: opts.profile,
     });
     const emits = mapping.emits.length;
     const cAliases = columns.map((col) => col.alias).join(', ');
@@ -219,7 +224,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         (e, i) => `SELECT * EXCLUDE (${cAliases}), CASE WHEN _failure IS NOT NULL THEN ${mapping.rawJsonSql} END AS _raw FROM (
           SELECT rec, ${i} AS emit, ${e.finalSql}, ${mapping.attrsSql} AS attrs, ${cAliases} FROM (
             SELECT *, ${e.typedSql || 'NULL AS _none'} FROM (
-              SELECT stage.rowid AS rec, stage.*, ${e.normSql || 'NULL AS _nothing'} FROM stage)))`,
+              SELECT stage.rowid AS rec, stage.*, ${e.normSql || 'NULL AS _nothing'} FROM stage WHERE ${mapping.whereSql})))`,
       )
       .join('\nUNION ALL\n');
     const dropTemps = () => c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.failed; DROP TABLE IF EXISTS temp.reject_pos');
@@ -297,6 +302,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
           rows_read: Number(previous.rows_read),
           rows_accepted: Number(previous.rows_accepted),
           rows_rejected: Number(previous.rows_rejected),
+          rows_filtered: Number(previous.rows_read) - Number(previous.rows_accepted) - Number(previous.rows_rejected),
           rejects_kept: Number(previous.rejects_kept),
           superseded_rows: 0,
           duplicate: true,
@@ -308,8 +314,9 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       const structural = src.format === 'csv' ? await scalar(c, 'SELECT count(DISTINCT line) FROM ingest_rejects') : 0;
       const insertedRows = await scalar(c, `SELECT count(*) FROM ${dataset.id} WHERE batch_id = $1`, [batch.batch_id]);
       const records = await scalar(c, 'SELECT count(*) FROM stage');
+      const filtered = mapping.whereSql === 'true' ? 0 : await scalar(c, `SELECT count(*) FILTER (WHERE NOT coalesce(${mapping.whereSql}, false)) FROM stage`);
       let failedRecs = 0;
-      if (insertedRows !== records * emits) {
+      if (insertedRows !== (records - filtered) * emits) {
         // A second pass over the staged text, only for files with rejected rows: which records, and why.
         await c.run(`CREATE OR REPLACE TEMP TABLE failed AS
           SELECT rec, min(_failure) AS _failure, first(_raw ORDER BY emit) AS raw FROM (${layered})
@@ -400,18 +407,21 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       await c.run(
         `INSERT INTO batch_commits (batch_id, dataset, rows_read, rows_accepted, rows_rejected, rejects_kept, superseded_rows)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [batch.batch_id, dataset.id, rowsRead, rowsRead - rejected, rejected, kept.length, superseded],
+        [batch.batch_id, dataset.id, rowsRead, rowsRead - rejected - filtered, rejected, kept.length, superseded],
       );
       await c.run('COMMIT');
       inTransaction = false;
       await faultPoint('committed');
       await dropTemps();
 
-      const message =
-        rejected > kept.length ? `${rejected - kept.length} more rejected records were counted but not kept in the quarantine` : null;
+      const notes = [
+        rejected > kept.length ? `${rejected - kept.length} more rejected records were counted but not kept in the quarantine` : null,
+        filtered > 0 ? `${filtered} records left out by the profile's where filter (not rejected)` : null,
+      ].filter((n): n is string => n !== null);
+      const message = notes.length ? notes.join('; ') : null;
       await deps.registry.finish(batch.batch_id, 'committed', {
         rows_read: rowsRead,
-        rows_accepted: rowsRead - rejected,
+        rows_accepted: rowsRead - rejected - filtered,
         rows_rejected: rejected,
         rejects_kept: kept.length,
         superseded_rows: superseded,
@@ -424,8 +434,9 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         profile: profile.name,
         sha256: scan.sha256,
         rows_read: rowsRead,
-        rows_accepted: rowsRead - rejected,
+        rows_accepted: rowsRead - rejected - filtered,
         rows_rejected: rejected,
+        rows_filtered: filtered,
         rejects_kept: kept.length,
         superseded_rows: superseded,
         duplicate: false,

@@ -23,7 +23,7 @@ export async function ingestReference(deps: IngestDeps, path: string, kind: stri
   if (previous) {
     return {
       batch_id: previous.batch_id, file: path, dataset, profile: kind, sha256: sha256,
-      rows_read: Number(previous.rows_read), rows_accepted: Number(previous.rows_accepted), rows_rejected: 0, rejects_kept: 0,
+      rows_read: Number(previous.rows_read), rows_accepted: Number(previous.rows_accepted), rows_rejected: 0, rows_filtered: 0, rejects_kept: 0,
       superseded_rows: 0, duplicate: true, message: `these bytes were already loaded as ${previous.batch_id}; nothing was changed`,
     };
   }
@@ -36,7 +36,7 @@ export async function ingestReference(deps: IngestDeps, path: string, kind: stri
     await deps.registry.finish(batch.batch_id, 'committed', { rows_read: n, rows_accepted: n, rows_rejected: 0 });
     return {
       batch_id: batch.batch_id, file: path, dataset, profile: kind, sha256: sha256, rows_read: n, rows_accepted: n,
-      rows_rejected: 0, rejects_kept: 0, superseded_rows: 0, duplicate: false, message: `replaced the ${kind} reference table`,
+      rows_rejected: 0, rows_filtered: 0, rejects_kept: 0, superseded_rows: 0, duplicate: false, message: `replaced the ${kind} reference table`,
     };
   } catch (e) {
     await deps.registry.discard(batch.batch_id);

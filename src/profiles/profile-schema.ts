@@ -8,6 +8,11 @@
  *   in JavaScript.
  * - Field names are checked against the canonical dataset so a typo fails when the profile is loaded,
  *   before any file is read.
+ * - `where` keeps only the source records a profile is meant for (e.g. one of two valuation bases a file
+ *   reports side by side). It is a plain column = value(s) test compiled into the read's WHERE clause, so a
+ *   left-out record is neither a reject nor silently lost: ingest counts it as filtered. Values are compared
+ *   as text (trimmed cell, case-sensitive) because every staged cell is text; numbers in JSON are refused
+ *   rather than guessed at (`2015` vs `2015.0`).
  */
 import { z } from 'zod';
 import { DATASETS, DATASET_CATEGORIES, type DatasetId } from '../schema/index.ts';
@@ -39,6 +44,21 @@ const fieldMappingObject = z
   })
   .strict();
 
+/** One condition on a source record: the column's trimmed text equals a value, or is one of several. */
+const rowConditionSchema = z
+  .object({
+    /** Source column by header name (case-insensitive) or `#N` (1-based). */
+    column: z.string().min(1),
+    equals: z.string().optional(),
+    in: z.array(z.string()).min(1).optional(),
+  })
+  .strict()
+  .refine((c) => (c.equals === undefined) !== (c.in === undefined), {
+    message: 'a where condition has exactly one of `equals` (a string) or `in` (a list of strings)',
+  });
+
+export type RowCondition = z.infer<typeof rowConditionSchema>;
+
 export const fieldMappingSchema = z.union([z.string(), fieldMappingObject]);
 export type FieldMapping = z.infer<typeof fieldMappingSchema>;
 export type FieldMappingObject = z.infer<typeof fieldMappingObject>;
@@ -66,6 +86,8 @@ export const profileSchema = z
     emit: z.array(z.record(z.string(), fieldMappingSchema)).min(1).optional(),
     /** Source columns kept verbatim in the row's `attrs` (opt-in: minimisation, access.md). */
     extras: z.array(z.string()).default([]),
+    /** Keep only source records meeting every condition; the rest are counted as filtered, not rejected. */
+    where: z.array(rowConditionSchema).min(1).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

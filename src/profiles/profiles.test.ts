@@ -123,3 +123,88 @@ describe('reference tables', () => {
     expect(Number(n[0]!['p'])).toBeGreaterThan(70);
   });
 });
+
+describe('profile where: keep only the records a profile is for', () => {
+  const whereProfile = (where: unknown) =>
+    t.file(
+      'basis.json',
+      JSON.stringify({
+        name: 'basis-split',
+        description: 'a file reporting each flow at two valuation bases',
+        dataset: 'trade_lines',
+        category: 'trade',
+        fields: { declaration_id: 'Ref', flow: { constant: 'import' }, date: 'Date', hs_code: 'HS', value: 'Value' },
+        where,
+      }),
+    );
+
+  it('keeps matching records, counts the rest as filtered (not rejected), and keeps line numbers exact', async () => {
+    const profile = whereProfile([{ column: 'basis', in: ['CIF', 'cif'] }, { column: '#1', equals: 'Y' }]);
+    const data = t.file(
+      'two-bases.csv',
+      [
+        'Keep,Ref,Date,HS,Value,Basis',
+        'Y,R1,2024-03-05,720851,100,CIF',
+        'Y,R1,2024-03-05,720851,94,FOB', // same declaration at the other basis: left out
+        'Y,R2,2024-03-06,720851,oops, cif ', // kept by the filter (cell trimmed), then rejected by the value check
+        'Y,R3,2024-03-07,720851,50,', // empty basis: left out, not an error
+        'N,R4,2024-03-08,720851,70,CIF', // second condition fails: left out
+        'Y,R5,2024-03-09,720851,80,cif',
+      ].join('\n'),
+    );
+    const r = await ingestFile(deps(), data, { profile, category: 'trade', provider: 'DE', loadedBy: 't' });
+    expect(r).toMatchObject({ rows_read: 6, rows_accepted: 2, rows_rejected: 1, rows_filtered: 3, rejects_kept: 1 });
+    expect(r.message).toMatch(/3 records left out by the profile's where filter \(not rejected\)/);
+    expect(await sqlRows('SELECT declaration_id, value, line::INTEGER line FROM trade_lines ORDER BY line')).toEqual([
+      { declaration_id: 'R1', value: 100, line: 2 },
+      { declaration_id: 'R5', value: 80, line: 7 },
+    ]);
+    const q = await t.rt.registry.quarantine(r.batch_id, { limit: 10, offset: 0 });
+    expect(q.total).toBe(1);
+    expect(q.rows[0]).toMatchObject({ line: 4, field: 'value', reason: 'not a number' });
+    expect(await t.rt.registry.get(r.batch_id)).toMatchObject({ rows_read: 6, rows_accepted: 2, rows_rejected: 1 });
+    // The same bytes again: a no-op that still reports how many records the profile left out.
+    expect(await ingestFile(deps(), data, { profile, category: 'trade', provider: 'DE', loadedBy: 't' })).toMatchObject({ duplicate: true, rows_filtered: 3 });
+  });
+
+  it('gfi-dots keeps the CIF record of a pair-year reported both CIF and FOB', async () => {
+    const header =
+      'ctycode_m,ctycode_x,pctycode_m,pctycode_x,year_m,indcode_m,indcode_x,ctyname_m,indname_m,pctyname_m,value_m,ctyname_x,indname_x,pctyname_x,year_x,value_x,impmisbilat,expmisbilat,uo_m,uo_x';
+    const rec = (ind: string, valueM: number, valueX: number) =>
+      `111,112,112,111,2016,${ind},TXG_FOB_USD,United States,imports,United Kingdom,${valueM},United Kingdom,exports,United States,2016,${valueX},${Math.abs(valueM - valueX)},0,under,over`;
+    const data = t.file('gfi-sample.csv', [header, rec('TMG_CIF_USD', 1000, 1200), rec('TMG_FOB_USD', 990, 1200)].join('\n'));
+    const r = await ingestFile(deps(), data, { profile: 'gfi-dots', category: 'trade', provider: 'GFI', loadedBy: 't' });
+    expect(r).toMatchObject({ rows_read: 2, rows_accepted: 1, rows_rejected: 0, rows_filtered: 1 });
+    expect(await sqlRows('SELECT reporter, partner, flow, value, line::INTEGER line FROM mirror_stats ORDER BY flow')).toEqual([
+      { reporter: 'GB', partner: 'US', flow: 'export', value: 1200, line: 2 },
+      { reporter: 'US', partner: 'GB', flow: 'import', value: 1060, line: 2 },
+    ]);
+  });
+
+  it('a where of the wrong shape is refused with the profile file and the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [[{ column: 'Basis', equals: 'CIF', in: ['FOB'] }], /basis\.json: where\.0: a where condition has exactly one of `equals`/],
+      [[{ column: 'Basis' }], /basis\.json: where\.0: a where condition has exactly one of `equals`/],
+      [[{ column: 'Basis', equals: 2015 }], /basis\.json: where\.0\.equals: /],
+      [[{ column: 'Basis', in: [] }], /basis\.json: where\.0\.in: /],
+      [[{ column: 'Basis', equal: 'CIF' }], /basis\.json: where\.0: .*equal/],
+      [{ column: 'Basis', equals: 'CIF' }, /basis\.json: where: /],
+      [[], /basis\.json: where: /],
+    ];
+    for (const [where, message] of cases) {
+      const p = whereProfile(where);
+      expect(() => loadProfile(p)).toThrow(ProfileError);
+      expect(() => loadProfile(p)).toThrow(message);
+    }
+  });
+
+  it('a where on a column the file lacks fails before anything is stored, naming the profile and field', async () => {
+    const profile = whereProfile([{ column: 'Valuation', equals: 'CIF' }]);
+    const data = t.file('no-col.csv', 'Ref,Date,HS,Value,Basis\nR1,2024-03-05,720851,100,CIF\n');
+    const before = await storeFingerprint(t.rt);
+    const err = await ingestFile(deps(), data, { profile, category: 'trade', provider: 'DE', loadedBy: 't' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(String((err as Error).message)).toMatch(/no-col\.csv:1: field "where\.0\.column": profile "basis-split" \(.*basis\.json\) keeps records by column Valuation, which the header lacks/);
+    expect(await storeFingerprint(t.rt)).toBe(before);
+  });
+});
