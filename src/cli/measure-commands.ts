@@ -24,7 +24,7 @@ export function registerMeasureCommands(program: Command): void {
         if (o.json) return printJsonLines(rows);
         process.stdout.write(`${renderTable(['id', 'name', 'unit', 'source', 'categories', 'default_by'], rows)}\n`);
         process.stdout.write(`rankings: ${RANKINGS.map((r) => `${r.id} (--measure ${r.measure} --by ${r.by} --top ${r.n})`).join(', ')}\n`);
-        process.stdout.write(`not yet available: ${MISSING_MEASURES.map((m) => m.id).join(', ')}\n`);
+        if (MISSING_MEASURES.length) process.stdout.write(`not yet available: ${MISSING_MEASURES.map((m) => m.id).join(', ')}\n`);
       }),
     );
 

@@ -160,7 +160,7 @@ export function registerReportCommands(program: Command): void {
           const report = adhoc ?? (await notFound(reportStore(rt.control).get(ref!)));
           const written = await audited(rt.audit, CLI_CONTEXT, 'export', `report=${report.name} format=${o.format}`, async () => {
             const out = await runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal });
-            const bytes = renderReport(out.table, o.format as ExportFormat);
+            const bytes = await renderReport(out.table, o.format as ExportFormat);
             writeFileSync(o.out, bytes);
             return { rows: out.result.rows.length, bytes: bytes.length };
           }, (r) => ({ rowCount: r.rows }));
@@ -185,7 +185,7 @@ export function registerReportCommands(program: Command): void {
         await withRuntime(o, async (rt) => {
           const out = await audited(rt.audit, CLI_CONTEXT, o.format ? 'export' : 'query', `report format=${o.format ?? 'table'}`, () => runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal }), (r) => ({ rowCount: r.result.rows.length }));
           if (o.format && o.out) {
-            const bytes = renderReport(out.table, o.format as ExportFormat);
+            const bytes = await renderReport(out.table, o.format as ExportFormat);
             writeFileSync(o.out, bytes);
             process.stdout.write(`wrote ${o.out}: ${out.result.rows.length} rows, ${bytes.length} bytes\n`);
             return;

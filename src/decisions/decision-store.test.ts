@@ -25,5 +25,9 @@ describe('decision store', () => {
     const latest = await ds.latest('hit', ['H1', 'H2', 'H3']);
     expect([...latest.keys()].sort()).toEqual(['H1', 'H2']);
     expect(latest.get('H1')).toMatchObject({ decision: 'false_positive', entry_fingerprint: 'f1', note: 'different company' });
+    // Every subject of a kind at once (the decision mirror's full rebuild reads this).
+    const all = await ds.latestAll('hit');
+    expect([...all].map(([id, d]) => [id, d.decision, d.id]).sort()).toEqual([['H1', 'false_positive', b.id], ['H2', 'confirmed', other.id]]);
+    expect([...(await ds.latestAll('anomaly')).keys()]).toEqual(['H1']);
   });
 });

@@ -47,6 +47,8 @@ export interface DecisionStore {
   history(kind: SubjectKind, ids: readonly string[]): Promise<Decision[]>;
   /** The latest decision per subject id. */
   latest(kind: SubjectKind, ids: readonly string[]): Promise<Map<string, Decision>>;
+  /** The latest decision on every subject of a kind (for rebuilding mirrors of the decisions). */
+  latestAll(kind: SubjectKind): Promise<Map<string, Decision>>;
 }
 
 const CHUNK = 500;
@@ -111,6 +113,12 @@ export function decisionStore(control: ControlStore): DecisionStore {
       const m = new Map<string, Decision>();
       for (const d of await history(kind, ids)) m.set(d.subject_id, d);
       return m;
+    },
+    async latestAll(kind) {
+      // The latest is the highest id per subject: ids grow with every append, and supersedes follows them.
+      const newest = db.selectFrom('party_decisions').select((eb) => eb.fn.max('id').as('id')).where('subject_kind', '=', kind).groupBy('subject_id');
+      const rows = await db.selectFrom('party_decisions').selectAll().where('id', 'in', newest).execute();
+      return new Map(rows.map((r) => toDecision(r as Record<string, any>)).map((d) => [d.subject_id, d]));
     },
   };
 }

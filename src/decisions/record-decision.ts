@@ -5,13 +5,14 @@
  * Invariants:
  * - The subject is looked up through the caller's ScopedDb first: a caller cannot decide on (or learn the
  *   existence of) a hit or anomaly outside their scope; both cases answer "no such ...".
- * - The decision row is the record; the hit's status in the analytical store is derived from it and is
- *   re-derived by every batch screen, so a crash between the two writes heals on the next screen.
+ * - The decision row is the record; the hit's status and its mirrored decision (watchlist_hits.decision,
+ *   read by the watchlist-exposure measure) in the analytical store are derived from it and are re-derived
+ *   by every batch screen, so a crash between the writes heals on the next screen.
  */
 import { getAnomaly } from '../detect/index.ts';
 import type { ScopedDb } from '../query/index.ts';
 import type { AnalyticalStore } from '../store/index.ts';
-import type { HitDecisions } from '../screening/index.ts';
+import { mirrorHitDecision, type HitDecisions } from '../screening/index.ts';
 import type { Decision, DecisionKind, DecisionStore } from './decision-store.ts';
 
 export class DecisionLookupError extends Error {
@@ -60,6 +61,7 @@ export async function recordDecision(
         hit['entry_fingerprint'] as string,
       ]),
     );
+    await mirrorHitDecision(deps.store, req.hit, req.decision);
     return d;
   }
   const a = await getAnomaly(db, req.anomaly!);
@@ -72,6 +74,10 @@ export function hitDecisions(decisions: DecisionStore): HitDecisions {
   return {
     async latestFor(ids) {
       const m = await decisions.latest('hit', ids);
+      return new Map([...m].map(([id, d]) => [id, { decision: d.decision, entry_fingerprint: d.entry_fingerprint }]));
+    },
+    async all() {
+      const m = await decisions.latestAll('hit');
       return new Map([...m].map(([id, d]) => [id, { decision: d.decision, entry_fingerprint: d.entry_fingerprint }]));
     },
   };

@@ -4,8 +4,11 @@
  * Invariants:
  * - Pure and IO-free. `formula` is an aggregate over the alias `t` of the measure's source (sources.ts):
  *   trade lines, enforcement events or mirror pairs. It may also read the look-ups named in `joins`, which
- *   the source adds (`fl`: lines flagged by the latest analysis run of their provider); it never joins by
- *   itself, so a measure can be cut by any dimension of its source.
+ *   the source adds (`fl`: lines flagged by the latest analysis run of their provider; `wi`/`we`: the
+ *   line's importer/exporter party has a confirmed watch-list match); it never joins by itself, so a
+ *   measure can be cut by any dimension of its source.
+ * - `categories` lists every grant the measure reads, not only its source's: a measure that reads
+ *   watch-list hits needs the watchlist grant, so a role without it (executive, access.md) is refused.
  * - Constant SQL text of this module; user input selects entries by id and never becomes SQL.
  * - Rates are written as ratios of two aggregates with nullif on the denominator: an empty denominator
  *   gives null (no data), never a division error or a misleading 0.
@@ -21,7 +24,7 @@ import type { DatasetCategory } from '../schema/index.ts';
 
 export type MeasureSourceId = 'trade' | 'enforcement' | 'mirror';
 /** Look-ups a measure (not a dimension) needs; see sources.ts. */
-export type MeasureJoin = 'flags';
+export type MeasureJoin = 'flags' | 'watchlist';
 
 export interface TradeMeasure {
   readonly id: string;
@@ -78,6 +81,21 @@ export const MEASURES: readonly TradeMeasure[] = [
   { id: 'anomaly-rate', name: 'Anomaly rate (flagged lines / lines)', unit: 'ratio', formula: ratio('count(fl.row_id)', 'count(*)'), ...trade, joins: ['flags'], defaultBy: ['port'], additive: false },
   { id: 'flagged-lines', name: 'Lines flagged by any detector', unit: 'count', formula: 'count(fl.row_id)::INTEGER', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
   { id: 'value-at-risk', name: 'Value of flagged lines (value at risk)', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE fl.row_id IS NOT NULL), 0)::DOUBLE', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
+  // Lines whose importer or exporter party (party_members) has a hit that is not retired and whose latest
+  // analyst decision is `confirmed` (the decision mirror on watchlist_hits, rebuilt from the control store).
+  // A line counts once even when both parties, or one party on several lists, match. Discloses watch-list
+  // matches, so it needs the watchlist grant as well as trade. Parties must be resolved and screened first.
+  {
+    id: 'watchlist-exposure',
+    name: 'Value traded by parties with a confirmed watch-list match',
+    unit: 'USD',
+    formula: 'coalesce(sum(t.value) FILTER (WHERE wi.ref IS NOT NULL OR we.ref IS NOT NULL), 0)::DOUBLE',
+    source: 'trade',
+    categories: ['trade', 'watchlist'],
+    joins: ['watchlist'],
+    defaultBy: ['port'],
+    additive: true,
+  },
   // Mirror pairs (importer's CIF brought to FOB against the exporter's FOB), one HS level per pair of
   // countries; orphans (one side unreported) have no gap and are left out. See sources.ts.
   { id: 'mirror-gap', name: 'Mirror gap (sum of |importer FOB - exporter FOB|)', unit: 'USD', formula: 'coalesce(sum(t.abs_gap), 0)::DOUBLE', source: 'mirror', categories: ['trade'], defaultBy: ['nation'], additive: true },
@@ -115,14 +133,8 @@ export const RANKINGS: readonly Ranking[] = [
   { id: 'top-importers', name: 'Top importers by import value', measure: 'import-value', by: 'importer', n: 10 },
 ];
 
-/** kpis.md entries not in the catalogue yet, and why. */
-export const MISSING_MEASURES: readonly { id: string; why: string }[] = [
-  {
-    id: 'watchlist-exposure',
-    why:
-      'needs confirmed matches joined to trade lines: watchlist_hits (batch screening) keys hits by resolved party, and whether a hit is confirmed is recorded only in the control store (decisions), not in the analytical store where the trade values are',
-  },
-];
+/** kpis.md entries not in the catalogue yet, and why (none today; kept so clients can show the list). */
+export const MISSING_MEASURES: readonly { id: string; why: string }[] = [];
 
 export function measureFormula(m: TradeMeasure, d: AnalyticalDialect): string {
   return typeof m.formula === 'string' ? m.formula : m.formula(d);

@@ -9,7 +9,11 @@
  *   last day, so period grouping, read windows and coverage are the same code for all.
  * - trade: trade_lines with the explore look-ups; the `flags` join adds `fl.row_id` for lines named by an
  *   anomaly of the latest analysis run of their provider (latest = highest run_seq among runs that read
- *   that provider), distinct so a line flagged twice is not counted twice.
+ *   that provider), distinct so a line flagged twice is not counted twice. The `watchlist` join adds
+ *   `wi.ref` / `we.ref` for lines whose importer / exporter (provider, key) is a member of a party with a
+ *   confirmed, not retired hit; each side is a distinct (provider, ref) set, so it never multiplies lines.
+ *   Hits are read through the scope plugin too (watchlist grant, and per row the grant of the party name
+ *   the hit carries), so the measure only counts matches the reader could look up.
  * - enforcement: enforcement_events with the same look-ups and the explore enforcement catalogue.
  * - mirror: pairs of mirror_stats (detect/mirror-pairs.ts, f = 1.06). One HS level per country pair and
  *   period: TOTAL where reported, else the shortest code level reported, so levels are never added up.
@@ -58,6 +62,17 @@ function flaggedLines(db: ScopedDb): AnyQuery {
     .distinct();
 }
 
+/** Party references (provider, ref) whose party has a hit not retired whose latest decision is confirmed. */
+function confirmedRefs(db: ScopedDb): AnyQuery {
+  return db.db
+    .selectFrom('party_members as wm')
+    .innerJoin('watchlist_hits as wh', 'wh.party_id', 'wm.party_id')
+    .where('wh.status', '<>', 'retired')
+    .where('wh.decision', '=', 'confirmed')
+    .select(['wm.provider as provider', 'wm.ref as ref'])
+    .distinct();
+}
+
 const nonPeriod = (ds: ExploreDataset) => CATALOGUES[ds].dimensions.filter((d) => !d.period);
 
 const tradeSource: MeasureSource = {
@@ -72,6 +87,11 @@ const tradeSource: MeasureSource = {
   from(db, joins) {
     let q = joinLookups(db.db.selectFrom('trade_lines as t'), joins as ReadonlySet<Join>);
     if (joins.has('flags')) q = q.leftJoin(flaggedLines(db).as('fl'), 'fl.row_id', 't.row_id');
+    if (joins.has('watchlist')) {
+      q = q
+        .leftJoin(confirmedRefs(db).as('wi'), (j) => j.onRef('wi.provider', '=', 't.provider').onRef('wi.ref', '=', 't.importer_key'))
+        .leftJoin(confirmedRefs(db).as('we'), (j) => j.onRef('we.provider', '=', 't.provider').onRef('we.ref', '=', 't.exporter_key'));
+    }
     return q;
   },
 };

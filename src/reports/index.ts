@@ -5,4 +5,3 @@ export { reportTable, SUPPRESSED, type ReportTableData, type TableColumn, type T
 export { writeCsv } from './csv-export.ts';
 export { writeXlsx } from './xlsx-export.ts';
 export { writePdf, formatValue } from './pdf-export.ts';
-export { writeZip, crc32 } from './zip-writer.ts';

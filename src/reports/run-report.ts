@@ -56,7 +56,7 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
 };
 
-export function renderReport(table: ReportTableData, format: ExportFormat): Buffer {
+export async function renderReport(table: ReportTableData, format: ExportFormat): Promise<Buffer> {
   return format === 'csv' ? writeCsv(table) : format === 'xlsx' ? writeXlsx(table) : writePdf(table);
 }
 
@@ -94,7 +94,7 @@ async function runToArchive(deps: RunDueDeps, ctx: ActionContext, scope: Scope, 
     for (const f of report.formats) {
       const name = `${stem}.${f}`;
       const tmp = join(dir, `.${name}.tmp`);
-      writeFileSync(tmp, renderReport(out.table, f));
+      writeFileSync(tmp, await renderReport(out.table, f));
       renameSync(tmp, join(dir, name));
       files.push(`${report.name}/${name}`);
     }

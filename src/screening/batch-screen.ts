@@ -19,6 +19,7 @@
  *   hits on removed entries, on re-scored entries that no longer match, and on party names that are gone
  *   are retired, never deleted. Hits keep their id across versions (list, party, entry).
  * - A false-positive decision suppresses its hit while the entry's fingerprint is the one decided on.
+ * - Every run ends by rebuilding the decision mirror (decision-mirror.ts) from the control store.
  * - A hit is stored under the category and provider of the party name it matched (trade when a trade
  *   member carries that name, else financial), so the scope layer shows it only to who may read that name.
  *   A run only retires hits of the categories it screened (a run without financial access leaves
@@ -37,10 +38,13 @@ import { normaliseScreeningName, type NormalisedName } from './normalise-name.ts
 import type { TokenPair } from './name-similarity.ts';
 import { indexFor, latestVersions } from './screen-name.ts';
 import type { IndexedEntry } from './screening-index.ts';
+import { syncHitDecisions } from './decision-mirror.ts';
 
 /** What batch screening needs to know about analyst decisions (the decisions module provides it). */
 export interface HitDecisions {
   latestFor(hitIds: readonly string[]): Promise<Map<string, { decision: string; entry_fingerprint: string | null }>>;
+  /** The latest decision on every decided hit, for the full rebuild of the decision mirror. */
+  all(): Promise<Map<string, { decision: string; entry_fingerprint: string | null }>>;
 }
 
 export interface BatchScreenOptions {
@@ -401,5 +405,7 @@ export async function screenAll(
     });
     lists.push(summary);
   }
+  // Hits may have been created or re-created above: rebuild the decision mirror from the control store.
+  await syncHitDecisions(store, decisions);
   return { run_id: runId, algorithm_version: ALGORITHM_VERSION, threshold, lists };
 }

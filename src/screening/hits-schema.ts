@@ -17,6 +17,9 @@
  *   entry's name-relevant fields) is the one the decision saw.
  * - `list_version` is the version the score was computed against; `checked_version` the latest version the
  *   hit was confirmed to still stand in (an unchanged entry is not re-scored).
+ * - `decision` mirrors the latest analyst decision on the hit (null when none). The control store's
+ *   decisions are the record; the mirror is written with each decision and rebuilt in full at every batch
+ *   screen (screening/decision-mirror.ts), so measures can join confirmed matches to trade in one engine.
  */
 export const SCREENING_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS watchlist_hits (hit_id VARCHAR PRIMARY KEY, list_id VARCHAR NOT NULL,
@@ -25,6 +28,8 @@ export const SCREENING_DDL: readonly string[] = [
      score DOUBLE NOT NULL, explanation JSON NOT NULL, algorithm_version VARCHAR NOT NULL, threshold DOUBLE NOT NULL,
      list_version VARCHAR NOT NULL, checked_version VARCHAR NOT NULL, entry_fingerprint VARCHAR NOT NULL,
      status VARCHAR NOT NULL, retired_version VARCHAR, first_run VARCHAR NOT NULL, last_run VARCHAR NOT NULL)`,
+  // Added after the first release: stores created before it gain the column at open.
+  `ALTER TABLE watchlist_hits ADD COLUMN IF NOT EXISTS decision VARCHAR`,
   // Which (party, name) subjects were screened against a list (provider = list id), so a re-screen knows
   // which parties are new; the name as its MD5 only.
   `CREATE TABLE IF NOT EXISTS screening_subjects (provider VARCHAR NOT NULL, party_id VARCHAR NOT NULL,

@@ -10,3 +10,4 @@ export { ScreeningIndex } from './screening-index.ts';
 export { readPairsFile, type NamePair } from './pairs-file.ts';
 export { screenAll, hitIdFor, ENTRY_FINGERPRINT_SQL, type BatchScreenOptions, type BatchScreenResult, type ListRunSummary, type HitDecisions } from './batch-screen.ts';
 export { SCREENING_DDL } from './hits-schema.ts';
+export { mirrorHitDecision, syncHitDecisions, type MirrorSyncResult } from './decision-mirror.ts';

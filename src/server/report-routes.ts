@@ -97,7 +97,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         const route = `/api/reports/${report.id}/export`;
         const body = await audited(rt.audit, req.actor, 'export', `report=${report.name} format=${q.format}`, async () => {
           const out = await runReport(rt.store, req.scope, report, { ranBy: req.principal });
-          const bytes = renderReport(out.table, q.format);
+          const bytes = await renderReport(out.table, q.format);
           await req.chargeDownload({ rows: out.result.rows.length, bytes: bytes.length, route });
           await rt.auditTrail.disclosures.record({ principal: req.principal, nature: `export report ${q.format}`, purpose: req.actor.purpose ?? null, recipient: req.principal, rowCount: out.result.rows.length, bytes: bytes.length });
           return { bytes, rows: out.result.rows.length };
