@@ -6,6 +6,10 @@
  * reads go through the scoped query layer with the local operator's scope. Audit details name party ids,
  * hit and anomaly ids and options, never a searched name or a note. Human output shows data text with control
  * characters made visible, so a name cannot drive the terminal.
+ *
+ * merge, split and resolve re-resolve in line (the server does it as a background job instead): the CLI
+ * user waits by choice, with an elapsed-time line on stderr when it is a terminal (resolution reports no
+ * finer progress), so stdout stays clean for --json.
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
@@ -34,6 +38,21 @@ function whole(v: string, name: string, min: number, max: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} takes a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** "re-resolving parties… 12 s" on a terminal's stderr while `work` runs; nothing when not a terminal. */
+async function withElapsed<T>(label: string, work: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
+  if (!stream.isTTY) return work();
+  const t0 = Date.now();
+  const show = () => stream.write(`\r${label}… ${Math.round((Date.now() - t0) / 1000)} s`);
+  show();
+  const timer = setInterval(show, 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    stream.write('\r\x1b[K');
+  }
 }
 
 const notFound = (id: string) => new UsageError(`no party ${id} in your scope: search with parallax parties --search TEXT`);
@@ -145,7 +164,7 @@ export function registerPartyCommands(program: Command): void {
       action(async (_o: unknown, cmd: Command) => {
         const o = opts(cmd);
         await withRuntime(o, async (rt) => {
-          const r = await audited(rt.audit, CLI_CONTEXT, 'parties-resolve', null, async () => resolveParties(rt.store, rt.operatorScope, await partyOverrides(rt.control).list()), (x) => ({
+          const r = await audited(rt.audit, CLI_CONTEXT, 'parties-resolve', null, async () => withElapsed('resolving parties', async () => resolveParties(rt.store, rt.operatorScope, await partyOverrides(rt.control).list())), (x) => ({
             rowCount: x.parties,
             objectIds: [x.resolution_id],
           }));
@@ -158,7 +177,7 @@ export function registerPartyCommands(program: Command): void {
   /** Records a merge or split and re-resolves (the local operator's scope covers a full resolution). */
   async function override(rt: Parameters<Parameters<typeof withRuntime>[1]>[0], req: OverrideRequest) {
     try {
-      return await applyOverride({ store: rt.store, control: rt.control }, scopedDb(rt.store, rt.operatorScope), req, CLI_CONTEXT.principal);
+      return await withElapsed(`recording the ${req.kind} and re-resolving parties`, () => applyOverride({ store: rt.store, control: rt.control }, scopedDb(rt.store, rt.operatorScope), req, CLI_CONTEXT.principal));
     } catch (e) {
       if (e instanceof OverrideLookupError) throw new UsageError(`${e.message}: see parallax parties show ID`);
       throw e;

@@ -1,6 +1,8 @@
 /**
  * An analyst's merge or split, shared by the CLI and the HTTP API: check the parties in the caller's
- * scope, record the override (kept forever), and re-resolve so it shows at once when the caller may.
+ * scope, record the override (kept forever), and re-resolve so it shows when the caller may. The CLI
+ * re-resolves in line (`applyOverride`: its user waits by choice); the server records (`recordOverride`)
+ * and hands the re-resolution to a background job (resolution-jobs.ts) so a request never waits minutes.
  *
  * Invariants:
  * - The members named by an override are looked up through the caller's ScopedDb: a caller cannot merge or
@@ -43,15 +45,17 @@ export async function memberRef(db: ScopedDb, party: string, ref?: string): Prom
   return { source: m['source'] as MemberRef['source'], provider: String(m['provider']), ref: String(m['ref']) };
 }
 
-function canResolve(db: ScopedDb): boolean {
+/** Whether the caller's scope covers a full re-resolution (every trade and financial provider, row level). */
+export function canResolve(db: ScopedDb): boolean {
   return (['trade', 'financial'] as const).every((c) => {
     const g = grantFor(db.scope, c);
     return !!g && g.level === 'row' && g.providers === '*';
   });
 }
 
-export async function applyOverride(deps: { store: AnalyticalStore; control: ControlStore }, db: ScopedDb, req: OverrideRequest, decidedBy: string): Promise<OverrideResult> {
-  const ov = partyOverrides(deps.control);
+/** Looks the parties up in the caller's scope and records the override; resolves nothing. */
+export async function recordOverride(control: ControlStore, db: ScopedDb, req: OverrideRequest, decidedBy: string): Promise<PartyOverride> {
+  const ov = partyOverrides(control);
   let override: PartyOverride;
   if (req.kind === 'merge') {
     if (req.a === req.b) throw new OverrideLookupError('give two different parties');
@@ -62,6 +66,12 @@ export async function applyOverride(deps: { store: AnalyticalStore; control: Con
     const a = await memberRef(db, req.party, req.ref);
     override = await ov.add({ kind: 'split', a, partyA: req.party, note: req.note ?? null, decidedBy });
   }
-  const resolution = canResolve(db) ? await resolveParties(deps.store, db.scope, await ov.list()) : null;
+  return override;
+}
+
+/** Records the override and, when the scope covers it, re-resolves before answering. */
+export async function applyOverride(deps: { store: AnalyticalStore; control: ControlStore }, db: ScopedDb, req: OverrideRequest, decidedBy: string): Promise<OverrideResult> {
+  const override = await recordOverride(deps.control, db, req, decidedBy);
+  const resolution = canResolve(db) ? await resolveParties(deps.store, db.scope, await partyOverrides(deps.control).list()) : null;
   return { override, resolution };
 }

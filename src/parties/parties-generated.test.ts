@@ -243,8 +243,12 @@ describe('party and decision routes', () => {
     expect((await inv.post('/api/parties/merge', { a, b: 'P000000000000' })).statusCode).toBe(404);
     expect((await inv.post('/api/parties/merge', { a, b: a })).statusCode).toBe(400);
     const m = await inv.post('/api/parties/merge', { a, b, note: 'same owner' });
-    expect(m.statusCode).toBe(201);
-    expect(m.json().resolution).not.toBeNull();
+    // Recorded at once; the re-resolution is a background job, polled until it is done.
+    expect(m.statusCode).toBe(202);
+    for (let job = m.json().job; job.status !== 'done'; job = (await inv.get(`/api/jobs/${job.job_id}`)).json()) {
+      expect(job.status).not.toBe('failed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const after = await db.db.selectFrom('party_members').select(['ref', 'party_id']).where('ref', 'in', [String(two[0]!['ref']), String(two[1]!['ref'])]).execute();
     expect(new Set(after.map((x) => x['party_id'])).size).toBe(1);
     // The merge survives a plain re-resolution with the kept overrides.

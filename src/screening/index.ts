@@ -1,6 +1,7 @@
 export { screenName, compareNames, latestVersions, indexFor, SCREEN_TYPES, DEFAULT_LIMIT, MAX_LIMIT, MIN_REPORTED_SCORE } from './screen-name.ts';
-export type { ScreenOptions, ScreenResult, ScreenResponse, CompareResult } from './screen-name.ts';
-export { ALGORITHM_VERSION, DEFAULT_THRESHOLD, scoreEntry, type Explanation, type MatchScore } from './match-score.ts';
+export type { ScreenOptions, ScreenResult, ScreenResponse, CompareResult, CompareOptions, ScreenExplanation } from './screen-name.ts';
+export { IDENTIFIER_TYPES, IdentifierInputError, MAX_QUERY_IDS, identifierType, queryIdentifier, parseIdentifierArg, parseIdentifierArgs, type IdentifierType } from './query-identifiers.ts';
+export { ALGORITHM_VERSION, DEFAULT_THRESHOLD, scoreEntry, type Explanation, type MatchScore, type QueryIdentifier } from './match-score.ts';
 export { normaliseScreeningName, type NormalisedName, type ScreenType } from './normalise-name.ts';
 export { nameSimilarity, tokenSimilarity, GENERIC_WORDS } from './name-similarity.ts';
 export { jaro, jaroWinkler } from './jaro-winkler.ts';

@@ -10,10 +10,14 @@
  * - The cache is bounded (MAX_CACHED_VERSIONS, least recently used evicted) so a long-running server
  *   holding many versions does not grow without limit.
  * - Nothing here logs or throws with the screened name in the message.
+ * - A query may be identifiers alone (empty name): the index brings in entries by identifier value, and an
+ *   exact identifier match alone lifts the score to IDENTIFIER_FLOOR; with no identifier hit such a query
+ *   has no candidates. The explanation names which of the query's identifiers matched (type and value as
+ *   given), so a reviewer sees the number that decided it.
  */
 import type { ScopedDb } from '../query/index.ts';
 import { getVersion, listVersions, WatchlistLookupError, type ListVersion } from '../watchlists/index.ts';
-import { ALGORITHM_VERSION, DEFAULT_THRESHOLD, scoreEntry, type Explanation, type QueryIdentifier } from './match-score.ts';
+import { ALGORITHM_VERSION, DEFAULT_THRESHOLD, identifierMatches, scoreEntry, type CandidateEntry, type Explanation, type QueryIdentifier } from './match-score.ts';
 import { normaliseScreeningName, type ScreenType } from './normalise-name.ts';
 import { ScreeningIndex, type EntryRow } from './screening-index.ts';
 import type { TokenPair } from './name-similarity.ts';
@@ -35,6 +39,21 @@ export interface ScreenOptions {
   threshold?: number | undefined;
 }
 
+/** The score's explanation, with the query identifiers that matched the entry exactly. */
+export type ScreenExplanation = Explanation & { identifiers: Explanation['identifiers'] & { matched_ids: QueryIdentifier[] } };
+
+/** Which of the query's identifiers matched the entry (each as the query gave it, with the entry's type). */
+export function matchedIdentifiers(query: readonly QueryIdentifier[], entry: CandidateEntry['identifiers']): QueryIdentifier[] {
+  const out: QueryIdentifier[] = [];
+  for (const q of query) for (const type of identifierMatches([q], entry)) out.push({ type, value: q.value });
+  return out;
+}
+
+const withIds = (e: Explanation, query: readonly QueryIdentifier[], entry: CandidateEntry['identifiers']): ScreenExplanation => ({
+  ...e,
+  identifiers: { ...e.identifiers, matched_ids: e.identifiers.matched.length ? matchedIdentifiers(query, entry) : [] },
+});
+
 export interface ScreenResult {
   score: number;
   match: boolean;
@@ -45,7 +64,7 @@ export interface ScreenResult {
   entry_name: string;
   matched_name: string;
   weak_alias: boolean;
-  explanation: Explanation;
+  explanation: ScreenExplanation;
   algorithm_version: string;
 }
 
@@ -129,7 +148,7 @@ export async function screenName(db: ScopedDb, name: string, opts: ScreenOptions
         entry_name: e.name,
         matched_name: s.matched_name,
         weak_alias: s.weak_alias,
-        explanation: s.explanation,
+        explanation: withIds(s.explanation, query.identifiers, e.identifiers),
         algorithm_version: ALGORITHM_VERSION,
       });
     }
@@ -145,17 +164,27 @@ export interface CompareResult {
   match: boolean;
   threshold: number;
   algorithm_version: string;
-  explanation: Explanation;
+  explanation: ScreenExplanation;
+}
+
+export interface CompareOptions {
+  type?: ScreenType | null | undefined;
+  threshold?: number;
+  /** Identifiers of `a` (the query) and of `b` (as if the list entry's); an exact match lifts the score. */
+  identifiersA?: readonly QueryIdentifier[] | undefined;
+  identifiersB?: readonly QueryIdentifier[] | undefined;
 }
 
 /** Two names as if `b` were a list entry of the given type (or of unknown type). */
-export function compareNames(a: string, b: string, opts: { type?: ScreenType | null | undefined; threshold?: number } = {}): CompareResult {
+export function compareNames(a: string, b: string, opts: CompareOptions = {}): CompareResult {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const type = opts.type ?? null;
+  const idsA = opts.identifiersA ?? [];
+  const idsB = (opts.identifiersB ?? []).map((x) => ({ type: x.type ?? 'other', value: x.value }));
   const s = scoreEntry(
-    { name: normaliseScreeningName(a, type), type },
-    { entry_type: type ?? 'other', countries: [], identifiers: [], names: [{ text: b, normalised: normaliseScreeningName(b, type), weak: false }] },
+    { name: normaliseScreeningName(a, type), type, identifiers: idsA },
+    { entry_type: type ?? 'other', countries: [], identifiers: idsB, names: [{ text: b, normalised: normaliseScreeningName(b, type), weak: false }] },
     threshold,
   );
-  return { name_a: a, name_b: b, score: s.score, match: s.match, threshold, algorithm_version: ALGORITHM_VERSION, explanation: s.explanation };
+  return { name_a: a, name_b: b, score: s.score, match: s.match, threshold, algorithm_version: ALGORITHM_VERSION, explanation: withIds(s.explanation, idsA, idsB) };
 }

@@ -6,12 +6,22 @@
  * providers' parties do not leak; malformed parameters answer 400 naming the parameter; audit details
  * carry ids and options, never a searched name or a decision note. Merge and split are decisions
  * ('decisions:write'): recorded and kept, re-applied by every later resolution.
+ *
+ * Merge and split answer as soon as the override is recorded: 202 with the override and a job id when the
+ * caller's scope covers a re-resolution (which then runs in the background, one at a time, see
+ * parties/resolution-jobs.ts), 201 with `job: null, resolution: null` when it does not (applied by the next
+ * full resolution). `GET /api/jobs/:id` reports the job; it needs only a session ('session:me') because a
+ * job is shown to the user who started it, or to holders of 'audit:read-all' (who may already read every
+ * user's audit events, these jobs' start and end among them); anyone else gets 404, as for an unknown id.
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
-import { applyOverride, MAX_CAP, MAX_DEPTH, MAX_HOPS, MAX_SEARCH, OverrideLookupError, partyGraph, partyPath, searchParties, showParty, type OverrideRequest } from '../parties/index.ts';
+import {
+  canResolve, MAX_CAP, MAX_DEPTH, MAX_HOPS, MAX_SEARCH, OverrideLookupError, partyGraph, partyOverrides, partyPath, recordOverride, resolutionJobs, resolveParties, searchParties, showParty,
+  type OverrideRequest,
+} from '../parties/index.ts';
 import { DECISION_KINDS, decisionStore, DecisionLookupError, recordDecision } from '../decisions/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 
@@ -57,8 +67,10 @@ const mergeBody = z.object({ a: partyIdSchema, b: partyIdSchema, note: z.string(
 const splitBody = z.object({ ref: z.string().min(1).max(1000), note: z.string().max(4000).optional() }).strict();
 
 const idParam = (params: unknown) => z.object({ id: partyIdSchema }).parse(params).id;
+const jobIdParam = (params: unknown) => z.object({ id: z.string().regex(/^J[0-9A-F]{12}$/, 'a job id is J followed by 12 hex digits') }).parse(params).id;
 
 export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
+  const jobs = resolutionJobs({ audit: rt.audit, resolve: async (scope) => resolveParties(rt.store, scope, await partyOverrides(rt.control).list()) });
   const pathHandler = defineRoute({
     method: 'GET',
     path: '/api/path',
@@ -75,11 +87,19 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
     },
   });
   const override = (req: Parameters<ApiRoute<z.ZodType>['handler']>[0], reply: Parameters<ApiRoute<z.ZodType>['handler']>[2], o: OverrideRequest, ids: string[]) =>
-    audited(rt.audit, req.actor, `parties-${o.kind}`, null, () => applyOverride({ store: rt.store, control: rt.control }, scopedDb(rt.store, req.scope), o, req.actor.principal), (r) => ({
-      rowCount: 1,
-      objectIds: [...ids, String(r.override.id)],
-    })).then(
-      (r) => reply.status(201).send(r),
+    audited(
+      rt.audit,
+      req.actor,
+      `parties-${o.kind}`,
+      null,
+      async () => {
+        const db = scopedDb(rt.store, req.scope);
+        const recorded = await recordOverride(rt.control, db, o, req.actor.principal);
+        return { override: recorded, job: canResolve(db) ? jobs.enqueue(req.actor, req.scope, recorded.id) : null, resolution: null };
+      },
+      (r) => ({ rowCount: 1, objectIds: [...ids, String(r.override.id), ...(r.job ? [r.job.job_id] : [])] }),
+    ).then(
+      (r) => reply.status(r.job ? 202 : 201).send(r),
       (e: unknown) => {
         if (e instanceof OverrideLookupError) return reply.status(e.message === 'no such party' ? 404 : 400).send({ error: e.message === 'no such party' ? 'not_found' : 'bad_request', message: e.message });
         throw e;
@@ -105,6 +125,19 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         const id = idParam(req.params);
         const b = splitBody.parse(req.body ?? {});
         return override(req, reply, { kind: 'split', party: id, ref: b.ref, note: b.note }, [id]);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/jobs/:id',
+      summary: 'A background job (party re-resolution after a merge or split): queued, running, done or failed, with timing; shown to who started it',
+      permission: 'session:me',
+      query: noQuery,
+      handler: async (req, _q, reply) => {
+        const id = jobIdParam(req.params);
+        const j = jobs.get(id);
+        if (!j || (j.started_by !== req.actor.principal && !req.permissions.has('audit:read-all'))) return reply.status(404).send({ error: 'not_found', message: 'no such job' });
+        return j;
       },
     }),
     defineRoute({

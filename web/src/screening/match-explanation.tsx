@@ -1,11 +1,19 @@
 /**
  * The per-feature explanation of a name match (screening candidates and stored watch-list hits share it):
  * token pairs and how each matched, phonetic agreement, coverage, type and country adjustments,
- * identifiers and penalties, then the final score.
+ * identifiers and penalties, then the final score. A screen's explanation also names which of the
+ * query's identifiers matched (`matched_ids`, type and value); stored hits carry only the types.
  */
 import type { Explanation } from '../api/types.ts';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+/** The identifiers that matched, with values when the server sent them (screens do; stored hits do not). */
+function matchedIdentifiers(e: Explanation): string {
+  const ids = (e.identifiers as Explanation['identifiers'] & { matched_ids?: { type: string; value: string }[] }).matched_ids;
+  if (ids?.length) return ids.map((i) => `${i.type} ${i.value}`).join(', ');
+  return e.identifiers.matched.join(', ');
+}
 
 export function MatchExplanation({ explanation: e, score, match }: { explanation: Explanation; score: number; match: boolean }) {
   return (
@@ -55,7 +63,10 @@ export function MatchExplanation({ explanation: e, score, match }: { explanation
             {e.country.query ?? 'not given'} vs {e.country.entry.join(', ') || 'none'}: {signed(e.country.adjustment)}
           </dd>
           <dt>Identifiers matched</dt>
-          <dd>{e.identifiers.matched.join(', ') || 'none'}</dd>
+          <dd data-testid="screen-identifiers-matched">
+            {matchedIdentifiers(e) || 'none'}
+            {e.identifiers.floor !== null && <span className="muted small"> (score at least {e.identifiers.floor})</span>}
+          </dd>
           <dt>Penalties</dt>
           <dd>
             short name {signed(-e.penalties.short_name)}, weak alias {signed(-e.penalties.weak_alias)}

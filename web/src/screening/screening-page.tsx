@@ -5,7 +5,10 @@
  * rather than trusted.
  *
  * The name is sent as a query parameter of a GET and never stored by the app; the server's audit records
- * the options, not the name.
+ * the options, not the name. An optional identifier (type and value, sent as `id=TYPE:VALUE`) is exact
+ * evidence: a matching IMO or BIC lifts a candidate to a match whatever the name, and the name may be left
+ * empty to screen by the identifier alone. The server validates the type; the list below mirrors its
+ * vocabulary (src/screening/query-identifiers.ts).
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
@@ -14,12 +17,37 @@ import { MatchExplanation } from './match-explanation.tsx';
 import { useApi } from '../session/session.tsx';
 
 const TYPES = ['', 'person', 'company', 'vessel', 'aircraft'];
+const ID_TYPES: readonly (readonly [string, string])[] = [
+  ['imo', 'IMO number'],
+  ['mmsi', 'MMSI'],
+  ['swift_bic', 'SWIFT/BIC'],
+  ['passport', 'Passport'],
+  ['national_id', 'National ID'],
+  ['tax_id', 'Tax ID'],
+  ['registration_number', 'Registration number'],
+  ['digital_currency_address', 'Digital currency address'],
+  ['lei', 'LEI'],
+  ['duns', 'D-U-N-S'],
+  ['isin', 'ISIN'],
+  ['bik', 'BIK (RU)'],
+  ['call_sign', 'Call sign'],
+  ['aircraft_serial_number', 'Aircraft serial number'],
+  ['aircraft_tail_number', 'Aircraft tail number'],
+  ['aircraft_mode_s', 'Aircraft Mode S code'],
+  ['drivers_license', "Driver's license"],
+  ['birth_certificate', 'Birth certificate'],
+  ['email', 'Email'],
+  ['website', 'Website'],
+  ['phone', 'Phone'],
+];
 
 export function ScreeningPage() {
   const api = useApi();
   const [name, setName] = useState('');
   const [type, setType] = useState('');
   const [country, setCountry] = useState('');
+  const [idType, setIdType] = useState('imo');
+  const [idValue, setIdValue] = useState('');
   const [result, setResult] = useState<ScreenResponse | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -27,11 +55,19 @@ export function ScreeningPage() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!name.trim()) return;
+    if (!name.trim() && !idValue.trim()) return;
     setBusy(true);
     setError(null);
     try {
-      const r = await api.screen({ name: name.trim(), type: type || undefined, country: country.trim() || undefined, limit: 20 });
+      // The client passes every query key through; `id` is the server's TYPE:VALUE identifier parameter.
+      const q: Parameters<typeof api.screen>[0] & { id?: string } = {
+        name: name.trim(),
+        type: type || undefined,
+        country: country.trim() || undefined,
+        limit: 20,
+        id: idValue.trim() ? `${idType}:${idValue.trim()}` : undefined,
+      };
+      const r = await api.screen(q);
       setResult(r);
       setOpen(r.results[0] ? key(r.results[0]) : null);
     } catch (err) {
@@ -50,7 +86,7 @@ export function ScreeningPage() {
       <form className="toolbar" onSubmit={submit} role="search" aria-label="Screen a name">
         <label className="grow">
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={500} placeholder="company, person or vessel name" data-testid="screen-name" />
+          <input value={name} onChange={(e) => setName(e.target.value)} required={!idValue.trim()} maxLength={500} placeholder="company, person or vessel name" data-testid="screen-name" />
         </label>
         <label>
           Type
@@ -65,6 +101,20 @@ export function ScreeningPage() {
         <label>
           Country
           <input value={country} onChange={(e) => setCountry(e.target.value)} maxLength={2} style={{ width: 70 }} placeholder="AE" />
+        </label>
+        <label>
+          Identifier
+          <select value={idType} onChange={(e) => setIdType(e.target.value)} data-testid="screen-id-type">
+            {ID_TYPES.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="sr-only">Identifier value</span>
+          <input value={idValue} onChange={(e) => setIdValue(e.target.value)} maxLength={200} style={{ width: 150 }} placeholder="optional, e.g. 9187629" data-testid="screen-id-value" />
         </label>
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Screening…' : 'Screen'}
