@@ -89,7 +89,7 @@ describe('authorisation matrix', () => {
     expect(routes.length).toBeGreaterThan(15);
     for (const r of routes) expect([...PERMISSION_NAMES, 'public']).toContain(r.permission);
     const publicRoutes = routes.filter((r) => r.permission === 'public').map((r) => `${r.method} ${r.path}`);
-    expect(publicRoutes.sort()).toEqual(['POST /api/accounts/requests', 'POST /api/session']);
+    expect(publicRoutes.sort()).toEqual(['GET /api/session/settings', 'POST /api/accounts/requests', 'POST /api/session']);
   });
 
   it('the policies give each role exactly the permissions and data levels of access.md', async () => {

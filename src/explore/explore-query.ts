@@ -6,11 +6,14 @@
  * - Every query is built on a ScopedDb, so the scope plugin filters every table reference.
  * - Paging never truncates silently: each page reports the total number of groups (or lines) and whether
  *   more follow.
+ * - Given a result cache, the whole sorted result of a request is computed once and later pages are slices
+ *   of it (the engine is not asked again), up to a number of groups that fits the cache's per-entry budget;
+ *   a larger result is paged by the engine, so memory stays bounded whatever the data.
  * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines;
  *   their cells go through small-cell and complementary suppression (suppressed-explore.ts).
  */
 import { sql, type Expression, type SqlBool, type RawBuilder, type SelectQueryBuilder } from 'kysely';
-import { grantFor, ScopeDeniedError, type ScopedDb } from '../query/index.ts';
+import { approximateBytes, grantFor, ScopeDeniedError, type ResultCache, type ScopedDb } from '../query/index.ts';
 import { CATALOGUES, type DatasetCatalogue, type Dimension, type ExploreDataset, type FilterField, type Join, type Measure } from './catalogue.ts';
 import { filterFields, parseFilter, type FilterNode } from './filter-expr.ts';
 import { suppressedExplore, TooManyCellsError } from './suppressed-explore.ts';
@@ -209,7 +212,44 @@ export function compileWhere(db: ScopedDb, dataset: ExploreDataset, where: strin
   };
 }
 
-export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreResult> {
+export interface ExploreOptions {
+  /**
+   * Keep the whole sorted result of a request (all pages) in this cache, keyed by scope, request without
+   * paging and data version, and serve later pages from it without running the engine again.
+   */
+  cache?: ResultCache;
+  /** Most groups kept per result (default: what fits the cache's per-entry budget); larger results are paged by the engine. */
+  maxGroups?: number;
+}
+
+type Row = Record<string, string | number | boolean | null>;
+
+/** Groups of one request: all of them in order (`complete`), or only the page at `offset`. */
+interface Grouped {
+  complete: boolean;
+  offset: number;
+  limit: number;
+  rows: Row[];
+  totals: Record<string, number | null>;
+  totalGroups: number;
+  suppressedCells?: number;
+}
+
+interface ExplorePlan {
+  id: ExploreDataset;
+  cat: DatasetCatalogue;
+  dims: Dimension[];
+  measures: Measure[];
+  columns: ExploreColumn[];
+  sort: SortKey[];
+  joins: Set<Join>;
+  filter: RawBuilder<SqlBool> | null;
+  aggregate: boolean;
+  limit: number;
+  offset: number;
+}
+
+function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
   const { id, cat } = catalogueOf(spec.dataset);
   const dims = spec.by.map((b) => {
     const d = cat.dimensions.find((x) => x.id === b);
@@ -235,98 +275,170 @@ export async function explore(db: ScopedDb, spec: ExploreSpec): Promise<ExploreR
   const sort = spec.sort?.length ? [...spec.sort] : [{ key: measures[0]!.id, dir: 'desc' as const }];
   for (const s of sort) if (!known.has(s.key)) throw new ExploreSpecError(`cannot sort by "${s.key}": sort by one of ${[...known].join(', ')}`);
 
-  const joins = joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]);
-  const filter = node ? compileFilter(db, cat, node) : null;
-  const measureSel = (m: Measure) => sql.raw(typeof m.sql === 'string' ? m.sql : m.sql(db.dialect)).as(m.id);
-  const columns = [
-    ...dims.map((d) => ({ id: d.id, label: d.label, kind: 'dimension' as const })),
-    ...measures.map((m) => ({ id: m.id, label: m.label, kind: 'measure' as const, unit: m.unit })),
-  ];
-
-  if (grantFor(db.scope, categoryOf(id))?.level === 'aggregate') {
-    const r = await suppressedExplore({ db, dataset: id, base: () => baseQuery(db, cat, joins), dims, dimSql: (d) => dimSql(db, cat, d), measures, measureSel, filter, sort, limit, offset }).catch((e: unknown) => {
-      throw e instanceof TooManyCellsError ? new ExploreSpecError(e.message) : e;
-    });
-    const end = offset + r.rows.length;
-    return {
-      dataset: id,
-      columns,
-      rows: r.rows as ExploreResult['rows'],
-      totals: r.totals,
-      total_groups: dims.length ? r.totalGroups : 1,
-      offset,
-      limit,
-      truncated: end < r.totalGroups,
-      next_offset: end < r.totalGroups ? end : null,
-      suppressed_cells: r.suppressedCells,
-    };
-  }
-
-  // One scan computes the groups, the grand total, the number of groups and the page. Totals of sums and
-  // counts are sums of the groups (a window over the few groups); any other measure (distinct counts,
-  // medians) needs its own aggregation, so then the total comes from GROUPING SETS in the same scan.
-  const dimExprs = dims.map((d) => sql.raw(dimSql(db, cat, d)));
-  const needsGroupingSets = dims.length > 0 && measures.some((m) => !m.additive);
-  let grouped = baseQuery(db, cat, joins).select([
-    ...dims.map((d) => sql.raw(dimSql(db, cat, d)).as(d.id)),
-    ...measures.map(measureSel),
-    (needsGroupingSets ? sql<number>`grouping(${dimExprs[0]!})` : sql<number>`0`).as('_g'),
-  ]);
-  if (filter) grouped = grouped.where(filter as Expression<SqlBool>);
-  if (needsGroupingSets) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
-  else if (dims.length) grouped = grouped.groupBy(dimExprs);
-  const totalOf = (m: Measure) =>
-    needsGroupingSets ? sql`max(${sql.ref(m.id)}) FILTER (WHERE _g = 1) OVER ()` : sql`(sum(${sql.ref(m.id)}) OVER ())::DOUBLE`;
-  let q = db.db
-    .selectFrom(
-      db.db
-        .selectFrom(grouped.as('g'))
-        .selectAll()
-        .select([
-          sql<number>`count(*) FILTER (WHERE _g = 0) OVER ()`.as('_total_groups'),
-          ...measures.map((m) => totalOf(m).as(`_total_${m.id}`)),
-        ])
-        .as('w'),
-    )
-    .selectAll();
-  if (dims.length) q = q.where('_g', '=', 0);
-  for (const s of sort) q = q.orderBy(sql`${sql.ref(s.key)} ${sql.raw(s.dir)} NULLS LAST`);
-  // Ties broken by the dimensions so pages are stable.
-  for (const d of dims) if (!sort.some((s) => s.key === d.id)) q = q.orderBy(sql`${sql.ref(d.id)} ASC NULLS LAST`);
-  q = q.limit(limit).offset(offset);
-
-  const rows = (await q.execute()) as Record<string, unknown>[];
-  let totalGroups = rows.length ? Number(rows[0]!['_total_groups']) : 0;
-  let grand: Record<string, number | null> | undefined = rows.length
-    ? Object.fromEntries(measures.map((m) => [m.id, (dims.length ? rows[0]![`_total_${m.id}`] : rows[0]![m.id]) as number | null]))
-    : undefined;
-  if (!rows.length && dims.length) {
-    // Past the last page (or nothing matched): still report the number of groups and the totals.
-    let totalsQ = baseQuery(db, cat, joins).select([
-      ...measures.map(measureSel),
-      sql<number>`count(DISTINCT (${sql.join(dimExprs)}))::INTEGER`.as('_n'),
-    ]);
-    if (filter) totalsQ = totalsQ.where(filter as Expression<SqlBool>);
-    const t = (await totalsQ.executeTakeFirst()) as Record<string, number | null> | undefined;
-    totalGroups = Number(t?.['_n'] ?? 0);
-    grand = t;
-  }
-  const outRows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_'))) as Record<string, string | number | null>);
-  const end = offset + outRows.length;
   return {
-    dataset: id,
+    id,
+    cat,
+    dims,
+    measures,
     columns: [
       ...dims.map((d) => ({ id: d.id, label: d.label, kind: 'dimension' as const })),
       ...measures.map((m) => ({ id: m.id, label: m.label, kind: 'measure' as const, unit: m.unit })),
     ],
-    rows: outRows,
-    totals: Object.fromEntries(measures.map((m) => [m.id, grand?.[m.id] ?? null])),
-    total_groups: dims.length ? totalGroups : 1,
-    offset,
+    sort,
+    joins: joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]),
+    filter: node ? compileFilter(db, cat, node) : null,
+    aggregate: grantFor(db.scope, categoryOf(id))?.level === 'aggregate',
     limit,
+    offset,
+  };
+}
+
+const measureSelOf = (db: ScopedDb) => (m: Measure) => sql.raw(typeof m.sql === 'string' ? m.sql : m.sql(db.dialect)).as(m.id);
+
+async function suppressedGroups(db: ScopedDb, p: ExplorePlan): Promise<Grouped> {
+  const r = await suppressedExplore({
+    db,
+    dataset: p.id,
+    base: () => baseQuery(db, p.cat, p.joins),
+    dims: p.dims,
+    dimSql: (d) => dimSql(db, p.cat, d),
+    measures: p.measures,
+    measureSel: measureSelOf(db),
+    filter: p.filter,
+    sort: p.sort,
+  }).catch((e: unknown) => {
+    throw e instanceof TooManyCellsError ? new ExploreSpecError(e.message) : e;
+  });
+  return { complete: true, offset: 0, limit: r.rows.length, rows: r.rows, totals: r.totals, totalGroups: r.totalGroups, suppressedCells: r.suppressedCells };
+}
+
+/**
+ * The groups with the number of groups and the grand totals on every row, in one scan. Totals of sums and
+ * counts are sums of the groups (a window over the few groups); any other measure (distinct counts,
+ * medians) needs its own aggregation, so then the total comes from GROUPING SETS in the same scan.
+ * Conditional window aggregates are written with CASE, not FILTER: DuckDB evaluates `agg() FILTER (...)
+ * OVER ()` per row (seconds on 100k groups), CASE in one pass.
+ */
+function windowedGroups(db: ScopedDb, p: ExplorePlan) {
+  const dimExprs = p.dims.map((d) => sql.raw(dimSql(db, p.cat, d)));
+  const needsGroupingSets = p.dims.length > 0 && p.measures.some((m) => !m.additive);
+  let grouped = baseQuery(db, p.cat, p.joins).select([
+    ...p.dims.map((d) => sql.raw(dimSql(db, p.cat, d)).as(d.id)),
+    ...p.measures.map(measureSelOf(db)),
+    (needsGroupingSets ? sql<number>`grouping(${dimExprs[0]!})` : sql<number>`0`).as('_g'),
+  ]);
+  if (p.filter) grouped = grouped.where(p.filter as Expression<SqlBool>);
+  if (needsGroupingSets) grouped = grouped.groupBy(sql`GROUPING SETS ((${sql.join(dimExprs)}), ())`);
+  else if (p.dims.length) grouped = grouped.groupBy(dimExprs);
+  const totalOf = (m: Measure) =>
+    needsGroupingSets ? sql`max(CASE WHEN _g = 1 THEN ${sql.ref(m.id)} END) OVER ()` : sql`(sum(${sql.ref(m.id)}) OVER ())::DOUBLE`;
+  const windowed = db.db
+    .selectFrom(grouped.as('g'))
+    .selectAll()
+    .select([
+      sql<number>`count(CASE WHEN _g = 0 THEN 1 END) OVER ()`.as('_total_groups'),
+      ...p.measures.map((m) => totalOf(m).as(`_total_${m.id}`)),
+    ]);
+  // Ties broken by the dimensions so pages are stable.
+  const order = [
+    ...p.sort.map((s) => sql`${sql.ref(s.key)} ${sql.raw(s.dir)} NULLS LAST`),
+    ...p.dims.filter((d) => !p.sort.some((s) => s.key === d.id)).map((d) => sql`${sql.ref(d.id)} ASC NULLS LAST`),
+  ];
+  return { windowed, order, dimExprs };
+}
+
+/** Number of groups and grand totals when no group row came back (nothing matched, or past the last page). */
+async function totalsOnly(db: ScopedDb, p: ExplorePlan, dimExprs: RawBuilder<unknown>[]) {
+  let q = baseQuery(db, p.cat, p.joins).select([
+    ...p.measures.map(measureSelOf(db)),
+    sql<number>`count(DISTINCT (${sql.join(dimExprs)}))::INTEGER`.as('_n'),
+  ]);
+  if (p.filter) q = q.where(p.filter as Expression<SqlBool>);
+  const t = (await q.executeTakeFirst()) as Record<string, number | null> | undefined;
+  return { totalGroups: Number(t?.['_n'] ?? 0), totals: Object.fromEntries(p.measures.map((m) => [m.id, t?.[m.id] ?? null])) };
+}
+
+function fromRows(p: ExplorePlan, rows: Record<string, unknown>[]) {
+  return {
+    rows: rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_'))) as Row),
+    totalGroups: rows.length ? Number(rows[0]!['_total_groups']) : 0,
+    totals: Object.fromEntries(p.measures.map((m) => [m.id, (rows.length ? (p.dims.length ? rows[0]![`_total_${m.id}`] : rows[0]![m.id]) : null) as number | null])),
+  };
+}
+
+/** One page computed by the engine (no cache, or a result too large to keep). */
+async function pageGroups(db: ScopedDb, p: ExplorePlan): Promise<Grouped> {
+  const { windowed, order, dimExprs } = windowedGroups(db, p);
+  let q = db.db.selectFrom(windowed.as('w')).selectAll();
+  if (p.dims.length) q = q.where('_g', '=', 0);
+  for (const o of order) q = q.orderBy(o);
+  const got = fromRows(p, (await q.limit(p.limit).offset(p.offset).execute()) as Record<string, unknown>[]);
+  const base = { complete: false, offset: p.offset, limit: p.limit, rows: got.rows };
+  if (got.rows.length || !p.dims.length) return { ...base, totals: got.totals, totalGroups: got.totalGroups };
+  return { ...base, ...(await totalsOnly(db, p, dimExprs)) };
+}
+
+/**
+ * All groups in order when there are at most `maxGroups` of them, else only the requested page: one query
+ * decides, because the number of groups is a window over the groups, so a result too large to keep costs
+ * no more than the page alone.
+ */
+async function allGroups(db: ScopedDb, p: ExplorePlan, maxGroups: number): Promise<Grouped> {
+  const { windowed, order, dimExprs } = windowedGroups(db, p);
+  let ranked = db.db
+    .selectFrom(windowed.as('w'))
+    .selectAll()
+    .select(sql<number>`row_number() OVER (ORDER BY ${sql.join(order)})`.as('_rn'));
+  if (p.dims.length) ranked = ranked.where('_g', '=', 0);
+  const q = db.db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where(sql<SqlBool>`(_total_groups <= ${maxGroups} OR (_rn > ${p.offset} AND _rn <= ${p.offset + p.limit}))`)
+    .orderBy('_rn');
+  const raw = (await q.execute()) as Record<string, unknown>[];
+  const got = fromRows(p, raw);
+  if (!raw.length && p.dims.length) {
+    const t = await totalsOnly(db, p, dimExprs);
+    // Nothing matched: the empty result is complete. Otherwise the page lies past the end of a large result.
+    return { complete: t.totalGroups === 0, offset: t.totalGroups === 0 ? 0 : p.offset, limit: p.limit, rows: [], ...t };
+  }
+  const complete = got.totalGroups <= maxGroups || !p.dims.length;
+  return { complete, offset: complete ? 0 : p.offset, limit: complete ? got.rows.length : p.limit, ...got };
+}
+
+function resultOf(p: ExplorePlan, g: Grouped): ExploreResult {
+  const rows = g.complete ? g.rows.slice(p.offset, p.offset + p.limit) : g.rows;
+  const totalGroups = p.dims.length ? g.totalGroups : 1;
+  const end = p.offset + rows.length;
+  return {
+    dataset: p.id,
+    columns: p.columns,
+    rows,
+    totals: g.totals,
+    total_groups: totalGroups,
+    ...(g.suppressedCells !== undefined ? { suppressed_cells: g.suppressedCells } : {}),
+    offset: p.offset,
+    limit: p.limit,
     truncated: end < totalGroups,
     next_offset: end < totalGroups ? end : null,
   };
+}
+
+const groupedBytes = (g: Grouped) => approximateBytes(g.rows) + 512;
+
+export async function explore(db: ScopedDb, spec: ExploreSpec, o: ExploreOptions = {}): Promise<ExploreResult> {
+  const p = planExplore(db, spec);
+  if (!o.cache) return resultOf(p, p.aggregate ? await suppressedGroups(db, p) : await pageGroups(db, p));
+  const cache = o.cache;
+  // The request without its page: every page of one result shares the entry. Aggregate-only results are
+  // suppressed before they are kept, and the scope's grants are part of the key, so no other scope sees them.
+  const request = { dataset: p.id, by: p.dims.map((d) => d.id), measures: p.measures.map((m) => m.id), where: spec.where ?? null, sort: p.sort };
+  const maxGroups = o.maxGroups ?? Math.floor(cache.maxEntryBytes / (64 + 56 * p.columns.length));
+  const g = await cache.get(db.scope, 'explore-groups', request, () => (p.aggregate ? suppressedGroups(db, p) : allGroups(db, p, maxGroups)), { bytes: groupedBytes });
+  if (g.complete || (g.offset === p.offset && g.limit === p.limit)) return resultOf(p, g);
+  // Too many groups to keep: this page is the engine's, kept on its own like any page.
+  const page = await cache.get(db.scope, 'explore-page', { ...request, offset: p.offset, limit: p.limit }, () => pageGroups(db, p), { bytes: groupedBytes });
+  return resultOf(p, page);
 }
 
 export async function lines(db: ScopedDb, spec: LinesSpec): Promise<LinesResult> {

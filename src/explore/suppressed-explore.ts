@@ -6,8 +6,8 @@
  *
  * Invariants:
  * - Suppression needs the whole table at once, so all groups are computed (at most MAX_CELLS, else an error
- *   asking for a narrower query), suppressed, then sorted and paged here; the page a reader sees is a slice
- *   of an already suppressed table, so paging cannot undo it.
+ *   asking for a narrower query), suppressed, then sorted here; the caller pages (and may cache) the
+ *   already suppressed table, so the page a reader sees is a slice of it and paging cannot undo it.
  * - Party counts come from a second scoped query grouped by the same dimensions and the party key; a line
  *   without a party key counts no party, which can only suppress more.
  * - A suppressed cell sorts as null (last), so sort order does not reveal its size.
@@ -36,12 +36,11 @@ export interface SuppressedExploreInput {
   measureSel: (m: Measure) => ReturnType<RawBuilder<unknown>['as']>;
   filter: RawBuilder<SqlBool> | null;
   sort: readonly { key: string; dir: 'asc' | 'desc' }[];
-  limit: number;
-  offset: number;
 }
 
 export class TooManyCellsError extends Error {}
 
+/** Every group, suppressed and sorted (the caller slices pages from it). */
 export async function suppressedExplore(x: SuppressedExploreInput): Promise<{
   rows: Record<string, string | number | boolean | null>[];
   totals: Record<string, number | null>;
@@ -135,5 +134,5 @@ export async function suppressedExplore(x: SuppressedExploreInput): Promise<{
     }
     return 0;
   });
-  return { rows: rows.slice(x.offset, x.offset + x.limit), totals, totalGroups: rows.length, suppressedCells };
+  return { rows, totals, totalGroups: rows.length, suppressedCells };
 }

@@ -8,42 +8,104 @@
  * - The store's data version is part of the key, so a result is never served after a write; entries also
  *   expire after a few minutes as a second line.
  * - Concurrent identical requests share one computation (dashboards open the same tiles at 9 a.m.).
+ * - Memory is bounded twice: by the number of entries, and by the bytes of the entries whose caller says
+ *   how big they are (materialised explore results hold up to a few hundred thousand rows). Least recently
+ *   used entries go first; an entry bigger than the whole budget is served once and not kept.
  * - Results are shared objects: callers serialise them and never mutate them.
  * - Only results go here; auditing and download charging happen per request, outside the cache.
  */
 import type { AnalyticalStore } from '../store/index.ts';
 import type { Scope } from './scope.ts';
 
-export interface ResultCache {
-  get<T>(scope: Scope, what: string, spec: unknown, compute: () => Promise<T>): Promise<T>;
-  readonly stats: { hits: number; misses: number };
+export interface ResultCacheOptions {
+  maxEntries?: number;
+  ttlMs?: number;
+  /** Budget for the entries that report their size (default 256 MiB). */
+  maxBytes?: number;
 }
 
-export function resultCache(store: AnalyticalStore, o: { maxEntries?: number; ttlMs?: number } = {}): ResultCache {
+export interface ResultCache {
+  /** `bytes` sizes the value once computed (see approximateBytes); unsized values count as zero bytes. */
+  get<T>(scope: Scope, what: string, spec: unknown, compute: () => Promise<T>, o?: { bytes?: (v: T) => number }): Promise<T>;
+  readonly stats: { hits: number; misses: number };
+  /** Entries and sized bytes held now. */
+  usage(): { entries: number; bytes: number };
+  /** The most one sized entry should hold, so a few large results fit side by side: a quarter of the budget. */
+  readonly maxEntryBytes: number;
+}
+
+interface Entry {
+  at: number;
+  value: Promise<unknown>;
+  bytes: number;
+}
+
+export function resultCache(store: AnalyticalStore, o: ResultCacheOptions = {}): ResultCache {
   const max = o.maxEntries ?? 500;
   const ttl = o.ttlMs ?? 300_000;
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  const maxBytes = o.maxBytes ?? 256 * 1024 * 1024;
+  const entries = new Map<string, Entry>();
   const stats = { hits: 0, misses: 0 };
+  let bytes = 0;
+  const drop = (key: string, e: Entry) => {
+    if (entries.get(key) !== e) return;
+    entries.delete(key);
+    bytes -= e.bytes;
+  };
+  const evict = () => {
+    // Map iteration order is insertion order, refreshed on each hit: the first key is the least recently used.
+    while (entries.size > max || bytes > maxBytes) {
+      const [k, e] = entries.entries().next().value!;
+      drop(k, e);
+    }
+  };
   return {
     stats,
-    get<T>(scope: Scope, what: string, spec: unknown, compute: () => Promise<T>): Promise<T> {
+    maxEntryBytes: Math.floor(maxBytes / 4),
+    usage: () => ({ entries: entries.size, bytes }),
+    get<T>(scope: Scope, what: string, spec: unknown, compute: () => Promise<T>, opts: { bytes?: (v: T) => number } = {}): Promise<T> {
       const key = JSON.stringify([store.version(), what, scope.grants, spec]);
       const now = Date.now();
       const e = entries.get(key);
       if (e && now - e.at < ttl) {
         stats.hits++;
-        // Refresh its place in the LRU order.
         entries.delete(key);
         entries.set(key, e);
         return e.value as Promise<T>;
       }
+      if (e) drop(key, e);
       stats.misses++;
       const value = compute();
-      entries.set(key, { at: now, value });
-      // A failed computation is not kept: the next request tries again.
-      value.catch(() => entries.delete(key));
-      while (entries.size > max) entries.delete(entries.keys().next().value!);
+      const entry: Entry = { at: now, value, bytes: 0 };
+      entries.set(key, entry);
+      value.then(
+        (v) => {
+          if (!opts.bytes || entries.get(key) !== entry) return;
+          entry.bytes = opts.bytes(v);
+          bytes += entry.bytes;
+          evict();
+        },
+        // A failed computation is not kept: the next request tries again.
+        () => drop(key, entry),
+      );
+      evict();
       return value;
     },
   };
+}
+
+/**
+ * A rough size in bytes of rows of scalars as V8 holds them (object header and slots, numbers boxed,
+ * strings two bytes a character at worst); good enough to keep a cache within a budget.
+ */
+export function approximateBytes(rows: readonly Record<string, unknown>[]): number {
+  let n = 0;
+  for (const r of rows) {
+    n += 64;
+    for (const k in r) {
+      const v = r[k];
+      n += 16 + (typeof v === 'string' ? 24 + 2 * v.length : 0);
+    }
+  }
+  return n;
 }

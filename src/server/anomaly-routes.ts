@@ -1,6 +1,7 @@
 /**
  * Stored analysis runs and anomalies over HTTP. Reads only, through the scoped query layer: a caller sees
- * the anomalies of lines (and the runs of providers) they may read. Every call is audited.
+ * the anomalies of lines (and the runs of providers) they may read. Every call is audited. One anomaly comes
+ * with the parties on its rows (anomaly-parties.ts) when the caller may read named parties.
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
@@ -9,6 +10,7 @@ import { scopedDb } from '../query/index.ts';
 import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { anomalyParties } from './anomaly-parties.ts';
 
 const anomaliesQuery = z
   .object({
@@ -54,15 +56,26 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
     defineRoute({
       method: 'GET',
       path: '/api/anomalies/:id',
-      summary: 'One anomaly with its reason, evidence and the row ids behind it',
+      summary: 'One anomaly with its reason, evidence, the row ids behind it and the parties on those rows (with parties:read and row-level trade access)',
       permission: 'anomalies:read',
       query: noQuery,
       handler: async (req, _q, reply) => {
         const id = (req.params as { id: string }).id;
-        const a = await audited(rt.audit, req.actor, 'view-anomaly', null, () => getAnomaly(scopedDb(rt.store, req.scope), id), (r) => ({
-          rowCount: r ? 1 : 0,
-          objectIds: [id],
-        }));
+        const a = await audited(
+          rt.audit,
+          req.actor,
+          'view-anomaly',
+          null,
+          async () => {
+            const db = scopedDb(rt.store, req.scope);
+            const anomaly = await getAnomaly(db, id);
+            if (!anomaly) return null;
+            // Links to party pages only for a caller who may open them; the same scope filters the rows.
+            const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id) : [];
+            return { ...anomaly, parties };
+          },
+          (r) => ({ rowCount: r ? 1 : 0, objectIds: [id, ...(r?.parties.map((p) => p.party_id) ?? [])] }),
+        );
         // Not found and not visible look the same, so the existence of other providers' anomalies does not leak.
         if (!a) return reply.status(404).send({ error: 'not_found', message: 'no such anomaly' });
         return a;

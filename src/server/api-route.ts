@@ -13,7 +13,7 @@ export interface ApiRoute<Q extends z.ZodType, B extends z.ZodType = z.ZodType> 
   summary: string;
   /**
    * The permission a caller needs (a Cedar action of src/access/permissions.ts), checked before the handler
-   * runs and listed in the OpenAPI document; 'public' only for sign-in, account requests and health.
+   * runs and listed in the OpenAPI document; 'public' only for sign-in, account requests, the sign-in page's settings and health.
    */
   permission: RoutePermission;
   query?: Q;

@@ -4,7 +4,8 @@
  *
  * Invariants: the sign-in audit record names the account tried (or `invalid-name` when the name is not a
  * well-formed account name, so arbitrary strings never enter the log) and the outcome; the password never
- * appears anywhere.
+ * appears anywhere. Before sign-in, GET /api/session/settings tells the form whether a purpose is required
+ * and answers nothing else (no account, policy or data detail).
  */
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -81,6 +82,16 @@ export function sessionRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
         return reply.status(204).send();
       },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/session/settings',
+      summary: 'What the sign-in form must ask for before a session exists: whether this deployment requires a purpose',
+      permission: 'public',
+      query: z.object({}).strict(),
+      // Public and unaudited like health: it reveals one deployment switch the sign-in form shows anyway,
+      // nothing about accounts or data, and it is read by every visit to the sign-in page.
+      handler: async () => ({ requirePurpose: rt.access.settings.requirePurpose }),
     }),
     defineRoute({
       method: 'GET',

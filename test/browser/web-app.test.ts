@@ -149,6 +149,20 @@ describe('web application in Chromium', { timeout: 240_000 }, () => {
     await expect.poll(() => panel.getByTestId('decision-in-force').textContent(), SLOW).toContain('escalate');
     await screenshot(page, 'anomalies-desktop');
     expect(await axeSerious(page, axeSource)).toEqual([]);
+    // The parties on the flagged line link to their party pages.
+    const parties = panel.getByTestId('anomaly-parties');
+    await parties.waitFor({ timeout: 60_000 });
+    expect(await parties.getByRole('link').count()).toBeGreaterThanOrEqual(1);
+    expect(await parties.textContent()).toMatch(/importer|exporter/);
+    const partyLink = parties.getByRole('link').first();
+    const partyName = (await partyLink.textContent())!.trim();
+    await partyLink.click();
+    await page.getByRole('heading', { level: 1, name: partyName }).waitFor({ timeout: 60_000 });
+    expect(page.url()).toMatch(/\/parties\/[^/?]+$/);
+    await page.getByTestId('party-graph').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'anomaly-party-link-desktop');
+    await page.goBack();
+    await panel.waitFor({ timeout: 60_000 });
     // The flagged line opens in Explore.
     await page.getByRole('link', { name: 'Open the flagged line' }).click();
     await expect.poll(() => page.getByTestId('lines-panel').locator('[role="row"][aria-rowindex="2"]').count(), SLOW).toBe(1);

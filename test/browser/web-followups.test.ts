@@ -3,7 +3,8 @@
  * generated lines: CSV exports through the server (audited, in the disclosure ledger), the report builder
  * (save, run, suppressed cells, XLSX export), server-side anomaly filters, the auditor's disclosure ledger,
  * the account request → supervisor approval → administrator activation → first sign-in, and the purpose
- * prompt of a server started with --require-purpose (the same data directory, served again).
+ * prompt of a server started with --require-purpose (the same data directory, served again), shown from the
+ * start because the form reads GET /api/session/settings.
  *
  * New pages are saved as screenshots at desktop and tablet sizes in .tmp/screenshots (test artefacts).
  */
@@ -289,21 +290,31 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     });
   });
 
-  it('asks for a purpose when the server requires one, shows it, and records it on audit events', async () => {
+  it('asks for a purpose from the start when the server requires one, shows it, and records it on audit events', async () => {
+    // Without the setting the form has no purpose field.
+    const plain = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const pp = await plain.newPage();
+    const plainSettings = pp.waitForResponse((r) => r.url().endsWith('/api/session/settings'));
+    await pp.goto(`${server.url}/`);
+    expect(await (await plainSettings).json()).toEqual({ requirePurpose: false });
+    await pp.getByLabel('Password').waitFor();
+    expect(await pp.getByLabel(/Purpose of this session/).count()).toBe(0);
+    await plain.close();
+
     await server.restart({ requirePurpose: true });
     const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
     const page = await ctx.newPage();
     await page.goto(`${server.url}/`);
-    await page.getByLabel('Name', { exact: true }).fill(USERS.investigator!.name);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The field is there before any sign-in attempt, with no refusal shown.
     const purpose = page.getByLabel(/Purpose of this session/);
     await purpose.waitFor({ timeout: 60_000 });
-    expect(await page.getByRole('alert').textContent()).toContain('purpose');
+    expect(await page.getByRole('alert').count()).toBe(0);
     await screenshot(page, 'sign-in-purpose-desktop');
     expect(await axeSerious(page, axeSource)).toEqual([]);
+    await page.getByLabel('Name', { exact: true }).fill(USERS.investigator!.name);
+    await page.getByLabel('Password').fill(PASSWORD);
     await purpose.fill('case 2026-117 steel under-valuation');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#primary-nav').waitFor({ state: 'attached', timeout: 60_000 });
     await expect.poll(() => page.getByTestId('session-purpose').textContent(), SLOW).toContain('case 2026-117');
     await page.goto(`${server.url}/explore?by=origin&measure=lines`);
@@ -321,9 +332,8 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     await tp.goto(`${server.url}/`);
     await tp.getByLabel('Name', { exact: true }).fill(USERS.investigator!.name);
     await tp.getByLabel('Password').fill(PASSWORD);
-    await tp.getByRole('button', { name: 'Sign in' }).click();
     await tp.getByLabel(/Purpose of this session/).fill('case 2026-117');
-    await tp.getByRole('button', { name: 'Continue' }).click();
+    await tp.getByRole('button', { name: 'Sign in' }).click();
     await tp.getByTestId('session-purpose').waitFor({ timeout: 60_000 });
     await tp.locator('main h1').first().waitFor();
     await tp.waitForLoadState('networkidle');

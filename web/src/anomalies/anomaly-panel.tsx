@@ -1,6 +1,7 @@
 /**
  * The explanation of one anomaly: the detector's reason sentence, its evidence numbers, and the comparison
- * group drawn with the flagged value marked (price detectors), with links to the lines behind it.
+ * group drawn with the flagged value marked (price detectors), with links to the lines behind it and to the
+ * pages of the parties on those lines (the server lists them only for a caller who may open them).
  *
  * The box plot is the detector's own statistics from the evidence; the histogram is a sample of the same
  * group's lines read through /api/lines (the analyst's scope), priced the way the detector prices them.
@@ -160,6 +161,21 @@ export function AnomalyPanel({ id, runs }: { id: string; runs: readonly RunRecor
           </span>
         )}
       </div>
+      {a.parties && a.parties.length > 0 && (
+        <section aria-labelledby="anomaly-parties-title" data-testid="anomaly-parties">
+          <h3 id="anomaly-parties-title">Parties</h3>
+          <ul className="chips plain-list">
+            {a.parties.map((p) => (
+              <li key={p.party_id}>
+                <Link to={`/parties/${encodeURIComponent(p.party_id)}`} title={`${p.roles.join(', ')} on ${p.rows} of the anomaly's rows`}>
+                  {p.name ?? p.party_id}
+                </Link>{' '}
+                <span className="muted small">{p.roles.join(', ')}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {decisions && <DecisionBar subject={{ anomaly: a.anomaly_id }} decisions={decisions} onDecided={() => setDecided((n) => n + 1)} />}
       <h3>Evidence</h3>
       <dl className="kv" data-testid="anomaly-evidence">

@@ -131,6 +131,7 @@ export function createApiClient(opts: ClientOptions = {}) {
     anomaly: (id: string, signal?: AbortSignal) => call<Anomaly>('anomaly', { params: { id }, signal }),
     runs: () => call<RunRecord[]>('runs'),
     screen: (q: { name: string; type?: string; country?: string; limit?: number }, signal?: AbortSignal) => call<ScreenResponse>('screen', { query: q, signal }),
+    sessionSettings: () => call<{ requirePurpose: boolean }>('sessionSettings'),
     me: () => call<Session>('me'),
     signIn: (b: { name: string; password: string; purpose?: string }) => call<Session>('signIn', { body: b }),
     signOut: () => call<void>('signOut'),

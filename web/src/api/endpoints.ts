@@ -42,6 +42,8 @@ export const ENDPOINTS = {
   exportReport: e('GET', '/api/reports/:id/export'),
   reportRuns: e('GET', '/api/reports/:id/runs'),
   // Sign-in and accounts (security work).
+  // Read before any session: whether the sign-in form must ask for a purpose.
+  sessionSettings: e('GET', '/api/session/settings'),
   me: e('GET', '/api/me', true),
   signIn: e('POST', '/api/session', true),
   signOut: e('DELETE', '/api/session', true),

@@ -55,6 +55,17 @@ export interface Anomaly {
   reason: string;
   evidence: Record<string, unknown>;
   row_ids: string[];
+  /** Only on GET /api/anomalies/:id: the parties on its rows, empty without named-party access. */
+  parties?: AnomalyParty[];
+}
+
+export interface AnomalyParty {
+  party_id: string;
+  name: string | null;
+  /** importer, exporter, payer, payee */
+  roles: string[];
+  /** How many of the anomaly's rows name the party. */
+  rows: number;
 }
 
 export interface Page<T> {

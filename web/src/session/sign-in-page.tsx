@@ -1,20 +1,40 @@
 /**
  * Sign-in, with the purpose prompt when the deployment requires one. Messages from the server (locked,
  * suspended) are shown as given: they tell the user what to do (e.g. whom to ask for an unlock).
+ *
+ * Whether a purpose is required is read before sign-in from the public GET /api/session/settings, so the
+ * field is there from the start; if that answer is missing (an older server, a network error) the form
+ * still shows the field after the server refuses a sign-in without one.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { Link } from '../shell/router.tsx';
 import { useSession } from './session.tsx';
 
 export function SignInPage({ notice }: { notice?: string | undefined }) {
-  const { signIn } = useSession();
+  const { signIn, api } = useSession();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [purpose, setPurpose] = useState('');
   const [needPurpose, setNeedPurpose] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [asked, setAsked] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.sessionSettings().then(
+      (s) => {
+        if (!live) return;
+        setAsked(s.requirePurpose);
+        if (s.requirePurpose) setNeedPurpose(true);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -62,7 +82,7 @@ export function SignInPage({ notice }: { notice?: string | undefined }) {
           </label>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : needPurpose ? 'Continue' : 'Sign in'}
+          {busy ? 'Signing in…' : needPurpose && !asked ? 'Continue' : 'Sign in'}
         </button>
         <p className="muted small">
           No account? <Link to="/request-account">Request one</Link>; your supervisor approves it.
