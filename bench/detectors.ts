@@ -167,7 +167,7 @@ async function main() {
         seconds: +(ms / 1000).toFixed(1),
         target_seconds: 60,
         run_id: run.run_id,
-        per_detector: Object.fromEntries(run.detectors.map((d) => [d.id, d.anomalies])),
+        per_detector: Object.fromEntries(run.detectors.map((d) => [d.id, { anomalies: d.anomalies, seconds: d.seconds }])),
       };
     }
     results['peak_rss_mib'] = Math.round(peakRss / (1 << 20));

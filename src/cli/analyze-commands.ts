@@ -92,8 +92,8 @@ export function registerAnalyzeCommands(program: Command): void {
             }
             return;
           }
-          const view = run.detectors.map((d) => ({ detector: d.id, version: d.version, params: d.params, anomalies: d.anomalies, top_score: d.top_score, mode: d.mode, reused: d.reused }));
-          const head = ['detector', 'version', 'params', 'anomalies', 'top_score', ...(o.since ? ['mode', 'reused'] : [])];
+          const view = run.detectors.map((d) => ({ detector: d.id, version: d.version, params: d.params, anomalies: d.anomalies, top_score: d.top_score, mode: d.mode, reused: d.reused, seconds: d.seconds }));
+          const head = ['detector', 'version', 'params', 'anomalies', 'top_score', ...(o.since ? ['mode', 'reused'] : []), 'seconds'];
           process.stdout.write(`${renderTable(head, view)}\n`);
           process.stdout.write(`run ${run.run_id} stored; see the anomalies with parallax analyze --json, or GET /api/anomalies?run=${run.run_id}\n`);
         });

@@ -49,7 +49,7 @@ describe('parallax analyze', () => {
     expect(rows[0]).toMatchObject({
       anomaly_id: expect.stringMatching(/^R000001\.price-iqr\.\d+$/),
       detector: 'price-iqr',
-      detector_version: '1',
+      detector_version: '2',
       params: { k: 1.5, min_group: 8 },
       subject: { kind: 'line', declaration_id: 'IM9', line_no: 1 },
       score: 97.22,

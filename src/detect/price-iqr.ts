@@ -14,13 +14,13 @@ export const fenceParams = z
   .object({
     k: z.number().min(0).max(100).default(1.5).describe('fence multiplier of the IQR: 1.5 Tukey (default), 0 strict inter-quartile filter'),
     min_group: z.number().int().min(4).max(1_000_000).default(8).describe('smallest group compared at hs6 x partner x flow; smaller groups fall back to hs6 x flow'),
-    window_months: z.number().int().min(0).max(120).default(12).describe('rolling window: compare a line with its group in the 12 (or N) months up to its date; 0 compares with the whole period'),
+    window_months: z.number().int().min(0).max(120).default(12).describe('rolling window: compare a line with its group in its calendar month and the 11 (N - 1) months before it; 0 compares with the whole period'),
   })
   .strict();
 
 export const priceIqr = defineDetector({
   id: 'price-iqr',
-  version: '1',
+  version: '2',
   summary: 'unit price outside the Tukey fences of its hs6 x partner x flow group',
   params: fenceParams,
   partitioned: true,

@@ -48,6 +48,8 @@ export interface DetectorSummary {
   mode: 'full' | 'incremental';
   /** Anomalies kept from the earlier run (incremental mode). */
   reused: number;
+  /** Wall-clock seconds the detector took in this run (query and insert), for capacity planning. */
+  seconds: number;
 }
 
 export interface RunResult {
@@ -162,6 +164,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
       const touched = canReuse ? touchedPartitions(db, [...prev.batches]) : null;
       const recorded: Record<string, Record<string, unknown>> = {};
       for (const { detector, params } of plan) {
+        const t0 = performance.now();
         const same = canReuse && detector.partitioned === true && sameSettings(prev.params[detector.id], { version: detector.version, ...params });
         const q = detector.build(db, params, same ? { touched: touched! } : {}).compile();
         const insert = (sqlText: string, qParams: readonly unknown[]) => {
@@ -190,7 +193,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
           'SELECT count(*)::INTEGER AS n, max(score)::DOUBLE AS top FROM anomalies WHERE run_id = $1 AND detector = $2',
           [runId, detector.id],
         );
-        summaries.push({ id: detector.id, version: detector.version, params, anomalies: Number(s[0]!['n']), top_score: (s[0]!['top'] as number | null) ?? null, mode: same ? 'incremental' : 'full', reused });
+        summaries.push({ id: detector.id, version: detector.version, params, anomalies: Number(s[0]!['n']), top_score: (s[0]!['top'] as number | null) ?? null, mode: same ? 'incremental' : 'full', reused, seconds: Math.round(performance.now() - t0) / 1000 });
       }
       const allParams = JSON.stringify(recorded);
       const detectorIds = plan.map((p) => p.detector.id);

@@ -13,7 +13,7 @@ import { fenceQuery } from './tukey-fences.ts';
 
 export const valuePerKg = defineDetector({
   id: 'value-per-kg',
-  version: '1',
+  version: '2',
   summary: 'value per kg outside the Tukey fences of its group, or net mass 0 with a value (phantom shipment)',
   params: fenceParams,
   partitioned: true,

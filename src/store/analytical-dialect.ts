@@ -33,6 +33,11 @@ export interface AnalyticalDialect {
   quantile(expr: string, q: number): string;
   /** The continuous quantiles qs of expr as one list (1-indexed), computed from one sort of the group. */
   quantiles(expr: string, qs: readonly number[]): string;
+  /**
+   * The same continuous quantiles of the values of a list expression (a scalar, not an aggregate): rolling
+   * windows gather a window's values as one list and take the quartiles of it in one pass.
+   */
+  listQuantiles(listExpr: string, qs: readonly number[]): string;
   /** First day of the period containing the date expression. */
   periodStart(dateExpr: string, grain: PeriodGrain): string;
   /** Human label: 2024-03, 2024-Q1, 2024. */
@@ -56,6 +61,11 @@ export const duckdbDialect: AnalyticalDialect = {
   quantiles: (e, qs) => {
     if (!qs.length || !qs.every((q) => q >= 0 && q <= 1)) throw new RangeError('quantiles must be within [0, 1]');
     return `quantile_cont(${e}, [${qs.join(', ')}])`;
+  },
+  listQuantiles: (e, qs) => {
+    if (!qs.length || !qs.every((q) => q >= 0 && q <= 1)) throw new RangeError('quantiles must be within [0, 1]');
+    // list_aggregate runs the aggregate itself over the list, so the numbers are quantile_cont's exactly.
+    return `list_aggregate(${e}, 'quantile_cont', [${qs.join(', ')}])`;
   },
   periodStart: (d, g) => `CAST(date_trunc('${g}', ${d}) AS DATE)`,
   periodLabel: (d, g) =>
