@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { AccountError, type Account } from '../accounts/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { Account as AccountView, AccountRequested, Policies } from '../api-contract/index.ts';
 
 const idParam = (params: unknown): number => {
   const id = Number((params as { id?: string }).id);
@@ -39,7 +40,7 @@ const renewBody = z.object({ trainingAttestedAt: z.string().max(40), reviewDueAt
 const listQuery = z.object({ status: z.enum(['requested', 'approved', 'active', 'suspended', 'locked', 'disabled', 'rejected']).optional() }).strict();
 
 /** What an account looks like to the people managing it. */
-function view(a: Account) {
+function view(a: Account): AccountView {
   return a;
 }
 
@@ -76,7 +77,7 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       rateLimit: { max: rt.access.settings.signInRatePerMinute, timeWindow: 60_000 },
       handler: async (req, _q, reply, b: z.infer<typeof requestBody>) => {
         const a = await audited(rt.audit, { ...req.actor, principal: /^[a-z0-9][a-z0-9._-]{2,63}$/.test(b.name) ? b.name : 'invalid-name' }, 'account-request', `role=${/^[a-z-]{1,40}$/.test(b.role) ? b.role : 'invalid'}`, () => rt.access.accounts.request(b), (x) => ({ objectIds: [x.name] }));
-        return reply.status(201).send({ id: a.id, name: a.name, status: a.status, supervisor: a.supervisor });
+        return reply.status(201).send({ id: a.id, name: a.name, status: a.status, supervisor: a.supervisor } satisfies AccountRequested);
       },
     }),
     defineRoute({
@@ -114,7 +115,7 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'The authorisation policy files (Cedar) and their version',
       permission: 'policies:read',
       handler: async (req) =>
-        audited(rt.audit, req.actor, 'view-policies', null, async () => ({ version: rt.access.policies.version, files: rt.access.policies.files }), (r) => ({ rowCount: r.files.length })),
+        audited(rt.audit, req.actor, 'view-policies', null, async (): Promise<Policies> => ({ version: rt.access.policies.version, files: rt.access.policies.files }), (r) => ({ rowCount: r.files.length })),
     }),
   ];
 }

@@ -11,6 +11,7 @@ import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect
 import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { anomalyParties } from './anomaly-parties.ts';
+import type { AnomalyDetail, AnomalyPage, RankingPage, RunRecord } from '../api-contract/index.ts';
 
 const anomaliesQuery = z
   .object({
@@ -47,7 +48,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Anomalies of a stored analysis run, highest score first, paged with the total',
       permission: 'anomalies:read',
       query: anomaliesQuery,
-      handler: async (req, q: z.infer<typeof anomaliesQuery>) =>
+      handler: async (req, q: z.infer<typeof anomaliesQuery>): Promise<AnomalyPage> =>
         audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}`, () =>
           listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
@@ -72,7 +73,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             if (!anomaly) return null;
             // Links to party pages only for a caller who may open them; the same scope filters the rows.
             const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id) : [];
-            return { ...anomaly, parties };
+            return { ...anomaly, parties } satisfies AnomalyDetail;
           },
           (r) => ({ rowCount: r ? 1 : 0, objectIds: [id, ...(r?.parties.map((p) => p.party_id) ?? [])] }),
         );
@@ -87,7 +88,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Combined risk ranking of the lines of a run (noisy-OR of detector scores, default weights), highest first, paged with the total',
       permission: 'anomalies:read',
       query: rankingQuery,
-      handler: async (req, q: z.infer<typeof rankingQuery>) =>
+      handler: async (req, q: z.infer<typeof rankingQuery>): Promise<RankingPage> =>
         audited(rt.audit, req.actor, 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
           listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
@@ -99,7 +100,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Stored analysis runs you can see, newest first, with detectors, parameters and data version',
       permission: 'anomalies:read',
       query: noQuery,
-      handler: async (req) =>
+      handler: async (req): Promise<RunRecord[]> =>
         audited(rt.audit, req.actor, 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),
     }),
   ];

@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { AuditPage, AuditVerifyReport, DisclosurePage } from '../api-contract/index.ts';
 
 const instant = z
   .string()
@@ -53,7 +54,7 @@ export function auditRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: "Audit events, newest first: the caller's own, or everyone's with audit:read-all",
       permission: 'audit:read-own',
       query: auditQuery,
-      handler: async (req, q: z.infer<typeof auditQuery>) => {
+      handler: async (req, q: z.infer<typeof auditQuery>): Promise<AuditPage> => {
         const all = req.permissions?.has('audit:read-all') === true;
         return audited(rt.audit, req.actor, 'audit-read', `scope=${all ? 'all' : 'own'} filters=${named(q, ['principal', 'event', 'outcome', 'from', 'to'])}`, async () => {
           if (!all && q.principal !== undefined && q.principal !== req.principal) throw new ScopeDeniedError("another user's audit events");
@@ -67,7 +68,7 @@ export function auditRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       path: '/api/audit/verify',
       summary: 'Verify the hash chain and the signed checkpoints; names the first bad record and says what cannot be detected',
       permission: 'audit:verify',
-      handler: async (req) =>
+      handler: async (req): Promise<AuditVerifyReport> =>
         audited(rt.audit, req.actor, 'audit-verify', null, () => rt.auditTrail.verify(), (r) => ({
           rowCount: r.records,
           objectIds: r.firstBad ? [`record:${r.firstBad.id}`] : [],
@@ -79,7 +80,7 @@ export function auditRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'The disclosure ledger (accounting of disclosures), newest first',
       permission: 'audit:read-all',
       query: disclosureQuery,
-      handler: async (req, q: z.infer<typeof disclosureQuery>) =>
+      handler: async (req, q: z.infer<typeof disclosureQuery>): Promise<DisclosurePage> =>
         audited(rt.audit, req.actor, 'disclosures-read', `filters=${named(q, ['principal', 'recipient', 'from', 'to'])}`, async () => {
           const r = await rt.auditTrail.disclosures.list(q);
           return { total: r.total, limit: q.limit, offset: q.offset, rows: r.rows };

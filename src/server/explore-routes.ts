@@ -10,6 +10,7 @@ import type { DatasetCategory } from '../schema/index.ts';
 import { CATALOGUES, categoryOfDataset, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { assertRowAccessToBatch } from './batch-access.ts';
+import type { Batch, Catalogue, ExploreResult, LinesResult, QuarantinePage } from '../api-contract/index.ts';
 
 const list = (what: string) =>
   z
@@ -71,7 +72,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Dimensions, measures and filter fields of the datasets the caller may read (party dimensions only at row level)',
       permission: 'catalogue:read',
       query: noQuery,
-      handler: async (req) =>
+      handler: async (req): Promise<Catalogue> =>
         Object.fromEntries(
           Object.entries(CATALOGUES).flatMap(([id, c]) => {
             // Only datasets in scope are described, so the catalogue does not even reveal that others exist.
@@ -95,7 +96,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Totals of measures grouped by dimensions, filtered, sorted and paged',
       permission: 'data:explore',
       query: exploreQuery,
-      handler: async (req, q: z.infer<typeof exploreQuery>) =>
+      handler: async (req, q: z.infer<typeof exploreQuery>): Promise<ExploreResult> =>
         audited(rt.audit, req.actor, 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
           // Every page of a request is a slice of one cached, sorted result (see explore-query.ts), so
           // paging through 100k groups runs the group-by once.
@@ -132,7 +133,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
                 offset: q.offset,
               }),
             );
-            const text = JSON.stringify(r);
+            const text = JSON.stringify(r satisfies LinesResult);
             await req.chargeDownload({ rows: r.rows.length, bytes: Buffer.byteLength(text), route: '/api/lines' });
             return { r, body: text };
           },
@@ -147,7 +148,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Loaded batches with provenance and row counts',
       permission: 'batches:read',
       query: noQuery,
-      handler: async (req) =>
+      handler: async (req): Promise<Batch[]> =>
         audited(rt.audit, req.actor, 'view-batches', null, async () => {
           // Only batches of categories and providers the caller may read are listed.
           const all = await rt.registry.list();
@@ -163,7 +164,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Rejected lines of a batch with line number, field and reason',
       permission: 'batches:read',
       query: z.object({ ...page }).strict(),
-      handler: async (req, q: { limit?: number; offset?: number }) => {
+      handler: async (req, q: { limit?: number; offset?: number }): Promise<QuarantinePage> => {
         const id = (req.params as { id: string }).id;
         return audited(rt.audit, req.actor, 'view-quarantine', null, async () => {
           await assertRowAccessToBatch(rt, req.scope, id);

@@ -9,6 +9,7 @@ import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { MAX_TOP, MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { MeasuresCatalogue, MeasuresResult } from '../api-contract/index.ts';
 
 const list = (what: string) =>
   z
@@ -38,7 +39,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'The trade-measure catalogue, and the measures not yet available',
       permission: 'catalogue:read',
       query: z.object({}).strict(),
-      handler: async () => ({
+      handler: async (): Promise<MeasuresCatalogue> => ({
         measures: MEASURES.map((m) => ({ id: m.id, name: m.name, unit: m.unit, source: m.source, categories: m.categories, default_by: m.defaultBy })),
         rankings: RANKINGS,
         missing: MISSING_MEASURES,
@@ -50,7 +51,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Measures by dimensions and period, with change columns and small-cell suppression at aggregate level',
       permission: 'data:explore',
       query: measuresQuerySchema,
-      handler: async (req, q: z.infer<typeof measuresQuerySchema>) =>
+      handler: async (req, q: z.infer<typeof measuresQuerySchema>): Promise<MeasuresResult> =>
         audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}${q.top ? ` top=${q.top}` : ''}`, () =>
           rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top })),
           (r) => ({ rowCount: r.rows.length }),

@@ -24,6 +24,7 @@ import {
 } from '../parties/index.ts';
 import { DECISION_KINDS, decisionStore, DecisionLookupError, recordDecision } from '../decisions/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { Decision, OverrideRecorded, PartyGraph, PartyPath, PartySummary, ResolutionJob } from '../api-contract/index.ts';
 
 const partyIdSchema = z.string().regex(/^P[0-9A-F]{12}$/, 'a party id is P followed by 12 hex digits');
 const hitId = z.string().regex(/^H[0-9A-F]{16}$/, 'a hit id is H followed by 16 hex digits');
@@ -83,7 +84,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         objectIds: [q.from, q.to],
       }));
       if (!p) return reply.status(404).send({ error: 'not_found', message: 'no such party' });
-      return p;
+      return p satisfies PartyPath;
     },
   });
   const override = (req: Parameters<ApiRoute<z.ZodType>['handler']>[0], reply: Parameters<ApiRoute<z.ZodType>['handler']>[2], o: OverrideRequest, ids: string[]) =>
@@ -95,7 +96,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       async () => {
         const db = scopedDb(rt.store, req.scope);
         const recorded = await recordOverride(rt.control, db, o, req.actor.principal);
-        return { override: recorded, job: canResolve(db) ? jobs.enqueue(req.actor, req.scope, recorded.id) : null, resolution: null };
+        return { override: recorded, job: canResolve(db) ? jobs.enqueue(req.actor, req.scope, recorded.id) : null, resolution: null } satisfies OverrideRecorded;
       },
       (r) => ({ rowCount: 1, objectIds: [...ids, String(r.override.id), ...(r.job ? [r.job.job_id] : [])] }),
     ).then(
@@ -137,7 +138,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         const id = jobIdParam(req.params);
         const j = jobs.get(id);
         if (!j || (j.started_by !== req.actor.principal && !req.permissions.has('audit:read-all'))) return reply.status(404).send({ error: 'not_found', message: 'no such job' });
-        return j;
+        return j satisfies ResolutionJob;
       },
     }),
     defineRoute({
@@ -146,7 +147,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Search resolved parties by name, party id or source reference',
       permission: 'parties:read',
       query: searchQuery,
-      handler: async (req, q: z.infer<typeof searchQuery>) =>
+      handler: async (req, q: z.infer<typeof searchQuery>): Promise<PartySummary[]> =>
         audited(rt.audit, req.actor, 'parties-search', 'search=given', () => searchParties(scopedDb(rt.store, req.scope), q.q, q.limit ?? 50), (r) => ({
           rowCount: r.length,
           objectIds: r.map((x) => x.party_id),
@@ -182,7 +183,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           objectIds: [id],
         }));
         if (!g) return reply.status(404).send({ error: 'not_found', message: 'no such party' });
-        return g;
+        return g satisfies PartyGraph;
       },
     }),
     defineRoute({
@@ -201,7 +202,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             () => recordDecision({ store: rt.store, decisions: decisionStore(rt.control) }, scopedDb(rt.store, req.scope), b, req.actor.principal),
             (x) => ({ rowCount: 1, objectIds: [x.subject_id] }),
           );
-          return reply.status(201).send(d);
+          return reply.status(201).send(d satisfies Decision);
         } catch (e) {
           if (e instanceof DecisionLookupError) return reply.status(404).send({ error: 'not_found', message: e.message });
           throw e;
@@ -214,7 +215,7 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Every decision on a hit or an anomaly, oldest first (the last one is in force)',
       permission: 'anomalies:read',
       query: decisionsQuery,
-      handler: async (req, q: z.infer<typeof decisionsQuery>) =>
+      handler: async (req, q: z.infer<typeof decisionsQuery>): Promise<Decision[]> =>
         audited(rt.audit, req.actor, 'view-decisions', `kind=${q.hit ? 'hit' : 'anomaly'}`, () => decisionStore(rt.control).history(q.hit ? 'hit' : 'anomaly', [(q.hit ?? q.anomaly)!]), (r) => ({
           rowCount: r.length,
           objectIds: [(q.hit ?? q.anomaly)!],

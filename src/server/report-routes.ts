@@ -16,6 +16,7 @@ import { audited } from '../runtime/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, parseReportInput, renderReport, reportInputSchema, reportStore, runReport } from '../reports/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { ReportDeleted, ReportDetail, ReportList, ReportRunResult, ReportRuns, SavedReport } from '../api-contract/index.ts';
 
 const ref = (req: { params: unknown }) => String((req.params as { id?: string }).id ?? '');
 
@@ -29,7 +30,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Saved report definitions',
       permission: 'reports:read',
       query: z.object({}).strict(),
-      handler: async (req) =>
+      handler: async (req): Promise<ReportList> =>
         audited(rt.audit, req.actor, 'report-list', null, async () => ({ reports: await reports.list() }), (r) => ({ rowCount: r.reports.length })),
     }),
     defineRoute({
@@ -38,7 +39,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Save a report definition (name, title, spec, layout, schedule, formats); replaces the one of the same name',
       permission: 'reports:write',
       body: reportInputSchema,
-      handler: async (req, _q, _reply, body) => {
+      handler: async (req, _q, _reply, body): Promise<SavedReport> => {
         const input = parseReportInput(body);
         return audited(rt.audit, req.actor, 'report-save', `report=${input.name} schedule=${input.schedule ?? ''}`, async () => {
           const existing = await reports.get(input.name).catch(() => null);
@@ -52,7 +53,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       path: '/api/reports/:id',
       summary: 'One report definition and its recent runs',
       permission: 'reports:read',
-      handler: async (req) => {
+      handler: async (req): Promise<ReportDetail> => {
         const report = await reports.get(ref(req));
         return { report, runs: await reports.runs(report.id) };
       },
@@ -62,7 +63,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       path: '/api/reports/:id',
       summary: 'Delete a report definition (its author only); its runs stay in the archive',
       permission: 'reports:write',
-      handler: async (req) => {
+      handler: async (req): Promise<ReportDeleted> => {
         const report = await reports.get(ref(req));
         return audited(rt.audit, req.actor, 'report-delete', `report=${report.name}`, async () => {
           if (report.created_by !== req.principal) throw new ScopeDeniedError("deleting another user's report");
@@ -77,7 +78,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: "Run a saved report under the caller's scope and return its cells",
       permission: 'reports:read',
       query: z.object({}).strict(),
-      handler: async (req) => {
+      handler: async (req): Promise<ReportRunResult> => {
         const report = await reports.get(ref(req));
         return audited(rt.audit, req.actor, 'report-run', `report=${report.name} trigger=manual`, async () => {
           const out = await runReport(rt.store, req.scope, report, { ranBy: req.principal });
@@ -114,7 +115,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Recent runs of a report: when, by whom, how many cells, which archive files',
       permission: 'reports:read',
       query: z.object({}).strict(),
-      handler: async (req) => {
+      handler: async (req): Promise<ReportRuns> => {
         const report = await reports.get(ref(req));
         return { runs: await reports.runs(report.id) };
       },

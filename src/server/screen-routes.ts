@@ -15,6 +15,7 @@ import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareNames, IDENTIFIER_TYPES, IdentifierInputError, MAX_LIMIT, MAX_QUERY_IDS, parseIdentifierArg, queryIdentifier, SCREEN_TYPES, screenName, type QueryIdentifier, type ScreenType } from '../screening/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import type { CompareResult, ScreenResponse } from '../api-contract/index.ts';
 
 const nameParam = (what: string) => z.string().trim().min(1).max(500).describe(what);
 const typeParam = z.enum(SCREEN_TYPES).optional().describe(`what the name is: ${SCREEN_TYPES.join(', ')}`);
@@ -85,7 +86,7 @@ interface ScreenInput {
 const idDetail = (ids: readonly QueryIdentifier[]) => (ids.length ? ` ids=${[...new Set(ids.map((i) => i.type))].sort().join('+')}` : '');
 
 export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
-  const screen = (req: Parameters<ApiRoute<z.ZodType>['handler']>[0], q: ScreenInput) =>
+  const screen = (req: Parameters<ApiRoute<z.ZodType>['handler']>[0], q: ScreenInput): Promise<ScreenResponse> =>
     audited(
       rt.audit,
       req.actor,
@@ -117,7 +118,7 @@ export function screenRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Compare two names: score, match and explanation',
       permission: 'screening:search',
       query: compareQuery,
-      handler: async (req, q: z.infer<typeof compareQuery>) =>
+      handler: async (req, q: z.infer<typeof compareQuery>): Promise<CompareResult> =>
         audited(rt.audit, req.actor, 'screen-compare', `type=${q.type ?? 'any'}${idDetail([...q.ida, ...q.idb])}`, async () => compareNames(q.a, q.b, { type: q.type, identifiersA: q.ida, identifiersB: q.idb }), () => ({
           rowCount: 1,
         })),

@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { AccountError, type Account } from '../accounts/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
+import type { Session, SessionSettings } from '../api-contract/index.ts';
 
 const signInBody = z
   .object({
@@ -24,7 +25,7 @@ const signInBody = z
 
 const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-export async function meBody(rt: Runtime, req: FastifyRequest, account: Account, csrfToken: string, purpose: string | null) {
+export async function meBody(rt: Runtime, req: FastifyRequest, account: Account, csrfToken: string, purpose: string | null): Promise<Session> {
   const d = rt.access.decide(account);
   const quota = await rt.access.quotas.usage(account);
   return {
@@ -91,7 +92,7 @@ export function sessionRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: z.object({}).strict(),
       // Public and unaudited like health: it reveals one deployment switch the sign-in form shows anyway,
       // nothing about accounts or data, and it is read by every visit to the sign-in page.
-      handler: async () => ({ requirePurpose: rt.access.settings.requirePurpose }),
+      handler: async (): Promise<SessionSettings> => ({ requirePurpose: rt.access.settings.requirePurpose }),
     }),
     defineRoute({
       method: 'GET',

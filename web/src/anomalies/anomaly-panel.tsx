@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { Anomaly, Decision, RunRecord } from '../api/types.ts';
+import type { Anomaly, AnomalyDetail, Decision, RunRecord } from '../api/types.ts';
 import { DecisionBar } from '../decisions/decision-bar.tsx';
 import { DistributionChart } from '../charts/distribution-chart.tsx';
 import { formatValue } from '../format/number-format.ts';
@@ -60,7 +60,7 @@ export function linesWhereOf(a: Anomaly): string | null {
 
 export function AnomalyPanel({ id, runs }: { id: string; runs: readonly RunRecord[] }) {
   const api = useApi();
-  const [a, setA] = useState<Anomaly | null>(null);
+  const [a, setA] = useState<AnomalyDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sample, setSample] = useState<number[] | undefined>(undefined);
   const [decisions, setDecisions] = useState<Decision[] | null>(null);

@@ -11,8 +11,8 @@
  */
 import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
-  Account, Anomaly, AuditPage, Batch, Catalogue, ExploreResult, LinesResult, MeasureInfo, MeasuresResult, Page, RunRecord,
-  ScreenResponse, Session, PartySummary, PartyProfile, PartyGraph, Decision, Disclosure, ReportInput, ReportRun, ReportRunResult, SavedReport,
+  Account, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
+  ScreenResponse, Session, SessionSettings, PartySummary, PartyProfile, PartyGraph, Decision, DisclosurePage, ReportInput, ReportList, ReportRunResult, ReportRuns, SavedReport,
 } from './types.ts';
 
 /** A file the server sent (an export): its bytes and the name from content-disposition. */
@@ -115,28 +115,28 @@ export function createApiClient(opts: ClientOptions = {}) {
       call<LinesResult>('lines', { query: q, signal }),
     exportExplore: (q: { dataset?: string; by: string; measure: string; where?: string; sort?: string; limit?: number }) => download('exportExplore', { query: q }, 'explore.csv'),
     exportLines: (q: { dataset?: string; cell?: string; where?: string; sort?: string }) => download('exportLines', { query: q }, 'lines.csv'),
-    reports: () => call<{ reports: SavedReport[] }>('reports'),
+    reports: () => call<ReportList>('reports'),
     saveReport: (b: ReportInput) => call<SavedReport>('saveReport', { body: b }),
     runReport: (id: number) => call<ReportRunResult>('runReport', { params: { id: String(id) } }),
     exportReport: (id: number, format: 'csv' | 'xlsx' | 'pdf') => download('exportReport', { params: { id: String(id) }, query: { format } }, `report.${format}`),
-    reportRuns: (id: number) => call<{ runs: ReportRun[] }>('reportRuns', { params: { id: String(id) } }),
-    disclosures: (q: { principal?: string; recipient?: string; limit?: number; offset?: number }) => call<{ total: number; limit: number; offset: number; rows: Disclosure[] }>('disclosures', { query: q }),
+    reportRuns: (id: number) => call<ReportRuns>('reportRuns', { params: { id: String(id) } }),
+    disclosures: (q: { principal?: string; recipient?: string; limit?: number; offset?: number }) => call<DisclosurePage>('disclosures', { query: q }),
     approvals: () => call<Account[]>('approvals'),
     batches: () => call<Batch[]>('batches'),
-    measures: () => call<{ measures: MeasureInfo[]; missing: { id: string; why: string }[] }>('measures'),
+    measures: () => call<MeasuresCatalogue>('measures'),
     measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string }, signal?: AbortSignal) =>
       call<MeasuresResult>('measuresQuery', { query: q, signal }),
     anomalies: (q: { run?: string; detector?: string; min_score?: number; country?: string; hs?: string; party?: string; period?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
-      call<Page<Anomaly>>('anomalies', { query: q, signal }),
-    anomaly: (id: string, signal?: AbortSignal) => call<Anomaly>('anomaly', { params: { id }, signal }),
+      call<AnomalyPage>('anomalies', { query: q, signal }),
+    anomaly: (id: string, signal?: AbortSignal) => call<AnomalyDetail>('anomaly', { params: { id }, signal }),
     runs: () => call<RunRecord[]>('runs'),
     screen: (q: { name: string; type?: string; country?: string; limit?: number }, signal?: AbortSignal) => call<ScreenResponse>('screen', { query: q, signal }),
-    sessionSettings: () => call<{ requirePurpose: boolean }>('sessionSettings'),
+    sessionSettings: () => call<SessionSettings>('sessionSettings'),
     me: () => call<Session>('me'),
     signIn: (b: { name: string; password: string; purpose?: string }) => call<Session>('signIn', { body: b }),
     signOut: () => call<void>('signOut'),
     requestAccount: (b: { name: string; displayName: string; agency: string; supervisor: string; role: string; justification: string; password: string; provider?: string }) =>
-      call<{ id: string; status: string }>('requestAccount', { body: b }),
+      call<AccountRequested>('requestAccount', { body: b }),
     accounts: (q: { status?: string } = {}) => call<Account[]>('accounts', { query: q }),
     approveAccount: (id: number) => call<Account>('approveAccount', { params: { id: String(id) } }),
     rejectAccount: (id: number, reason: string) => call<Account>('rejectAccount', { params: { id: String(id) }, body: { reason } }),
@@ -144,7 +144,7 @@ export function createApiClient(opts: ClientOptions = {}) {
     unlockAccount: (id: number, reason: string) => call<Account>('unlockAccount', { params: { id: String(id) }, body: { reason } }),
     renewAccount: (id: number, b: { trainingAttestedAt: string; reviewDueAt?: string }) => call<Account>('renewAccount', { params: { id: String(id) }, body: b }),
     audit: (q: { principal?: string; event?: string; outcome?: string; from?: string; to?: string; limit?: number; offset?: number }) => call<AuditPage>('audit', { query: q }),
-    auditVerify: () => call<Record<string, unknown>>('auditVerify'),
+    auditVerify: () => call<AuditVerifyReport>('auditVerify'),
     parties: (q: { q: string; limit?: number }, signal?: AbortSignal) => call<PartySummary[]>('parties', { query: q, signal }),
     party: (id: string, signal?: AbortSignal) => call<PartyProfile>('party', { params: { id }, signal }),
     partyGraph: (id: string, q: { depth?: number; cap?: number } = {}, signal?: AbortSignal) => call<PartyGraph>('partyGraph', { params: { id }, query: q, signal }),

@@ -6,24 +6,13 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { AuditPage as AuditPageData } from '../api/types.ts';
+import type { AuditPage as AuditPageData, AuditVerifyReport } from '../api/types.ts';
 import { formatInt } from '../format/number-format.ts';
 import { useSession } from '../session/session.tsx';
 import { useRouter } from '../shell/router.tsx';
 import { DisclosureLedger } from './disclosure-ledger.tsx';
 
 const PAGE = 100;
-
-interface VerifyReport {
-  intact: boolean;
-  records: number;
-  firstBad: { id: number; kind: string; message: string } | null;
-  problems: { kind: string; message: string }[];
-  checkpoints: { rows: number; validSignatures: number; lastCoveredId: number | null; keyId: string | null };
-  afterLastCheckpoint: number;
-  checked: string[];
-  cannotDetect: string[];
-}
 
 export function AuditPage() {
   const { api, can } = useSession();
@@ -35,7 +24,7 @@ export function AuditPage() {
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<AuditPageData | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [verify, setVerify] = useState<VerifyReport | null>(null);
+  const [verify, setVerify] = useState<AuditVerifyReport | null>(null);
   const [verifying, setVerifying] = useState(false);
 
   const load = useCallback(() => {
@@ -58,7 +47,7 @@ export function AuditPage() {
     setVerifying(true);
     setError(null);
     try {
-      setVerify((await api.auditVerify()) as unknown as VerifyReport);
+      setVerify(await api.auditVerify());
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Verification failed to run.');
     } finally {

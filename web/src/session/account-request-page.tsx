@@ -4,6 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
+import type { AccountRequested } from '../api/types.ts';
 import { Link } from '../shell/router.tsx';
 import { useSession } from './session.tsx';
 
@@ -12,7 +13,7 @@ export const REQUESTABLE_ROLES = ['investigator', 'customs-officer', 'executive'
 export function AccountRequestPage() {
   const { api } = useSession();
   const [f, setF] = useState({ name: '', displayName: '', agency: '', supervisor: '', role: 'investigator', justification: '', password: '', provider: '' });
-  const [done, setDone] = useState<{ id: string; status: string } | null>(null);
+  const [done, setDone] = useState<AccountRequested | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });

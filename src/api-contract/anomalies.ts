@@ -1,0 +1,74 @@
+/**
+ * HTTP contract of stored analysis runs: anomalies (list and one with its parties), the combined ranking
+ * and the runs.
+ *
+ * Invariants: pure types (the web imports this file); src/server/anomaly-routes.ts returns these shapes,
+ * checked by `tsc`, and test/browser/api-contract.test.ts checks the key sets against src/detect's types.
+ */
+
+export interface Anomaly {
+  anomaly_id: string;
+  run_id: string;
+  detector: string;
+  detector_version: string;
+  params: Record<string, unknown>;
+  provider: string;
+  subject: { kind: string; declaration_id: string | null; line_no: number | null; row_id: string | null };
+  score: number;
+  reason: string;
+  evidence: Record<string, unknown>;
+  row_ids: string[];
+}
+
+/** A party on an anomaly's rows (GET /api/anomalies/:id). */
+export interface AnomalyParty {
+  party_id: string;
+  /** The party's name as its page shows it (its member on most lines). */
+  name: string | null;
+  /** importer, exporter, payer, payee */
+  roles: string[];
+  /** How many of the anomaly's rows name the party. */
+  rows: number;
+}
+
+/** GET /api/anomalies/:id: empty `parties` without parties:read and row-level trade access. */
+export interface AnomalyDetail extends Anomaly {
+  parties: AnomalyParty[];
+}
+
+/** A page of a run's results, with the run it came from (null when no run is visible). */
+export interface RunPage<T> {
+  run_id: string | null;
+  rows: T[];
+  total: number;
+  offset: number;
+  limit: number;
+  truncated: boolean;
+  next_offset: number | null;
+}
+
+/** GET /api/anomalies. */
+export type AnomalyPage = RunPage<Anomaly>;
+
+export interface RankedLine {
+  declaration_id: string | null;
+  line_no: number | null;
+  row_id: string;
+  score: number;
+  detectors: string[];
+}
+
+/** GET /api/ranking. */
+export type RankingPage = RunPage<RankedLine>;
+
+/** One entry of GET /api/runs. */
+export interface RunRecord {
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+  detectors: string[];
+  params: Record<string, unknown>;
+  data_version: Record<string, string[]>;
+  principal: string;
+  anomalies: number;
+}
