@@ -39,7 +39,11 @@ const time = async <T>(fn: () => Promise<T>): Promise<[number, T]> => {
 const FLAGGED = `LEFT JOIN (SELECT DISTINCT unnest(a.row_ids) AS row_id FROM anomalies a
   JOIN (SELECT provider, arg_max(run_id, run_seq) AS run_id FROM analysis_runs GROUP BY provider) r
   ON r.provider = a.provider AND r.run_id = a.run_id) f ON f.row_id = t.row_id`;
-const HAND: Record<string, { expr: string; flagged?: boolean }> = {
+const CONFIRMED = `(SELECT DISTINCT m.provider, m.ref FROM party_members m JOIN watchlist_hits h ON h.party_id = m.party_id
+  WHERE h.status <> 'retired' AND h.decision = 'confirmed')`;
+const WATCH = `LEFT JOIN ${CONFIRMED} wi ON wi.provider = t.provider AND wi.ref = t.importer_key
+  LEFT JOIN ${CONFIRMED} we ON we.provider = t.provider AND we.ref = t.exporter_key`;
+const HAND: Record<string, { expr: string; flagged?: boolean; watch?: boolean }> = {
   'import-value': { expr: "coalesce(sum(value) FILTER (WHERE flow = 'import'), 0)::DOUBLE" },
   'export-value': { expr: "coalesce(sum(value) FILTER (WHERE flow = 'export'), 0)::DOUBLE" },
   lines: { expr: 'count(*)::DOUBLE' },
@@ -55,6 +59,7 @@ const HAND: Record<string, { expr: string; flagged?: boolean }> = {
   'anomaly-rate': { expr: 'count(f.row_id)::DOUBLE / count(*)', flagged: true },
   'flagged-lines': { expr: 'count(f.row_id)::DOUBLE', flagged: true },
   'value-at-risk': { expr: 'coalesce(sum(value) FILTER (WHERE f.row_id IS NOT NULL), 0)::DOUBLE', flagged: true },
+  'watchlist-exposure': { expr: 'coalesce(sum(value) FILTER (WHERE wi.ref IS NOT NULL OR we.ref IS NOT NULL), 0)::DOUBLE', watch: true },
 };
 const LEVELS: Record<string, { expr: string; ports: boolean }> = {
   nation: { expr: 'coalesce(p.country, t.reporter)', ports: true },
@@ -93,7 +98,7 @@ async function main() {
         const h = HAND[m.id];
         if (!h) throw new Error(`no hand-written SQL for ${m.id}`);
         const l = LEVELS[level]!;
-        const q = `SELECT ${l.expr} AS k, ${h.expr} AS v FROM trade_lines t ${l.ports ? 'LEFT JOIN ref_ports p ON p.port_code = t.port_code' : ''} ${h.flagged ? FLAGGED : ''} GROUP BY 1 ORDER BY 1 NULLS LAST`;
+        const q = `SELECT ${l.expr} AS k, ${h.expr} AS v FROM trade_lines t ${l.ports ? 'LEFT JOIN ref_ports p ON p.port_code = t.port_code' : ''} ${h.flagged ? FLAGGED : ''} ${h.watch ? WATCH : ''} GROUP BY 1 ORDER BY 1 NULLS LAST`;
         const spec = { measures: [m.id], by: [level] };
         const [, first] = await time(() => measuresQuery(db, spec));
         const expected = await hand(q);
