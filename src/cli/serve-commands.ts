@@ -13,7 +13,8 @@ import { localOperatorScope, scopedDb } from '../query/index.ts';
 import { explore } from '../explore/index.ts';
 import { latestRunId, listRanking, runAnalysis } from '../detect/index.ts';
 import { terminalProgress } from '../progress/index.ts';
-import { action, UsageError } from './run-command.ts';
+import { reportScheduler, reportStore, runDue } from '../reports/index.ts';
+import { action, cliContext, UsageError } from './run-command.ts';
 import { renderTable } from './output.ts';
 import { openRuntime } from '../runtime/index.ts';
 
@@ -72,9 +73,14 @@ async function demoAccounts(rt: Runtime): Promise<void> {
   process.stdout.write(`Demo accounts (${roles.map(([n]) => n).join(', ')}); password in ${file}:\n${readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('password'))?.split('\t')[1] ?? ''}\n\n`);
 }
 
-async function listen(rt: Runtime, host: string, p: number): Promise<void> {
+async function listen(rt: Runtime, host: string, p: number, scheduleReports = true): Promise<void> {
   const app = buildApp(rt);
   const address = await app.listen({ host, port: p });
+  // Scheduled reports run as the server's operator, like `reports run-due` from cron would.
+  const operator = { ...cliContext(), source: 'scheduler' };
+  const scheduler = scheduleReports
+    ? reportScheduler({ runDue: (now) => runDue({ store: rt.store, reports: reportStore(rt.control), audit: rt.audit, dataDir: rt.dataDir }, operator, rt.operatorScope, now) })
+    : null;
   const accounts = await rt.access.accounts.list({ status: 'active' });
   const hint = accounts.length ? '' : '\n  No accounts yet: create the first with `parallax users create-master NAME` (another terminal), then sign in.\n';
   process.stdout.write(
@@ -85,6 +91,7 @@ async function listen(rt: Runtime, host: string, p: number): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await scheduler?.stop();
   await app.close();
 }
 
@@ -96,11 +103,12 @@ export function registerServeCommands(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory')
     .option('--require-purpose', 'every session must state a purpose or case reference at sign-in (recorded on each audit event)')
+    .option('--no-report-schedule', 'do not run scheduled reports (by default the server checks every hour and writes due reports to <data>/reports)')
     .action(
-      action(async (o: { port: string; host: string; data?: string; requirePurpose?: boolean }) => {
+      action(async (o: { port: string; host: string; data?: string; requirePurpose?: boolean; reportSchedule: boolean }) => {
         const rt = await openRuntime({ dataDir: o.data, access: { settings: { requirePurpose: o.requirePurpose ?? false } } });
         try {
-          await listen(rt, o.host, port(o.port));
+          await listen(rt, o.host, port(o.port), o.reportSchedule);
         } finally {
           await rt.close();
         }

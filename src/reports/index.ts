@@ -5,3 +5,4 @@ export { reportTable, SUPPRESSED, type ReportTableData, type TableColumn, type T
 export { writeCsv } from './csv-export.ts';
 export { writeXlsx } from './xlsx-export.ts';
 export { writePdf, formatValue } from './pdf-export.ts';
+export { reportScheduler, DEFAULT_REPORT_CHECK_MS, type ReportScheduler, type ReportSchedulerOptions } from './report-scheduler.ts';
