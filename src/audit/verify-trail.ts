@@ -69,8 +69,6 @@ export async function verifyAuditTrail(control: ControlStore, opts: VerifyOption
   const problems: AuditProblem[] = [];
   const pageSize = opts.pageSize ?? 2000;
   const cps = checkpointService(control, opts);
-  const keys = loadVerifyingKeys(opts.keyDir);
-  const key = keys.local;
 
   // Checkpoints: one per thousands of events, so all of them fit in memory.
   const rows = [];
@@ -81,6 +79,11 @@ export async function verifyAuditTrail(control: ControlStore, opts: VerifyOption
     after = page[page.length - 1]!.id;
   }
   const lines = cps.fileLines();
+  // Keys last: the signing key is created before the first checkpoint is written, so every checkpoint read
+  // above has its key on disk by now (read first, a key created during a concurrent first checkpoint would be
+  // missing and its valid signature reported as bad).
+  const keys = loadVerifyingKeys(opts.keyDir);
+  const key = keys.local;
   const fileKey = (c: Checkpoint) => `${c.lastEventId}|${c.headHash}|${c.signature}`;
   const inFile = new Map<string, Checkpoint>();
   for (const l of lines) if (l.checkpoint) inFile.set(fileKey(l.checkpoint), l.checkpoint);
