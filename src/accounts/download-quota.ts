@@ -8,8 +8,13 @@
  *   an unlock with a written reason gives the user a fresh allowance.
  * - Checking and recording happen in one transaction per user, so two parallel exports cannot both slip
  *   under the limit.
+ * - The administrators' overview (`list`) sums every account's window in one control-store query, with the
+ *   same window rule written in SQL (a CASE, not GREATEST/max, which treat NULL differently on SQLite and
+ *   PostgreSQL), so it reports exactly what `charge` would count.
  */
 import type { ControlStore } from '../control/index.ts';
+import type { AccountStatus } from '../control/control-schema.ts';
+import type { Role } from '../access/index.ts';
 import type { AccessSettings } from './access-settings.ts';
 import { AccountError } from './account-errors.ts';
 import type { Account, AccountService } from './account-service.ts';
@@ -28,8 +33,27 @@ export interface QuotaUsage {
   since: string;
 }
 
+/** One account's use of its allowance, as the administrators see it. */
+export interface AccountQuotaUsage extends QuotaUsage {
+  id: number;
+  name: string;
+  displayName: string;
+  role: Role;
+  status: AccountStatus;
+  /** Locked because a download would have crossed the allowance (not for failed sign-ins or other reasons). */
+  lockedByQuota: boolean;
+}
+
+/** The lock reason `charge` writes; `list` recognises quota locks by it. */
+export const QUOTA_LOCK_REASON = 'download quota reached';
+
+/** Accounts that never became usable hold no downloads and are left out of the overview. */
+const NEVER_ACTIVE: readonly AccountStatus[] = ['requested', 'approved', 'rejected'];
+
 export interface DownloadQuotas {
   usage(a: Account): Promise<QuotaUsage>;
+  /** Every account that has been activated, with its usage in its current window, in account id order. */
+  list(): Promise<AccountQuotaUsage[]>;
   /** Records the charge, or locks the account and throws when it would cross the limit. */
   charge(a: Account, c: DownloadCharge): Promise<QuotaUsage>;
 }
@@ -65,6 +89,41 @@ export function downloadQuotas(control: ControlStore, settings: AccessSettings, 
   };
   return {
     usage: (a) => usageIn(db, a),
+    async list() {
+      const windowStart = new Date(now().getTime() - WINDOW_MS).toISOString();
+      const rows = await db
+        .selectFrom('users as u')
+        .leftJoin('downloads as d', (j) =>
+          j.onRef('d.user_name', '=', 'u.name').on((eb) => eb('d.at', '>', eb.case().when('u.quota_reset_at', '>', windowStart).then(eb.ref('u.quota_reset_at')).else(windowStart).end())),
+        )
+        .where('u.status', 'not in', NEVER_ACTIVE)
+        .select((eb) => [
+          'u.id', 'u.name', 'u.display_name', 'u.role', 'u.status', 'u.lock_reason',
+          eb.case().when('u.quota_reset_at', '>', windowStart).then(eb.ref('u.quota_reset_at')).else(windowStart).end().as('since'),
+          eb.fn.coalesce(eb.fn.sum<number>('d.row_count'), eb.lit(0)).as('rows'),
+          eb.fn.coalesce(eb.fn.sum<number>('d.bytes'), eb.lit(0)).as('bytes'),
+        ])
+        .groupBy(['u.id', 'u.name', 'u.display_name', 'u.role', 'u.status', 'u.lock_reason', 'u.quota_reset_at'])
+        .orderBy('u.id')
+        .execute();
+      return rows.map((r) => {
+        // Roles are checked when an account is created; an unknown one (a role removed since) gets no allowance.
+        const q = settings.quotas[r.role as Role] ?? { rows: 0, bytes: 0 };
+        return {
+          id: Number(r.id),
+          name: r.name,
+          displayName: r.display_name,
+          role: r.role as Role,
+          status: r.status,
+          rows: Number(r.rows),
+          bytes: Number(r.bytes),
+          limitRows: q.rows,
+          limitBytes: q.bytes,
+          since: String(r.since),
+          lockedByQuota: r.status === 'locked' && r.lock_reason === QUOTA_LOCK_REASON,
+        };
+      });
+    },
     charge(a, c) {
       const prev = queues.get(a.name) ?? Promise.resolve();
       const next = prev.catch(() => undefined).then(async () => {
@@ -75,7 +134,7 @@ export function downloadQuotas(control: ControlStore, settings: AccessSettings, 
           return { ...u, rows: u.rows + c.rows, bytes: u.bytes + c.bytes, ok: true as const };
         });
         if ('ok' in over) return over;
-        await accounts.lock(a.name, 'download quota reached');
+        await accounts.lock(a.name, QUOTA_LOCK_REASON);
         throw new QuotaExceededError(
           `download quota reached: this response would take the account past ${over.limitRows} rows or ${over.limitBytes} bytes in 30 days ` +
             `(${over.rows} rows, ${over.bytes} bytes used). The account is locked and signed out; an administrator must unlock it with a written reason.`,

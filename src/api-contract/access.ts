@@ -67,6 +67,17 @@ export interface Account {
   quotaResetAt: string | null;
 }
 
+/** GET /api/accounts/quotas: one activated account's use of its role's download allowance. */
+export interface AccountQuota extends QuotaUsage {
+  id: number;
+  name: string;
+  displayName: string;
+  role: string;
+  status: AccountStatus;
+  /** Locked because a download would have crossed the allowance; an unlock starts a fresh window. */
+  lockedByQuota: boolean;
+}
+
 /** POST /api/accounts/requests (201). */
 export interface AccountRequested {
   id: number;

@@ -1,7 +1,7 @@
 /**
  * The account workflow over HTTP (access.md): request (no sign-in), supervisor approval, administrator
- * activation, rejection, renewal after recertification, unlock with a written reason; the policy files for
- * the security administrator.
+ * activation, rejection, renewal after recertification, unlock with a written reason; every account's
+ * download quota use; the policy files for the security administrator.
  *
  * Invariants: every step is audited with the account name as the object id and the acting principal; the
  * service enforces "no self-service" and status transitions, the routes only translate; no response carries
@@ -14,7 +14,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { AccountError, type Account } from '../accounts/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
-import type { Account as AccountView, AccountRequested, Policies } from '../api-contract/index.ts';
+import type { Account as AccountView, AccountQuota, AccountRequested, Policies } from '../api-contract/index.ts';
 
 const idParam = (params: unknown): number => {
   const id = Number((params as { id?: string }).id);
@@ -88,6 +88,14 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: listQuery,
       handler: async (req, q: z.infer<typeof listQuery>) =>
         audited(rt.audit, req.actor, 'view-accounts', q.status ? `status=${q.status}` : null, async () => (await rt.access.accounts.list(q)).map(view), (r) => ({ rowCount: r.length })),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/accounts/quotas',
+      summary: 'Download quota use of every activated account: allowance of its role, rows and bytes used in the current 30-day window, quota locks',
+      permission: 'accounts:read',
+      handler: async (req) =>
+        audited(rt.audit, req.actor, 'view-accounts', 'download quotas', async (): Promise<AccountQuota[]> => rt.access.quotas.list(), (r) => ({ rowCount: r.length })),
     }),
     defineRoute({
       method: 'GET',

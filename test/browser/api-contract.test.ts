@@ -152,6 +152,7 @@ describe('src/api-contract against the server modules\' result types', () => {
       sameKeys<Decisions.Decision, C.Decision>(true),
       sameKeys<Accounts.Account, C.Account>(true),
       sameKeys<Accounts.QuotaUsage, C.QuotaUsage>(true),
+      sameKeys<Accounts.AccountQuotaUsage, C.AccountQuota>(true),
       sameKeys<Server<typeof meBody>, C.Session>(true),
       sameKeys<AuditRecord, C.AuditEvent>(true),
       sameKeys<Audit.AuditVerifyReport, C.AuditVerifyReport>(true),
@@ -295,6 +296,11 @@ describe('live GET responses against src/api-contract', () => {
       id: 'required', name: 'required', displayName: 'required', agency: 'required', supervisor: 'required', role: 'required', provider: 'required', justification: 'required', status: 'required',
       lockReason: 'required', failedSignIns: 'required', requestedAt: 'required', approvedBy: 'required', approvedAt: 'required', activatedBy: 'required', activatedAt: 'required',
       trainingAttestedAt: 'required', reviewDueAt: 'required', quotaResetAt: 'required',
+    }));
+    const quotas = await json(auditor, '/api/accounts/quotas');
+    check('/api/accounts/quotas', quotas[0], shape<C.AccountQuota>({
+      id: 'required', name: 'required', displayName: 'required', role: 'required', status: 'required', lockedByQuota: 'required', rows: 'required', bytes: 'required', limitRows: 'required',
+      limitBytes: 'required', since: 'required',
     }));
     const audit = await json(auditor, '/api/audit?limit=5');
     check('/api/audit', audit, shape<C.AuditPage>({ total: 'required', limit: 'required', offset: 'required', rows: 'required' }));

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openRuntime } from '../../src/runtime/index.ts';
+import { QuotaExceededError } from '../../src/accounts/index.ts';
 import type { RoleName } from '../signed-in.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -40,6 +41,8 @@ export const USERS: Record<string, TestUser> = {
   auditor: { name: 'aud.auditor', role: 'auditor' },
 };
 export const LOCKED_USER = 'lou.locked';
+/** Rows the locked user has taken out in its window (of the investigator's 2,000,000). */
+export const LOCKED_USER_ROWS = 1_500_000;
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((ok, fail) => {
@@ -133,8 +136,15 @@ export async function startServer(rows: number, opts: ServeOptions = {}): Promis
     for (const u of Object.values(USERS)) {
       await rt.access.accounts.add({ name: u.name, role: u.role, provider: null, password: PASSWORD, by: 'browser-test', displayName: u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ') });
     }
-    await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
-    await rt.access.accounts.lock(LOCKED_USER, 'failed sign-ins');
+    // Locked by its download quota the way the server locks it: 1.5M of its 2M rows used, then an export that would cross.
+    const locked = await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
+    await rt.access.quotas.charge(locked, { rows: LOCKED_USER_ROWS, bytes: 300 * 1024 * 1024, route: '/api/export/lines' });
+    await rt.access.quotas.charge(locked, { rows: 600_000, bytes: 1024, route: '/api/export/lines' }).then(
+      () => Promise.reject(new Error('the quota did not lock the account')),
+      (e: unknown) => {
+        if (!(e instanceof QuotaExceededError)) throw e;
+      },
+    );
   } finally {
     await rt.close();
   }

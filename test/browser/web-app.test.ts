@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeSerious, buildWeb, launch, LOCKED_USER, screenshot, SCREENSHOTS, signInThroughForm, startServer, USERS, VIEWPORTS, type RunningServer } from './browser-harness.ts';
+import { axeSerious, buildWeb, launch, LOCKED_USER, LOCKED_USER_ROWS, screenshot, SCREENSHOTS, signInThroughForm, startServer, USERS, VIEWPORTS, type RunningServer } from './browser-harness.ts';
 
 const ROWS = 200_000;
 /** Polls wait long: the shared machine is often loaded (load average above 10 on 2 cores). */
@@ -234,12 +234,23 @@ describe('web application in Chromium', { timeout: 240_000 }, () => {
     await page.goto(`${server.url}/admin`);
     const row = page.locator(`[data-testid="accounts-table"] tr[data-account="${LOCKED_USER}"]`);
     await row.waitFor();
+    // The quota table shows why the account is locked: its window's use against the investigator allowance.
+    const quota = page.locator(`[data-testid="quota-table"] tr[data-account="${LOCKED_USER}"]`);
+    await quota.waitFor();
+    expect(await quota.getByTestId('locked-by-quota').textContent()).toBe('locked by quota');
+    const used = (await quota.textContent()) ?? '';
+    expect(used).toContain(`rows: ${LOCKED_USER_ROWS.toLocaleString('en-US')} of 2,000,000`);
+    expect(used).toContain('(75%)');
+    expect(used).toContain('300 MB of 2.0 GB');
     await screenshot(page, 'admin-desktop');
     expect(await axeSerious(page, axeSource)).toEqual([]);
     await row.getByRole('button', { name: 'Unlock' }).click();
     await page.getByLabel(/Reason to unlock/).fill('identity confirmed with the supervisor by phone');
     await page.getByRole('form', { name: `unlock ${LOCKED_USER}` }).getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), SLOW).toContain('now active');
+    // The unlock starts a fresh window, and the quota table re-reads it.
+    await expect.poll(async () => (await quota.textContent()) ?? '', SLOW).toMatch(/rows: 0 of 2,000,000 \(0%\)/);
+    expect(await quota.getByTestId('locked-by-quota').count()).toBe(0);
     await ctx.close();
   });
 

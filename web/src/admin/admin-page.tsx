@@ -1,7 +1,8 @@
 /**
  * Administration: accounts and requests with the actions the workflow allows for each status and the
  * signed-in user's permissions: approve or reject a request (its named supervisor), activate an approved
- * one, unlock a locked account with a written reason, renew training and review dates.
+ * one, unlock a locked account with a written reason, renew training and review dates; every account's
+ * download quota use (quota-table.tsx), with the same unlock for an account its quota locked.
  *
  * The server enforces every rule (no self-service, status transitions, who may approve whom); buttons
  * here only follow the status so the screen offers sensible actions, and server refusals are shown as sent.
@@ -10,10 +11,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
 import { useSession } from '../session/session.tsx';
+import { QuotaTable } from './quota-table.tsx';
 
 const STATUSES = ['', 'requested', 'approved', 'active', 'locked', 'suspended', 'disabled', 'rejected'];
 
-type Pending = { kind: 'unlock' | 'reject' | 'renew'; account: Account } | null;
+type Pending = { kind: 'unlock' | 'reject' | 'renew'; account: Pick<Account, 'id' | 'name'> } | null;
 
 export function AdminPage() {
   const { api, can } = useSession();
@@ -23,8 +25,11 @@ export function AdminPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending>(null);
   const [text, setText] = useState('');
+  // Bumped on every reload so the quota table re-reads after an action (an unlock empties a window).
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(() => {
+    setVersion((v) => v + 1);
     api.accounts(status ? { status } : {}).then(
       (a) => {
         setAccounts(a);
@@ -57,7 +62,7 @@ export function AdminPage() {
     <div className="page">
       <div className="page-head">
         <h1>Administration</h1>
-        <span className="muted small">Account requests, approvals, activation, unlocks and renewals. Every action is audited.</span>
+        <span className="muted small">Account requests, approvals, activation, unlocks, renewals and download quotas. Every action is audited.</span>
       </div>
       <div className="toolbar">
         <label>
@@ -176,6 +181,7 @@ export function AdminPage() {
           {accounts.length === 0 && <p className="muted">No accounts with this status.</p>}
         </div>
       )}
+      <QuotaTable version={version} onUnlock={can('accounts:unlock') ? (a) => setPending({ kind: 'unlock', account: a }) : undefined} />
     </div>
   );
 }

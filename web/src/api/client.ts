@@ -11,7 +11,7 @@
  */
 import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
-  Account, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
+  Account, AccountQuota, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
   ScreenResponse, Session, SessionSettings, PartySummary, PartyProfile, PartyGraph, Decision, DisclosurePage, ReportInput, ReportList, ReportRunResult, ReportRuns, SavedReport,
 } from './types.ts';
 
@@ -150,6 +150,7 @@ export function createApiClient(opts: ClientOptions = {}) {
     partyGraph: (id: string, q: { depth?: number; cap?: number } = {}, signal?: AbortSignal) => call<PartyGraph>('partyGraph', { params: { id }, query: q, signal }),
     decide: (b: { hit?: string; anomaly?: string; decision: 'confirmed' | 'false_positive' | 'escalate'; note?: string }) => call<Decision>('decide', { body: b }),
     decisions: (q: { hit?: string; anomaly?: string }) => call<Decision[]>('decisions', { query: q }),
+    accountQuotas: () => call<AccountQuota[]>('accountQuotas'),
   };
 }
 

@@ -64,6 +64,8 @@ export const ENDPOINTS = {
   partyGraph: e('GET', '/api/parties/:id/graph', true),
   decide: e('POST', '/api/decisions', true),
   decisions: e('GET', '/api/decisions', true),
+  // Every activated account's download quota use (administration page).
+  accountQuotas: e('GET', '/api/accounts/quotas'),
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
