@@ -72,3 +72,33 @@ export interface RunRecord {
   principal: string;
   anomalies: number;
 }
+
+/** A class of change of GET /api/anomalies?against=&change= (gone lists the anomalies of `against`). */
+export type RunChange = 'new' | 'gone' | 'changed' | 'same';
+
+/** One detector's line of GET /api/runs/compare. */
+export interface DetectorComparison {
+  detector: string;
+  in_base: boolean;
+  in_run: boolean;
+  /** Version or parameters differ between the two runs: differences may come from the settings. */
+  settings_changed: boolean;
+  base: number;
+  run: number;
+  new: number;
+  gone: number;
+  changed: number;
+  same: number;
+}
+
+/** GET /api/runs/compare: what is new, gone and changed in `run` against `base`. */
+export interface RunComparison {
+  base: string;
+  run: string;
+  base_started_at: string;
+  run_started_at: string;
+  batches_added: Record<string, string[]>;
+  batches_dropped: Record<string, string[]>;
+  detectors: DetectorComparison[];
+  totals: { base: number; run: number; new: number; gone: number; changed: number; same: number };
+}

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
-import { DETECTORS, DetectorParamError, listAnomalies, listRuns, MAX_ANOMALY_PAGE, runAnalysis } from '../detect/index.ts';
+import { compareRuns, DETECTORS, DetectorParamError, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, previousRunId, RUN_CHANGES, runAnalysis, type RunChange } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/index.ts';
 import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
@@ -54,12 +54,16 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--feature <names>', 'with --train: features, comma-separated (default all)')
     .option('--models', 'list stored learned-risk models instead of running')
     .option('--since <run>', 'incremental: keep the anomalies of this earlier run where no batch loaded since can change them')
+    .option('--compare <run>', 'compare a stored run (--run, default the latest) with this earlier run: new, gone, changed and same anomalies per detector')
+    .option('--change <kind>', `with --compare: list the anomalies of one kind of change (${RUN_CHANGES.join(', ')}) instead of the counts`)
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .option('--json', 'one JSON object per anomaly (or per run with --runs)')
     .addHelpText('after', `\nParameters and defaults:\n${paramHelp()}\n`)
     .action(
-      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; train?: boolean; models?: boolean; since?: string; label?: string; labels?: string; batch?: string; feature?: string; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
+      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; train?: boolean; models?: boolean; since?: string; compare?: string; change?: string; label?: string; labels?: string; batch?: string; feature?: string; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
         if (o.ranking) return printRanking(o);
+        if (o.compare !== undefined) return printComparison({ ...o, compare: o.compare });
+        if (o.change !== undefined) throw new UsageError('--change goes with --compare RUN');
         if (o.models) return listModelsCommand(o);
         if (o.train) return trainModelCommand({ ...o, params: parseParamFlags(o.param) });
         const params = parseParamFlags(o.param);
@@ -96,9 +100,58 @@ export function registerAnalyzeCommands(program: Command): void {
           const head = ['detector', 'version', 'params', 'anomalies', 'top_score', ...(o.since ? ['mode', 'reused'] : []), 'seconds'];
           process.stdout.write(`${renderTable(head, view)}\n`);
           process.stdout.write(`run ${run.run_id} stored; see the anomalies with parallax analyze --json, or GET /api/anomalies?run=${run.run_id}\n`);
+          // What an analyst coming back wants first: what this run found that the one before did not.
+          const prev = await previousRunId(db, run.run_id);
+          if (prev) {
+            const c = await compareRuns(db, prev, run.run_id);
+            process.stdout.write(
+              `against ${prev}: ${c.totals.new} new, ${c.totals.gone} gone, ${c.totals.changed} changed in score; ` +
+                `parallax analyze --compare ${prev} --run ${run.run_id} [--change new] for the details\n`,
+            );
+          }
         });
       }),
     );
+}
+
+/** `analyze --compare R [--run R2] [--change KIND]`: counts per detector, or the anomalies of one kind of change. */
+async function printComparison(o: { compare: string; run?: string; change?: string; detector?: string; data?: string; json?: boolean }): Promise<void> {
+  for (const [flag, v] of [['--compare', o.compare], ['--run', o.run]] as const) {
+    if (v !== undefined && !/^R[0-9]{6,}$/.test(v)) throw new UsageError(`${flag} takes a run id like R000001`);
+  }
+  if (o.change !== undefined && !(RUN_CHANGES as readonly string[]).includes(o.change)) throw new UsageError(`--change takes one of ${RUN_CHANGES.join(', ')}`);
+  const change = o.change as RunChange | undefined;
+  await withRuntime(o, async (rt) => {
+    const db = scopedDb(rt.store, rt.operatorScope);
+    const run = o.run ?? (await latestRunId(db));
+    if (!run) return void process.stdout.write('no analysis runs yet: run parallax analyze\n');
+    if (change) {
+      const detector = o.detector;
+      let total = 0;
+      const rows = [];
+      for (let offset = 0; ; offset += MAX_ANOMALY_PAGE) {
+        const page = await audited(rt.audit, CLI_CONTEXT, 'view-anomalies', `run=${run} change=${change} against=${o.compare}`, () =>
+          listAnomalyChanges(db, { run, against: o.compare, change, detector, limit: MAX_ANOMALY_PAGE, offset }),
+          (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
+        );
+        total = page.total;
+        if (o.json) printJsonLines(page.rows);
+        else rows.push(...page.rows);
+        if (page.next_offset === null) break;
+      }
+      if (o.json) return;
+      const listed = change === 'gone' ? o.compare : run;
+      process.stdout.write(`${total} anomalies ${change === 'gone' ? `of ${listed} gone in ${run}` : `${change} in ${run} against ${o.compare}`}\n`);
+      process.stdout.write(`${renderTable(['anomaly_id', 'detector', 'score', 'reason'], rows.map((a) => ({ anomaly_id: a.anomaly_id, detector: a.detector, score: a.score, reason: a.reason })))}\n`);
+      return;
+    }
+    const c = await audited(rt.audit, CLI_CONTEXT, 'compare-runs', null, () => compareRuns(db, o.compare, run), (r) => ({ rowCount: r.detectors.length, objectIds: [r.base, r.run] }));
+    if (o.json) return printJsonLines([c]);
+    const added = Object.entries(c.batches_added).map(([p, b]) => `${p}: ${b.join(', ')}`).join('; ') || 'none';
+    process.stdout.write(`${c.run} (${c.run_started_at.slice(0, 16)}) against ${c.base} (${c.base_started_at.slice(0, 16)}); batches added: ${added}\n`);
+    const view = c.detectors.map((d) => ({ ...d, note: !d.in_base ? `not in ${c.base}` : !d.in_run ? `not in ${c.run}` : d.settings_changed ? 'settings differ' : '' }));
+    process.stdout.write(`${renderTable(['detector', 'base', 'run', 'new', 'gone', 'changed', 'same', 'note'], [...view, { detector: 'total', ...c.totals, note: '' }])}\n`);
+  });
 }
 
 /** `analyze --ranking`: a stored run's combined ranking, highest first, paged through so memory stays flat. */

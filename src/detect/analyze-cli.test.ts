@@ -64,4 +64,33 @@ describe('parallax analyze', () => {
     expect(runs.map((r) => r.run_id)).toEqual(['R000002', 'R000001']);
     expect(runs[1]).toMatchObject({ detectors: ['price-iqr'], anomalies: 1, data_version: { US: [expect.any(String)] } });
   }, 60_000);
+
+  it('compares runs: the line after a run, counts per detector, one kind of change listed, bad flags refused', () => {
+    // A new batch with one more outlier, then a price-iqr run: against R000002 (every detector) one new line.
+    const more = [canonicalLine({ declaration_id: 'IM10', value: 2000, quantity: 10, net_mass_kg: 10 })];
+    writeFileSync(join(dir, 'b.csv'), `${CANONICAL_HEADER}\n${more.join('\n')}\n`);
+    expect(cli('ingest', join(dir, 'b.csv'), '--profile', 'canonical', '--category', 'trade', '--provider', 'US').code).toBe(0);
+    const run = cli('analyze', '--detector', 'price-iqr');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/against R000002: 1 new, \d+ gone, \d+ changed in score; parallax analyze --compare R000002 --run R000003/);
+
+    const counts = cli('analyze', '--compare', 'R000001', '--json');
+    expect(counts.code).toBe(0);
+    const c = JSON.parse(counts.out);
+    expect(c).toMatchObject({ base: 'R000001', run: 'R000003', batches_added: { US: ['B000002'] } });
+    expect(c.detectors).toEqual([expect.objectContaining({ detector: 'price-iqr', base: 1, run: 2, new: 1, gone: 0, settings_changed: false })]);
+    const table = cli('analyze', '--compare', 'R000002', '--run', 'R000003');
+    expect(table.out).toMatch(/price-robust-z .*not in R000003/);
+
+    const fresh = cli('analyze', '--compare', 'R000001', '--change', 'new', '--json').out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(fresh.map((a) => [a.run_id, a.subject.declaration_id])).toEqual([['R000003', 'IM10']]);
+    expect(cli('analyze', '--compare', 'R000001', '--change', 'new').out).toMatch(/^1 anomalies new in R000003 against R000001/);
+
+    expect(cli('analyze', '--compare', 'R9').err).toContain('--compare takes a run id like R000001');
+    expect(cli('analyze', '--compare', 'R000001', '--change', 'odd').err).toContain('--change takes one of new, gone, changed, same');
+    expect(cli('analyze', '--change', 'new').err).toContain('--change goes with --compare RUN');
+    const unseen = cli('analyze', '--compare', 'R000099');
+    expect(unseen.code).toBe(2);
+    expect(unseen.err).toContain('compared run R000099 is not a run you can see');
+  }, 90_000);
 });

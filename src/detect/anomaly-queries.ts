@@ -11,10 +11,11 @@
  *   through the same scoped handle, so a filter can only ever narrow what the caller already sees; values
  *   are bound parameters (a party name's LIKE wildcards are escaped, so it matches as typed).
  */
-import { sql, type Kysely, type SqlBool } from 'kysely';
-import type { ScopedDb } from '../query/index.ts';
+import { sql, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { grantFor, type ScopedDb } from '../query/index.ts';
 import { ExploreSpecError } from '../explore/index.ts';
-import { assertRowAccess } from './run-analysis.ts';
+import { assertRowAccess, storedBatches } from './run-analysis.ts';
+import type { DatasetCategory } from '../schema/index.ts';
 
 export const MAX_ANOMALY_PAGE = 10_000;
 
@@ -46,6 +47,11 @@ export interface AnomalyFilter {
   period?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /**
+   * Only anomalies whose id this query returns (one column of anomaly ids), built by code, never from user
+   * text: compare-runs.ts narrows the list to what is new, gone or changed against another run this way.
+   */
+  among?: SelectQueryBuilder<any, any, any> | undefined;
 }
 
 export interface AnomalyPage {
@@ -115,6 +121,7 @@ export async function listAnomalies(db: ScopedDb, f: AnomalyFilter): Promise<Ano
   if (f.minScore !== undefined) q = q.where('a.score', '>=', f.minScore);
   const lineFilter = matchingAnomalies(db, runId, f);
   if (lineFilter) q = q.where('a.anomaly_id', 'in', lineFilter);
+  if (f.among) q = q.where('a.anomaly_id', 'in', f.among);
   const [rows, count] = await Promise.all([
     q.select([...ANOMALY_SELECT]).orderBy('a.score', 'desc').orderBy('a.anomaly_id').limit(limit).offset(offset).execute(),
     q.select(sql<number>`count(*)::INTEGER`.as('n')).executeTakeFirst(),
@@ -191,10 +198,17 @@ export async function getAnomaly(db: ScopedDb, id: string): Promise<Anomaly | nu
   return r ? toAnomaly(r) : null;
 }
 
-/** Runs the caller can see, newest first; counts and data versions cover only the providers they may read. */
+/**
+ * Runs the caller can see, newest first. Counts and data versions cover only what the caller may read: the
+ * anomaly count is counted through the scope (a customs officer's count leaves out payment mismatches), and
+ * each provider's batches are listed for the categories the caller is granted for that provider.
+ */
 export async function listRuns(db: ScopedDb): Promise<RunRecord[]> {
-  const rows = await (db.db as Kysely<any>)
+  const k = db.db as Kysely<any>;
+  const counts = k.selectFrom('anomalies as a').select(['a.run_id', sql<number>`count(*)::INTEGER`.as('n')]).groupBy('a.run_id');
+  const rows = await k
     .selectFrom('analysis_runs as r')
+    .leftJoin(counts.as('c'), 'c.run_id', 'r.run_id')
     .select([
       'r.run_id',
       sql<string>`min(r.started_at)::VARCHAR`.as('started_at'),
@@ -203,18 +217,26 @@ export async function listRuns(db: ScopedDb): Promise<RunRecord[]> {
       sql<string>`any_value(r.params)::VARCHAR`.as('params'),
       sql<string>`json_group_object(r.provider, r.data_version)::VARCHAR`.as('data_version'),
       sql<string>`any_value(r.principal)`.as('principal'),
-      sql<number>`sum(r.anomaly_count)::INTEGER`.as('anomalies'),
+      sql<number>`coalesce(any_value(c.n), 0)::INTEGER`.as('anomalies'),
     ])
     .groupBy('r.run_id')
     .orderBy(sql`max(r.run_seq)`, 'desc')
     .execute();
+  const visible = (provider: string, category: string) => {
+    const g = grantFor(db.scope, category as DatasetCategory);
+    return !!g && (g.providers === '*' || g.providers.includes(provider));
+  };
   return rows.map((r) => ({
     run_id: String(r['run_id']),
     started_at: String(r['started_at']),
     finished_at: String(r['finished_at']),
     detectors: parse(r['detectors']) as string[],
     params: parse(r['params']),
-    data_version: Object.fromEntries(Object.entries(parse(r['data_version']) as Record<string, unknown>).filter(([k]) => k !== '').map(([k, v]) => [k, parse(v)])),
+    data_version: Object.fromEntries(
+      Object.entries(parse(r['data_version']) as Record<string, unknown>)
+        .filter(([provider]) => provider !== '')
+        .map(([provider, v]) => [provider, Object.entries(storedBatches(parse(v))).flatMap(([cat, ids]) => (visible(provider, cat) ? (ids ?? []) : [])).sort()]),
+    ),
     principal: String(r['principal']),
     anomalies: Number(r['anomalies']),
   }));

@@ -5,8 +5,11 @@
  * - Both tables carry `provider`: they are registered as scoped 'trade' tables, and the scope plugin filters
  *   on that column, so a principal reads only anomalies of lines (and run records of providers) they may see.
  * - A run is stored as one `analysis_runs` row per provider whose rows it read (with that provider's batch
- *   ids as its data version), so listing runs through the scope layer never reveals other providers' batches.
- *   A run that read no rows has one row with provider '' (visible to all-provider grants only).
+ *   ids by category as its data version, `{trade: [...], financial: [...]}`), so listing runs through the
+ *   scope layer never reveals other providers' batches, and the listing leaves out the batches of categories
+ *   the caller is not granted (run records older than categories hold a plain list of trade batches). A run
+ *   that read no rows has one row with provider '' (visible to all-provider grants only). `anomaly_count`
+ *   records the provider's total when the run was stored; listings count anomalies through the caller's scope.
  * - Rows are written once per run and never updated: a run is a reproducible record (detector versions,
  *   parameters, data version), so results can be compared across runs.
  * - Idempotent: runs at every store open.
@@ -22,6 +25,8 @@ export const DETECT_DDL: readonly string[] = [
   // The dataset category an anomaly discloses (a payment mismatch reveals payments): the scope layer filters
   // anomalies by it, so a role without financial data never reads a payment through an anomaly.
   `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'trade'`,
+  // What the anomaly is about, stable across runs (subject-key.ts): runs are compared on (detector, subject_key).
+  `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS subject_key VARCHAR`,
   // learned-risk models (train-risk-model.ts): one row per model, one per learned feature level. Scoped
   // 'trade' tables like the lines they were learned from: a model's rates are facts about one provider's lines.
   `CREATE TABLE IF NOT EXISTS risk_models (model_id VARCHAR NOT NULL PRIMARY KEY, model_seq INTEGER NOT NULL,

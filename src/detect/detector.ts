@@ -15,6 +15,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { ScopedDb } from '../query/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
+import type { SubjectPart } from './subject-key.ts';
 
 /** Output columns of every detector query, in INSERT order. */
 export const ANOMALY_COLUMNS = [
@@ -46,6 +47,11 @@ export interface Detector<P extends Record<string, unknown> = Record<string, unk
    * new batch touched and keeps the previous run's anomalies elsewhere (run-analysis.ts).
    */
   readonly partitioned?: boolean;
+  /**
+   * What identifies one of its anomalies from run to run (subject-key.ts), when the default of its subject
+   * kind is not enough: a party detector that judges a party per month names the month too.
+   */
+  readonly subject?: readonly SubjectPart[];
   build(db: ScopedDb, params: P, ctx?: BuildContext): SelectQueryBuilder<any, any, any>;
 }
 

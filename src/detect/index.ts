@@ -6,3 +6,4 @@ export { listRanking, rankingQuery, parseWeightFlags, RankingParamError, DEFAULT
 export { evaluate, readLabelsFile, EvaluateError, LABEL_COLUMNS, CUTOFFS, type Evaluation, type EvaluateRequest, type MethodMetrics, type LabelColumn, type LabelSource, type LabelledLine } from './evaluate.ts';
 export { trainRiskModel, listRiskModels, parseTrainParams, RiskModelError, type RiskModel, type TrainParams, type FitMetrics } from './train-risk-model.ts';
 export { FEATURE_NAMES } from './risk-features.ts';
+export { compareRuns, listAnomalyChanges, previousRunId, RUN_CHANGES, SCORE_CHANGE, type RunChange, type RunComparison, type DetectorComparison } from './compare-runs.ts';

@@ -39,6 +39,8 @@ export const partySurgeParams = z
 export const partySurge = defineDetector({
   id: 'party-surge',
   version: '1',
+  // A party is judged per month: the month is part of what a finding is about.
+  subject: ['$.role', '$.party', '$.month'],
   summary: "a party's monthly value exceeds its previous 12 months' median + 5 MAD and 10x that median (>= 6 prior months)",
   params: partySurgeParams,
   build(db, p) {

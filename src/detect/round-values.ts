@@ -33,6 +33,8 @@ export const roundValuesParams = z
 export const roundValues = defineDetector({
   id: 'round-values',
   version: '1',
+  // A party is judged per HS6: the HS6 is part of what a finding is about.
+  subject: ['$.role', '$.party', '$.hs6'],
   summary: "a party's share of values divisible by 1,000 in an hs6 is far above the hs6 norm (binomial p < 0.001, n >= 20)",
   params: roundValuesParams,
   build(db, p) {

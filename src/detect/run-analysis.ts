@@ -22,8 +22,10 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { grantFor, ScopeDeniedError, scopedDb, type Scope, type ScopedDb } from '../query/index.ts';
 import type { AnalyticalStore } from '../store/index.ts';
+import { DATASETS, type DatasetCategory } from '../schema/index.ts';
 import { ANOMALY_COLUMNS, DetectorParamError, parseParams, partitionKey, type Detector } from './detector.ts';
 import { DETECTORS, detectorById } from './detector-registry.ts';
+import { subjectKeySql } from './subject-key.ts';
 
 export interface RunRequest {
   /** Detector ids; all registered detectors when empty. */
@@ -94,12 +96,38 @@ interface PreviousRun {
   params: Record<string, unknown>;
 }
 
+/**
+ * A stored data version (one provider's row) by category: `{trade: [...], financial: [...]}`; runs stored
+ * before categories were recorded hold a plain list of trade batches.
+ */
+export function storedBatches(v: unknown): Partial<Record<DatasetCategory, string[]>> {
+  if (Array.isArray(v)) return { trade: v.map(String) };
+  return (v ?? {}) as Partial<Record<DatasetCategory, string[]>>;
+}
+
 /** The earlier run an incremental run builds on, as the caller may see it. */
 async function previousRun(db: ScopedDb, runId: string): Promise<PreviousRun> {
   const r = await (db.db as Kysely<any>).selectFrom('analysis_runs as r').where('r.run_id', '=', runId).select(['r.data_version', 'r.params']).execute();
   if (!r.length) throw new DetectorParamError('the run given as --since is not a run you can see (see parallax analyze --runs)');
   const parse = (v: unknown): any => (typeof v === 'string' ? JSON.parse(v) : v);
-  return { runId, batches: new Set(r.flatMap((x) => parse(x['data_version']) as string[])), params: parse(r[0]!['params']) };
+  return { runId, batches: new Set(r.flatMap((x) => Object.values(storedBatches(parse(x['data_version']))).flat())), params: parse(r[0]!['params']) };
+}
+
+/** The datasets detectors read rows of: a run's data version names the batches of each that the caller may see. */
+const READ_DATASETS = ['trade_lines', 'payments', 'mirror_stats'] as const;
+
+/**
+ * (provider, batch_id, category) of every batch whose rows the run can read: declarations, and payments and
+ * mirror statistics where the scope grants their category at row level (a dataset outside the scope is not
+ * read by any detector, so it is not part of the data the run saw).
+ */
+function dataVersionQuery(db: ScopedDb) {
+  const k = db.db as Kysely<any>;
+  const parts = READ_DATASETS.filter((d) => grantFor(db.scope, DATASETS[d].category)?.level === 'row').map((d) =>
+    k.selectFrom(`${d} as t`).select(['t.provider', 't.batch_id', sql<string>`${DATASETS[d].category}`.as('category')]).distinct(),
+  );
+  const [first, ...rest] = parts;
+  return k.selectFrom(rest.reduce((q, p) => q.union(p), first!).as('v')).selectAll('v').orderBy('v.provider').orderBy('v.batch_id');
 }
 
 /** Same detector version and parameters as recorded in the earlier run (its own incremental origin aside). */
@@ -136,13 +164,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
   assertRowAccess(scope);
   const plan = planRun(req);
   const db = scopedDb(store, scope);
-  const versionQuery = (db.db as Kysely<any>)
-    .selectFrom('trade_lines as t')
-    .select(['t.provider', 't.batch_id'])
-    .distinct()
-    .orderBy('t.provider')
-    .orderBy('t.batch_id')
-    .compile();
+  const versionQuery = dataVersionQuery(db).compile();
   const prev = req.since ? await previousRun(db, req.since) : null;
   const startedAt = new Date().toISOString();
 
@@ -153,8 +175,10 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
       const seq = Number(seqRow[0]!['s']);
       const runId = `R${String(seq).padStart(6, '0')}`;
       const dataVersion: Record<string, string[]> = {};
+      const byCategory: Record<string, Record<string, string[]>> = {};
       for (const r of await rows(c, versionQuery.sql, versionQuery.parameters)) {
         (dataVersion[String(r['provider'])] ??= []).push(String(r['batch_id']));
+        ((byCategory[String(r['provider'])] ??= {})[String(r['category'])] ??= []).push(String(r['batch_id']));
       }
       const summaries: DetectorSummary[] = [];
       // Incremental only when every batch the earlier run read is still loaded: a removed batch changes
@@ -167,13 +191,14 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
         const t0 = performance.now();
         const same = canReuse && detector.partitioned === true && sameSettings(prev.params[detector.id], { version: detector.version, ...params });
         const q = detector.build(db, params, same ? { touched: touched! } : {}).compile();
+        const subjectKey = subjectKeySql('d', detector.subject);
         const insert = (sqlText: string, qParams: readonly unknown[]) => {
           const n = qParams.length;
           const cols = ANOMALY_COLUMNS.map((x) => `d.${x}`).join(', ');
           // Run-level values are parameters $n+1.. after the query's own.
           return c.run(
-            `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, ${ANOMALY_COLUMNS.join(', ')}) ` +
-              `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${cols} ` +
+            `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, subject_key, ${ANOMALY_COLUMNS.join(', ')}) ` +
+              `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${subjectKey}, ${cols} ` +
               `FROM (${sqlText}) AS d`,
             [...(qParams as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade'],
           );
@@ -203,7 +228,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
           `INSERT INTO analysis_runs (run_id, run_seq, provider, started_at, finished_at, detectors, params, data_version, principal, anomaly_count)
            SELECT $1, $2, $3, $4::TIMESTAMP, current_timestamp::TIMESTAMP, $5::VARCHAR[], $6::JSON, $7::JSON, $8,
              (SELECT count(*) FROM anomalies WHERE run_id = $1 AND provider = $3)`,
-          [runId, seq, provider, startedAt.replace('T', ' ').replace('Z', ''), `[${detectorIds.join(',')}]`, allParams, JSON.stringify(dataVersion[provider] ?? []), scope.principal],
+          [runId, seq, provider, startedAt.replace('T', ' ').replace('Z', ''), `[${detectorIds.join(',')}]`, allParams, JSON.stringify(byCategory[provider] ?? {}), scope.principal],
         );
       }
       await c.run('COMMIT');

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
-import { getAnomaly, listAnomalies, listRuns, MAX_ANOMALY_PAGE } from '../detect/index.ts';
+import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { anomalyParties } from './anomaly-parties.ts';
-import type { AnomalyDetail, AnomalyPage, RankingPage, RunRecord } from '../api-contract/index.ts';
+import type { AnomalyDetail, AnomalyPage, RankingPage, RunComparison, RunRecord } from '../api-contract/index.ts';
 
 const anomaliesQuery = z
   .object({
@@ -24,6 +24,19 @@ const anomaliesQuery = z
     period: z.string().regex(/^[0-9]{4}(-(0[1-9]|1[0-2]))?$/, 'YYYY or YYYY-MM').optional().describe("year (YYYY) or month (YYYY-MM) of the anomaly's lines"),
     limit: z.coerce.number().int().min(1).max(MAX_ANOMALY_PAGE).optional().describe(`page size (1 to ${MAX_ANOMALY_PAGE}, default 100)`),
     offset: z.coerce.number().int().min(0).optional().describe('anomalies to skip'),
+    against: z.string().regex(/^R[0-9]{6,}$/).optional().describe('with change: the run to compare with (for example the previous run)'),
+    change: z
+      .enum(RUN_CHANGES)
+      .optional()
+      .describe("with against: only anomalies that are new in the run, gone since `against` (listed from `against`), changed in score, or the same"),
+  })
+  .strict()
+  .refine((q) => (q.against === undefined) === (q.change === undefined), { message: 'against and change go together', path: ['change'] });
+
+const compareQuery = z
+  .object({
+    base: z.string().regex(/^R[0-9]{6,}$/).describe('the earlier run, compared with'),
+    run: z.string().regex(/^R[0-9]{6,}$/).optional().describe('the later run (default: the latest run you can see)'),
   })
   .strict();
 
@@ -49,8 +62,16 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'anomalies:read',
       query: anomaliesQuery,
       handler: async (req, q: z.infer<typeof anomaliesQuery>): Promise<AnomalyPage> =>
-        audited(rt.audit, req.actor, 'view-anomalies', `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}`, () =>
-          listAnomalies(scopedDb(rt.store, req.scope), { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset }),
+        audited(
+          rt.audit,
+          req.actor,
+          'view-anomalies',
+          `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}${q.change ? ` change=${q.change} against=${q.against}` : ''}`,
+          () => {
+            const db = scopedDb(rt.store, req.scope);
+            const f = { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset };
+            return q.change && q.against ? listAnomalyChanges(db, { ...f, against: q.against, change: q.change }) : listAnomalies(db, f);
+          },
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
         ),
     }),
@@ -93,6 +114,19 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset }),
           (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
         ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/runs/compare',
+      summary: 'Two stored runs compared per detector: anomalies new in the run, gone since the base, changed in score, the same; batches added and dropped',
+      permission: 'anomalies:read',
+      query: compareQuery,
+      handler: async (req, q: z.infer<typeof compareQuery>): Promise<RunComparison> =>
+        audited(rt.audit, req.actor, 'compare-runs', null, async () => {
+          const db = scopedDb(rt.store, req.scope);
+          const run = q.run ?? (await latestRunId(db)) ?? q.base;
+          return compareRuns(db, q.base, run);
+        }, (r) => ({ rowCount: r.detectors.length, objectIds: [r.base, r.run] })),
     }),
     defineRoute({
       method: 'GET',
