@@ -12,13 +12,14 @@
  *   penalty); person against company is penalised less (lists type some entities loosely).
  * - An exact identifier match (IMO, MMSI, BIC, tax id ...; same type and value, ignoring case and
  *   spacing) is strong evidence on its own: the score is lifted to at least IDENTIFIER_FLOOR.
- * - ALGORITHM_VERSION changes whenever a rule or a constant here or in name-similarity changes, so a
- *   stored result says which rules made it.
+ * - ALGORITHM_VERSION changes whenever a rule or a constant here or in name-similarity changes, or when
+ *   normalisation changes scores (match-2: transliteration by any-ascii), so a stored result says which
+ *   rules made it.
  */
 import { nameSimilarity, type NameSimilarity, type TokenPair } from './name-similarity.ts';
 import type { NormalisedName, ScreenType } from './normalise-name.ts';
 
-export const ALGORITHM_VERSION = 'match-1';
+export const ALGORITHM_VERSION = 'match-2';
 /** Tuned on test/fixtures/screening/pairs.csv: the lowest threshold with no false positive there. */
 export const DEFAULT_THRESHOLD = 0.88;
 export const WEAK_ALIAS_PENALTY = 0.03;

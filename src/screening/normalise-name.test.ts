@@ -9,11 +9,11 @@ describe('normaliseScreeningName', () => {
     expect(n('Adrian Darya-1').tokens).toEqual(['ADRIAN', 'DARYA', '1']);
     expect(n('Jürgen Groß').tokens).toEqual(['JURGEN', 'GROSS']);
   });
-  it('transliterates Cyrillic, Greek and Arabic script', () => {
-    expect(n('Сергей Иванов').tokens).toEqual(['SERGEI', 'IVANOV']);
+  it('transliterates Cyrillic, Greek, Arabic and Chinese script', () => {
+    expect(n('Сергей Иванов').tokens).toEqual(['SERGEY', 'IVANOV']);
     expect(transliterate('Αθήνα')).toBe('Athina');
     expect(n('محمد').tokens).toEqual(['MHMD']);
-    expect(n('北京').tokens).toEqual([]);
+    expect(n('北京').tokens).toEqual(['BEIJING']);
   });
   it('separates company forms, at the end and at the start, with or without dots', () => {
     expect(n('ACME, Inc.')).toMatchObject({ tokens: ['ACME'], forms: ['INC'] });
