@@ -84,6 +84,13 @@ describe('parties on generated data', () => {
     // Nothing changed: a second run is incremental and scores nothing.
     const again = await screenAll(t.rt.store, scope, hitDecisions(decisionStore(t.rt.control)));
     expect(again.lists[0]).toMatchObject({ mode: 'incremental', candidates: 0, hits_new: 0, hits_retired: 0, hits_open: planted.length });
+    // Hits scored by another algorithm version (an upgrade), or at another threshold, are screened again in full.
+    await t.rt.store.withWriteConnection((c) => c.run(`UPDATE screening_runs SET algorithm_version = 'match-0'`));
+    const upgraded = await screenAll(t.rt.store, scope, hitDecisions(decisionStore(t.rt.control)));
+    expect(upgraded.lists[0]).toMatchObject({ mode: 'full', hits_retired: 0, hits_open: planted.length });
+    const stricter = await screenAll(t.rt.store, scope, hitDecisions(decisionStore(t.rt.control)), { threshold: 0.9 });
+    expect(stricter.lists[0]!.mode).toBe('full');
+    await screenAll(t.rt.store, scope, hitDecisions(decisionStore(t.rt.control)));
   });
 
   it('a false positive is suppressed until its entry changes; a new version re-screens only what was added or changed and retires removed entries', async () => {

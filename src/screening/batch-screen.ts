@@ -158,15 +158,17 @@ export async function screenAll(
   for (const v of versions) {
     const t0 = performance.now();
     const startedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
-    const prev = opts.full
+    const last = opts.full
       ? null
       : await k
           .selectFrom('screening_runs')
-          .select(['list_version', 'seq'])
+          .select(['list_version', 'seq', 'algorithm_version', 'threshold'])
           .where('provider', '=', v.list_id)
           .orderBy('seq', 'desc')
           .limit(1)
           .executeTakeFirst();
+    // Hits scored by another algorithm version or threshold are not this run's to keep: screen in full.
+    const prev = last && last['algorithm_version'] === ALGORITHM_VERSION && Number(last['threshold']) === threshold ? last : null;
     const previousVersion = (prev?.['list_version'] as string | undefined) ?? null;
     let mode: 'full' | 'incremental' = 'full';
     let changedIds: string[] | null = null;
