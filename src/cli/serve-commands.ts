@@ -12,6 +12,8 @@ import { ingestFile } from '../ingest/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
 import { explore } from '../explore/index.ts';
 import { latestRunId, listRanking, runAnalysis } from '../detect/index.ts';
+import { listVersions, loadList } from '../watchlists/index.ts';
+import { resolveAndScreen } from './screen-all-command.ts';
 import { terminalProgress } from '../progress/index.ts';
 import { reportScheduler, reportStore, runDue } from '../reports/index.ts';
 import { action, cliContext, UsageError } from './run-command.ts';
@@ -167,14 +169,31 @@ export function registerServeCommands(program: Command): void {
               process.stdout.write(`${r.batch_id}  ${l.file}: ${r.rows_accepted.toLocaleString('en-US')} accepted, ${r.rows_rejected} rejected${r.duplicate ? ' (already loaded)' : ''}\n`);
             }
           }
-          const db = scopedDb(rt.store, localOperatorScope(DEMO_CONTEXT.principal));
+          // The demo watch list (the generator plants some of its names among the traders): load it once, then
+          // resolve and screen every party, so party pages, screening and watch-list hits have something to show.
+          const scope = localOperatorScope(DEMO_CONTEXT.principal);
+          if (!(await listVersions(scopedDb(rt.store, scope))).length) {
+            const watchlist = join(rt.dataDir, 'generated', 'watchlist.csv');
+            if (existsSync(watchlist)) {
+              const v = await audited(rt.audit, DEMO_CONTEXT, 'watchlist-load', 'format=csv files=1', () => loadList({ store: rt.store }, [watchlist], { format: 'csv', loadedBy: DEMO_CONTEXT.principal }), (x) => ({
+                rowCount: x.record_count,
+                objectIds: [x.version_id],
+              }));
+              const r = await audited(rt.audit, DEMO_CONTEXT, 'screen-all', 'list=latest full=no', () => resolveAndScreen(rt, scope, {}), (x) => ({
+                rowCount: x.screening.lists.reduce((a, l) => a + l.hits_open, 0),
+                objectIds: [x.resolution.resolution_id, x.screening.run_id],
+              }));
+              const hits = r.screening.lists.reduce((a, l) => a + l.hits_open, 0);
+              process.stdout.write(`${v.version_id}  watchlist.csv: ${v.record_count} entries; ${r.resolution.parties.toLocaleString('en-US')} parties resolved and screened, ${hits} watch-list hits\n`);
+            }
+          }
+          const db = scopedDb(rt.store, scope);
           const summary = await audited(rt.audit, DEMO_CONTEXT, 'query', 'explore by=field_office', () =>
             explore(db, { by: ['field_office'], measures: ['value', 'lines', 'importers', 'median_unit_price'], limit: 10 }),
             (x) => ({ rowCount: x.rows.length }),
           );
           process.stdout.write(`\nTrade by field office (top 10 of ${summary.total_groups}):\n${renderTable(summary.columns.map((c) => c.id), summary.rows)}\n\n`);
           // The analysis available so far: every registered detector, once per data directory.
-          const scope = localOperatorScope(DEMO_CONTEXT.principal);
           if (!(await latestRunId(db))) {
             const run = await audited(rt.audit, DEMO_CONTEXT, 'analyze', 'demo', () => runAnalysis(rt.store, scope, {}), (r) => ({
               rowCount: r.detectors.reduce((n, d) => n + d.anomalies, 0),

@@ -8,7 +8,7 @@
  * the accounts service before the server opens the stores (one process owns the DuckDB file at a time).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,14 +123,48 @@ async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess>
   };
 }
 
-/** Generates `rows` lines, loads them and the demo watch list, analyses, screens the parties, adds the accounts, then serves. */
+/**
+ * A later batch for the generated declarations: copies of the first 20 lines under new declaration ids with
+ * their values multiplied by 40, so their unit prices stand far outside their groups.
+ */
+function newBatch(declarations: string): string {
+  const [header, ...lines] = readFileSync(declarations, 'utf8').split('\n', 21);
+  const cols = header!.split(',');
+  const [id, value] = [cols.indexOf('declaration_id'), cols.indexOf('value')];
+  // Split on commas outside quotes; quoted fields (names with commas) are kept as written, quotes and all.
+  const split = (l: string) => {
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (const ch of l) {
+      if (ch === '"') quoted = !quoted;
+      if (ch === ',' && !quoted) {
+        out.push(cur);
+        cur = '';
+      } else cur += ch;
+    }
+    return [...out, cur];
+  };
+  const rows = lines.map((l) => {
+    const f = split(l);
+    f[id] = `LATE-${f[id]}`;
+    f[value] = String(Number(f[value]) * 40);
+    return f.join(',');
+  });
+  return `${header}\n${rows.join('\n')}\n`;
+}
+
+/** Generates `rows` lines with the demo (loads, screens, analyses), adds a later batch and analyses again, adds the accounts, then serves. */
 export async function startServer(rows: number, opts: ServeOptions = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parallax-web-'));
   const dataDir = join(dir, 'data');
+  // The demo loads the data and its watch list, resolves and screens the parties and runs every detector (R000001).
   await run(['demo', '--rows', String(rows), '--data', dataDir, '--no-serve']);
-  await run(['lists', 'load', join(dataDir, 'generated', 'watchlist.csv'), '--format', 'csv', '--data', dataDir]);
-  // Resolves parties and screens every party name, so party pages have watch-list hits.
-  await run(['screen', '--all', '--data', dataDir]);
+  // Then a new batch arrives and the analyst runs again (R000002): what it flags beyond R000001 is "new".
+  const batch = join(dir, 'new-batch.csv');
+  writeFileSync(batch, newBatch(join(dataDir, 'generated', 'declarations.csv')));
+  await run(['ingest', batch, '--profile', 'canonical', '--category', 'trade', '--provider', 'US', '--data', dataDir]);
+  await run(['analyze', '--data', dataDir]);
   const rt = await openRuntime({ dataDir, databaseUrl: '' });
   try {
     for (const u of Object.values(USERS)) {

@@ -214,6 +214,37 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     await ctx.close();
   });
 
+  it('shows what is new since an earlier run, with the counts of the comparison', async () => {
+    const { ctx, page } = await session('investigator');
+    await page.goto(`${server.url}/anomalies`);
+    const status = page.getByTestId('anomalies-status');
+    await expect.poll(async () => Number((await status.getAttribute('data-total')) || -1), SLOW).toBeGreaterThan(0);
+    const runs = await getJson<{ run_id: string }[]>(page, '/api/runs');
+    expect(runs.map((r) => r.run_id)).toEqual(['R000002', 'R000001']);
+    const cmp = await getJson<{ totals: { new: number; gone: number }; detectors: { detector: string; new: number }[] }>(page, '/api/runs/compare?base=R000001');
+    // The harness loaded a later batch of 20 lines priced 40 times over before R000002: price outliers are new.
+    expect(cmp.totals.new).toBeGreaterThan(0);
+    expect(cmp.detectors.find((d) => d.detector === 'price-iqr')!.new).toBeGreaterThan(0);
+
+    await page.getByLabel('Compare with').selectOption('R000001');
+    await expect.poll(() => page.url(), SLOW).toContain('against=R000001');
+    await expect.poll(async () => Number(await status.getAttribute('data-total')), SLOW).toBe(cmp.totals.new);
+    await expect.poll(async () => (await page.getByTestId('run-comparison').textContent()) ?? '', SLOW).toContain(`${cmp.totals.new} new, ${cmp.totals.gone} gone`);
+    // Every listed anomaly is one of R000002's that R000001 did not have: the first is on a line of the late batch.
+    const first = await getJson<{ rows: { run_id: string; subject: { declaration_id: string | null } }[] }>(page, '/api/anomalies?against=R000001&change=new&detector=price-iqr&limit=1');
+    expect(first.rows[0]).toMatchObject({ run_id: 'R000002', subject: { declaration_id: expect.stringMatching(/^LATE-/) } });
+    expect(await page.getByLabel('Show').locator('option').allTextContents()).toContain(`New (${cmp.totals.new})`);
+    await screenshot(page, 'anomalies-new-since-desktop');
+    expect(await axeSerious(page, axeSource)).toEqual([]);
+
+    await page.getByLabel('Show').selectOption('gone');
+    await expect.poll(async () => Number(await status.getAttribute('data-total')), SLOW).toBe(cmp.totals.gone);
+    await page.getByLabel('Compare with').selectOption('');
+    await expect.poll(() => page.url(), SLOW).not.toContain('against=');
+    await expect.poll(async () => page.getByTestId('run-comparison').count(), SLOW).toBe(0);
+    await ctx.close();
+  });
+
   it("shows the disclosure ledger to an auditor, with the investigator's exports", async () => {
     const { ctx, page } = await session('auditor');
     await page.goto(`${server.url}/audit`);

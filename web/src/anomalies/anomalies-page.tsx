@@ -3,12 +3,14 @@
  * explanation of the selected anomaly beside it. The selected anomaly is in the URL (/anomalies/:id).
  *
  * Every filter is a server filter kept in the URL (anomaly-filters.ts): run, detector and minimum score
- * on the anomaly; country, HS prefix, party and period on the lines it names. The page loads the highest
- * 2,000 of the filtered list and says how many match in all.
+ * on the anomaly; country, HS prefix, party and period on the lines it names; and, against an earlier run,
+ * only what is new, gone or changed (the comparison is the server's: GET /api/runs/compare for the counts,
+ * GET /api/anomalies?against=&change= for the list). The page loads the highest 2,000 of the filtered list
+ * and says how many match in all.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { Anomaly, Page, RunRecord } from '../api/types.ts';
+import type { Anomaly, Page, RunChange, RunComparison, RunRecord } from '../api/types.ts';
 import { formatInt } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
@@ -17,6 +19,12 @@ import { LINE_FILTERS, lineFilterProblem, readLineFilters, type LineFilters } fr
 import { AnomalyPanel } from './anomaly-panel.tsx';
 
 const LOAD = 2000;
+const CHANGES: { id: RunChange; label: string }[] = [
+  { id: 'new', label: 'New' },
+  { id: 'changed', label: 'Changed score' },
+  { id: 'gone', label: 'Gone' },
+  { id: 'same', label: 'Unchanged' },
+];
 
 export function AnomaliesPage() {
   const api = useApi();
@@ -26,6 +34,9 @@ export function AnomaliesPage() {
   const run = q.get('run') ?? '';
   const detector = q.get('detector') ?? '';
   const minScore = q.get('min_score') ?? '';
+  const against = q.get('against') ?? '';
+  const change = (against ? (q.get('change') ?? 'new') : '') as RunChange | '';
+  const [comparison, setComparison] = useState<RunComparison | null>(null);
   const [runs, setRuns] = useState<RunRecord[]>([]);
   const [page, setPage] = useState<Page<Anomaly> | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -53,7 +64,8 @@ export function AnomaliesPage() {
       .anomalies(
         {
           run: run || undefined, detector: detector || undefined, min_score: minScore ? Number(minScore) : undefined,
-          country: applied.country || undefined, hs: applied.hs || undefined, party: applied.party || undefined, period: applied.period || undefined, limit: LOAD,
+          country: applied.country || undefined, hs: applied.hs || undefined, party: applied.party || undefined, period: applied.period || undefined,
+          ...(against && change ? { against, change } : {}), limit: LOAD,
         },
         ac.signal,
       )
@@ -64,10 +76,20 @@ export function AnomaliesPage() {
       .catch((e: unknown) => !ac.signal.aborted && setError(e instanceof ApiError ? e.message : 'Anomalies could not be loaded.'))
       .finally(() => !ac.signal.aborted && setLoading(false));
     return () => ac.abort();
-  }, [api, run, detector, minScore, applied]);
+  }, [api, run, detector, minScore, applied, against, change]);
+
+  useEffect(() => {
+    if (!against) return setComparison(null);
+    const ac = new AbortController();
+    api.compareRuns({ base: against, run: run || undefined }, ac.signal).then(setComparison, (e: unknown) => {
+      if (!ac.signal.aborted) setError(e instanceof ApiError ? e.message : 'The runs could not be compared.');
+    });
+    return () => ac.abort();
+  }, [api, run, against]);
 
   const setParams = (changes: Record<string, string>) => {
-    const next: Record<string, string> = { run, detector, min_score: minScore, ...applied, ...changes };
+    const next: Record<string, string> = { run, detector, min_score: minScore, against, change: against ? change : '', ...applied, ...changes };
+    if (!next['against']) next['change'] = '';
     navigate(withQuery(selected ? `/anomalies/${encodeURIComponent(selected)}` : '/anomalies', next), { replace: true });
   };
   const setParam = (k: string, v: string) => setParams({ [k]: v });
@@ -80,7 +102,13 @@ export function AnomaliesPage() {
   const filtered = LINE_FILTERS.some((k) => applied[k]);
 
   const rows = page?.rows ?? [];
-  const currentRun = runs.find((r) => r.run_id === (page?.run_id ?? run));
+  // Gone anomalies are listed from the compared run; the run the user chose is still the one in the select.
+  const listedRunId = change === 'gone' ? (comparison?.run ?? run) : (page?.run_id ?? run);
+  const currentRun = runs.find((r) => r.run_id === (listedRunId || runs[0]?.run_id));
+  const shownRun = currentRun?.run_id ?? '';
+  // Runs to compare with: those before the shown one (runs are listed newest first).
+  const earlier = runs.slice(runs.findIndex((r) => r.run_id === shownRun) + 1);
+  const counts = comparison && (detector ? comparison.detectors.find((d) => d.detector === detector) : comparison.totals);
   const detectors = currentRun?.detectors ?? [...new Set((page?.rows ?? []).map((a) => a.detector))];
   const selectedIndex = rows.findIndex((a) => a.anomaly_id === selected);
   const queryString = location.query.toString();
@@ -134,6 +162,30 @@ export function AnomaliesPage() {
             ))}
           </select>
         </label>
+        <label>
+          Compare with
+          <select value={against} onChange={(e) => setParams({ against: e.target.value, change: e.target.value ? change || 'new' : '' })}>
+            <option value="">No comparison</option>
+            {earlier.map((r) => (
+              <option key={r.run_id} value={r.run_id}>
+                {r.run_id} ({r.started_at.slice(0, 10)})
+              </option>
+            ))}
+          </select>
+        </label>
+        {against && (
+          <label>
+            Show
+            <select value={change} onChange={(e) => setParam('change', e.target.value)}>
+              {CHANGES.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.label}
+                  {counts ? ` (${formatInt(counts[c.id])})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Detector
           <select value={detector} onChange={(e) => setParam('detector', e.target.value)}>
@@ -199,6 +251,14 @@ export function AnomaliesPage() {
           <span>
             {formatInt(page.total)} anomalies match{page.truncated ? `; the highest ${formatInt(page.rows.length)} are listed` : ''}
             {filtered ? ` (lines filtered by ${LINE_FILTERS.filter((k) => applied[k]).map((k) => `${k} ${applied[k]}`).join(', ')})` : ''}
+          </span>
+        )}
+        {comparison && counts && (
+          <span data-testid="run-comparison">
+            {' '}
+            · {comparison.run} against {comparison.base}: {formatInt(counts.new)} new, {formatInt(counts.gone)} gone, {formatInt(counts.changed)} changed in score
+            {change === 'gone' ? ` (listed from ${comparison.base})` : ''}
+            {comparison.detectors.some((d) => d.settings_changed && (!detector || d.detector === detector)) ? '; some detector settings differ between the runs' : ''}
           </span>
         )}
       </div>

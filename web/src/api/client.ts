@@ -13,6 +13,7 @@ import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
   Account, AccountQuota, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
   ScreenResponse, Session, SessionSettings, PartySummary, PartyProfile, PartyGraph, Decision, DisclosurePage, ReportInput, ReportList, ReportRunResult, ReportRuns, SavedReport,
+  RunComparison, RunChange,
 } from './types.ts';
 
 /** A file the server sent (an export): its bytes and the name from content-disposition. */
@@ -126,10 +127,14 @@ export function createApiClient(opts: ClientOptions = {}) {
     measures: () => call<MeasuresCatalogue>('measures'),
     measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string }, signal?: AbortSignal) =>
       call<MeasuresResult>('measuresQuery', { query: q, signal }),
-    anomalies: (q: { run?: string; detector?: string; min_score?: number; country?: string; hs?: string; party?: string; period?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
+    anomalies: (
+      q: { run?: string; detector?: string; min_score?: number; country?: string; hs?: string; party?: string; period?: string; against?: string; change?: RunChange; limit?: number; offset?: number },
+      signal?: AbortSignal,
+    ) =>
       call<AnomalyPage>('anomalies', { query: q, signal }),
     anomaly: (id: string, signal?: AbortSignal) => call<AnomalyDetail>('anomaly', { params: { id }, signal }),
     runs: () => call<RunRecord[]>('runs'),
+    compareRuns: (q: { base: string; run?: string }, signal?: AbortSignal) => call<RunComparison>('compareRuns', { query: q, signal }),
     screen: (q: { name: string; type?: string; country?: string; limit?: number }, signal?: AbortSignal) => call<ScreenResponse>('screen', { query: q, signal }),
     sessionSettings: () => call<SessionSettings>('sessionSettings'),
     me: () => call<Session>('me'),

@@ -30,6 +30,7 @@ export const ENDPOINTS = {
   anomaly: e('GET', '/api/anomalies/:id'),
   ranking: e('GET', '/api/ranking'),
   runs: e('GET', '/api/runs'),
+  compareRuns: e('GET', '/api/runs/compare'),
   screen: e('GET', '/api/screen'),
   screenCompare: e('GET', '/api/screen/compare'),
   // Exports through the server: counted against the download quota and written to the disclosure ledger.
