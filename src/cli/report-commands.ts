@@ -155,7 +155,8 @@ export function registerReportCommands(program: Command): void {
       action(async (ref: string | undefined, o: QueryOpts & { format: string; out: string; title?: string; data?: string }) => {
         if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('--format is csv, xlsx or pdf');
         if (!ref && !o.measure) throw new UsageError('name a saved report, or give --measure (and --by ...) for a one-off report');
-        const adhoc = ref ? null : parseReportInput({ name: 'adhoc', title: o.title ?? 'Report', spec: queryOf(o) });
+        // A one-off report without --title is titled from what it shows (reportTable).
+        const adhoc = ref ? null : { ...parseReportInput({ name: 'adhoc', title: 'adhoc', spec: queryOf(o) }), title: o.title };
         await withRuntime(o, async (rt) => {
           const report = adhoc ?? (await notFound(reportStore(rt.control).get(ref!)));
           const written = await audited(rt.audit, CLI_CONTEXT, 'export', `report=${report.name} format=${o.format}`, async () => {
@@ -173,15 +174,15 @@ export function registerReportCommands(program: Command): void {
   queryOptions(program.command('report').description('run a one-off report (--measure, --by, --where, --period ...): print it, or write csv, xlsx or pdf with --format and --out'))
     .option('--format <format>', 'csv, xlsx or pdf (with --out)')
     .option('--out <file>', 'file to write')
-    .option('--title <title>', 'title of the report', 'Report')
+    .option('--title <title>', 'title of the report (default: its measures, dimensions and period)')
     .option('--data <dir>', 'data directory')
     .option('--json', 'one JSON object per cell on stdout')
     .action(
-      action(async (o: QueryOpts & { format?: string; out?: string; title: string; data?: string; json?: boolean }) => {
+      action(async (o: QueryOpts & { format?: string; out?: string; title?: string; data?: string; json?: boolean }) => {
         if (!o.measure) throw new UsageError('give --measure (and --by, --where, --period ...); `parallax measures` lists them');
         if (o.format && !(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new UsageError('--format is csv, xlsx or pdf');
         if (Boolean(o.format) !== Boolean(o.out)) throw new UsageError('--format and --out go together');
-        const report = parseReportInput({ name: 'adhoc', title: o.title, spec: queryOf(o) });
+        const report = { ...parseReportInput({ name: 'adhoc', title: 'adhoc', spec: queryOf(o) }), title: o.title };
         await withRuntime(o, async (rt) => {
           const out = await audited(rt.audit, CLI_CONTEXT, o.format ? 'export' : 'query', `report format=${o.format ?? 'table'}`, () => runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal }), (r) => ({ rowCount: r.result.rows.length }));
           if (o.format && o.out) {

@@ -29,6 +29,10 @@ const result: MeasuresResult = {
 const table = reportTable(result, { title: 'Steel (HS 72, 73) imports by port and origin, 2024', ranBy: 'tester', ranAt: '2025-01-02T00:00:00.000Z', where: 'hs2 in (72, 73)' });
 
 describe('report table', () => {
+  it('titles a report given none from what it shows', () => {
+    expect(reportTable(result, { ranBy: 'x', ranAt: 'y' }).title).toBe('Import value and inspection rate (inspected / lines) by port or office and country of origin, per year, 2024');
+    expect(reportTable({ ...result, by: [], period: null, from: null, to: null, measures: [result.measures[0]!] }, { ranBy: 'x', ranAt: 'y' }).title).toBe('Import value');
+  });
   it('shows suppressed cells as "suppressed", keeps units, and rejects unknown layout columns', () => {
     expect(table.columns.map((c) => c.id)).toEqual(['port', 'origin', 'period', 'import-value', 'import-value_yoy', 'inspection-rate', 'inspection-rate_yoy', 'incomplete']);
     expect(table.rows[1]!.slice(3)).toEqual([SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, null]);
@@ -198,17 +202,18 @@ describe('PDF', () => {
       title: 'Align',
       subtitle: [],
       columns: [{ id: 'k', label: 'Key', kind: 'dimension' }, { id: 'v', label: 'Value', kind: 'measure', unit: 'USD' }],
-      rows: [['a', 1], ['b', 1234567], ['c', 55555]],
+      rows: [['a', 1.5], ['b', 1234567], ['c', 55555], ['d', 0]],
       total: null,
       notes: [],
     };
     const content = readPdf(await writePdf(t));
-    expect(content.pages[0]!.lines).toEqual(expect.arrayContaining(['1.00', '1,234,567', '55,555']));
+    // Cents only on a small amount with a fraction; a zero is "0".
+    expect(content.pages[0]!.lines).toEqual(expect.arrayContaining(['1.50', '1,234,567', '55,555', '0']));
     // Widths of the strings in Helvetica 8 pt (AFM): digits 556, comma and period 278; x + width is constant.
     const stream = content.pages[0]!.content;
     const xOf = (s: string) => Number(new RegExp(`1 0 0 1 ([\\d.]+) [\\d.]+ Tm\\n/F\\d 8 Tf\\n\\[<${Buffer.from(s, 'latin1').toString('hex')}>`).exec(stream)![1]);
     const w = (s: string) => ([...s].reduce((a, c) => a + (/\d/.test(c) ? 556 : 278), 0) * 8) / 1000;
-    const ends = ['1.00', '1,234,567', '55,555'].map((s) => xOf(s) + w(s));
+    const ends = ['1.50', '1,234,567', '55,555', '0'].map((s) => xOf(s) + w(s));
     expect(Math.max(...ends) - Math.min(...ends)).toBeLessThan(0.01);
   });
 

@@ -50,7 +50,8 @@ export function formatValue(v: TableValue, c: TableColumn): string {
     case 'count':
       return grouped(v, Number.isInteger(v) ? 0 : 2);
     case 'USD':
-      return grouped(v, Math.abs(v) >= 100 ? 0 : 2);
+      // Cents only where they say something: small amounts with a fraction (a 0 is "0", not "0.00").
+      return grouped(v, Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : 2);
     default:
       return String(v);
   }
@@ -159,8 +160,12 @@ export async function writePdf(t: ReportTableData): Promise<Buffer> {
   };
 
   newPage();
-  text(fit(latin1(t.title), usable, 14, true), MARGIN, y, 14, true);
-  y += 21;
+  // A long title wraps (two lines, then cut): the title is what the reader looks for first.
+  for (const line of wrap(latin1(t.title), usable, 14, true, 2)) {
+    text(line, MARGIN, y, 14, true);
+    y += 18;
+  }
+  y += 3;
   for (const s of t.subtitle) {
     for (const line of wrap(latin1(s), usable, 8.5, false, 3)) {
       text(line, MARGIN, y, 8.5);

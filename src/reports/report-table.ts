@@ -35,9 +35,19 @@ export const SUPPRESSED = 'suppressed';
 
 const CHANGE_LABEL: Record<string, string> = { mom: 'change on previous month', qoq: 'change on previous quarter', yoy: 'change on year before' };
 
+/** "Import value and declaration lines by port or office and country of origin, per year, 2024": what a result shows. */
+function describeResult(r: MeasuresResult, columns: readonly TableColumn[]): string {
+  const list = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : (xs[0] ?? ''));
+  const lower = (s: string) => (s.length > 1 && s[1] !== s[1]!.toUpperCase() ? s[0]!.toLowerCase() + s.slice(1) : s);
+  const measures = r.measures.map((m, i) => (i === 0 ? m.name : lower(m.name)));
+  const dims = columns.filter((c) => c.kind === 'dimension' && c.id !== 'period').map((c) => lower(c.label));
+  const range = r.from && r.to && r.from !== r.to ? `${r.from} to ${r.to}` : (r.from ?? r.to ?? null);
+  return [`${list(measures)}${dims.length ? ` by ${list(dims)}` : ''}`, ...(r.period ? [`per ${r.period}`] : []), ...(range ? [range] : [])].join(', ');
+}
+
 export function reportTable(
   r: MeasuresResult,
-  opts: { title: string; columns?: readonly string[] | undefined; changes?: boolean | undefined; where?: string | undefined; ranBy: string; ranAt: string },
+  opts: { title?: string | undefined; columns?: readonly string[] | undefined; changes?: boolean | undefined; where?: string | undefined; ranBy: string; ranAt: string },
 ): ReportTableData {
   const dims = SOURCES[r.source as MeasureSourceId].dimensions;
   const all: TableColumn[] = [
@@ -82,7 +92,7 @@ export function reportTable(
       : []),
   ];
   return {
-    title: opts.title,
+    title: opts.title ?? describeResult(r, all),
     subtitle: [
       `Measures: ${r.measures.map((m) => m.id).join(', ')}${r.by.length ? `; by ${r.by.join(', ')}` : ''}${r.period ? `; per ${r.period}` : ''}${r.from || r.to ? `; ${r.from ?? '...'} to ${r.to ?? '...'}` : ''}`,
       ...(opts.where?.trim() ? [`Filter: ${opts.where.trim()}`] : []),

@@ -39,7 +39,8 @@ export interface ReportOutput {
 export async function runReport(
   store: AnalyticalStore,
   scope: Scope,
-  report: { title: string; spec: ReportQuery; layout: ReportLayout },
+  /** Without a title (a one-off report), the table is titled from its measures, dimensions and period. */
+  report: { title?: string | undefined; spec: ReportQuery; layout: ReportLayout },
   opts: { ranBy: string; now?: Date },
 ): Promise<ReportOutput> {
   const now = opts.now ?? new Date();
