@@ -61,11 +61,12 @@ export const paymentMismatchParams = z
   })
   .strict();
 
+/** The payment's own columns and the linked invoice's aggregates, as both links select them. */
+const PAYMENT_COLUMNS = ['provider', 'row_id', 'payment_id', 'paid', 'currency', 'payer_country', 'payee_country', 'instrument'] as const;
+const INVOICE_COLUMNS = ['invoiced', 'n_cur', 'inv_currency', 'countries'] as const;
+
 /** The columns both links produce, in one order so the two halves union. */
-const LINK_COLUMNS = [
-  'provider', 'row_id', 'payment_id', 'paid', 'currency', 'payer_country', 'payee_country', 'instrument',
-  'invoiced', 'n_cur', 'inv_currency', 'countries', 'declaration_ids', 'line_ids', 'link', 'days_apart', 'candidates',
-] as const;
+const LINK_COLUMNS = [...PAYMENT_COLUMNS, ...INVOICE_COLUMNS, 'declaration_ids', 'line_ids', 'link', 'days_apart', 'candidates'] as const;
 
 export const paymentMismatch = defineDetector({
   id: 'payment-mismatch',
@@ -220,18 +221,8 @@ export const paymentMismatch = defineDetector({
             .innerJoin('pp as y', 'y.row_id', 'k.row_id')
             .innerJoin('dagg as a', (j) => j.onRef('a.provider', '=', 'k.decl_provider').onRef('a.declaration_id', '=', 'k.declaration_id'))
             .select([
-              'y.provider',
-              'y.row_id',
-              'y.payment_id',
-              'y.paid',
-              'y.currency',
-              'y.payer_country',
-              'y.payee_country',
-              'y.instrument',
-              'a.invoiced',
-              'a.n_cur',
-              'a.inv_currency',
-              'a.countries',
+              ...PAYMENT_COLUMNS.map((c) => `y.${c}` as const),
+              ...INVOICE_COLUMNS.map((c) => `a.${c}` as const),
               sql<string[]>`[a.declaration_id]`.as('declaration_ids'),
               'a.line_ids',
               sql<string>`'party_pair'`.as('link'),
@@ -244,18 +235,8 @@ export const paymentMismatch = defineDetector({
             .selectFrom('pay as y')
             .innerJoin('inv', 'inv.invoice_ref', 'y.invoice_ref')
             .select([
-              'y.provider',
-              'y.row_id',
-              'y.payment_id',
-              'y.paid',
-              'y.currency',
-              'y.payer_country',
-              'y.payee_country',
-              'y.instrument',
-              'inv.invoiced',
-              'inv.n_cur',
-              'inv.inv_currency',
-              'inv.countries',
+              ...PAYMENT_COLUMNS.map((c) => `y.${c}` as const),
+              ...INVOICE_COLUMNS.map((c) => `inv.${c}` as const),
               'inv.declaration_ids',
               'inv.line_ids',
               sql<string>`'invoice_ref'`.as('link'),

@@ -129,6 +129,8 @@ describe('src/api-contract against the server modules\' result types', () => {
       sameKeys<Detect.RankedLine, C.RankedLine>(true),
       sameKeys<Detect.RankingPage, C.RankingPage>(true),
       sameKeys<Detect.RunRecord, C.RunRecord>(true),
+      sameKeys<Detect.RunComparison, C.RunComparison>(true),
+      sameKeys<Detect.DetectorComparison, C.DetectorComparison>(true),
       sameKeys<Measures.MeasuresResult, C.MeasuresResult>(true),
       sameKeys<Measures.Ranking, C.MeasureRanking>(true),
       sameKeys<Reports.SavedReport, C.SavedReport>(true),
@@ -224,6 +226,13 @@ describe('live GET responses against src/api-contract', () => {
   it('runs, anomalies, ranking, parties, graph, path, decisions and screening', async () => {
     const runs = await json(investigator, '/api/runs');
     check('/api/runs', runs[0], shape<C.RunRecord>({ run_id: 'required', started_at: 'required', finished_at: 'required', detectors: 'required', params: 'required', data_version: 'required', principal: 'required', anomalies: 'required' }));
+    const runCmp = await json(investigator, `/api/runs/compare?base=${runs[runs.length - 1].run_id}`);
+    check('/api/runs/compare', runCmp, shape<C.RunComparison>({
+      base: 'required', run: 'required', base_started_at: 'required', run_started_at: 'required', batches_added: 'required', batches_dropped: 'required', detectors: 'required', totals: 'required',
+    }));
+    check('/api/runs/compare detector', runCmp.detectors[0], shape<C.DetectorComparison>({
+      detector: 'required', in_base: 'required', in_run: 'required', settings_changed: 'required', base: 'required', run: 'required', new: 'required', gone: 'required', changed: 'required', same: 'required',
+    }));
 
     const anomalyShape = { anomaly_id: 'required', run_id: 'required', detector: 'required', detector_version: 'required', params: 'required', provider: 'required', subject: 'required', score: 'required', reason: 'required', evidence: 'required', row_ids: 'required' } as const;
     const page = await json(investigator, '/api/anomalies');
