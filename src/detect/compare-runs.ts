@@ -18,7 +18,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { ScopedDb } from '../query/index.ts';
 import { AnomalyFilterError, latestRunId, listAnomalies, listRuns, type AnomalyFilter, type AnomalyPage, type RunRecord } from './anomaly-queries.ts';
-import { assertRowAccess } from './run-analysis.ts';
+import { assertRowAccess, recordedSettings } from './run-analysis.ts';
 import { storedSubjectKeySql } from './subject-key.ts';
 
 export const RUN_CHANGES = ['new', 'gone', 'changed', 'same'] as const;
@@ -70,7 +70,7 @@ async function visibleRuns(db: ScopedDb, base: string, run: string): Promise<[Ru
   return [find(base, 'compared run'), find(run, 'run')];
 }
 
-/** The run the caller ran before `run` (by sequence), or null when `run` is the first they can see. */
+/** The run stored before `run` (by sequence) that the caller can see, or null when `run` is the first. */
 export async function previousRunId(db: ScopedDb, run: string): Promise<string | null> {
   const runs = await listRuns(db);
   const i = runs.findIndex((r) => r.run_id === run);
@@ -85,12 +85,7 @@ function keyed(k: Kysely<any>, runId: string) {
     .where('a.run_id', '=', runId);
 }
 
-const settingsOf = (r: RunRecord, detector: string) => {
-  const s = (r.params as Record<string, Record<string, unknown> | undefined>)[detector];
-  if (!s) return null;
-  const { incremental_from: _, ...rest } = s;
-  return JSON.stringify(rest);
-};
+const settingsOf = (r: RunRecord, detector: string) => recordedSettings(r.params[detector]);
 
 const difference = (a: Record<string, string[]>, b: Record<string, string[]>) => {
   const out: Record<string, string[]> = {};

@@ -132,9 +132,14 @@ function dataVersionQuery(db: ScopedDb) {
 
 /** Same detector version and parameters as recorded in the earlier run (its own incremental origin aside). */
 function sameSettings(recorded: unknown, now: Record<string, unknown>): boolean {
-  if (!recorded || typeof recorded !== 'object') return false;
+  return recordedSettings(recorded) === JSON.stringify(now);
+}
+
+/** A detector's recorded version and parameters, without its incremental origin, as comparable text (null if none). */
+export function recordedSettings(recorded: unknown): string | null {
+  if (!recorded || typeof recorded !== 'object') return null;
   const { incremental_from: _, ...rest } = recorded as Record<string, unknown>;
-  return JSON.stringify(rest) === JSON.stringify(now);
+  return JSON.stringify(rest);
 }
 
 /**

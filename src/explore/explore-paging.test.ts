@@ -1,6 +1,7 @@
 // Paging large explore results: with a result cache the sorted groups are computed once and later pages are
-// slices of them (no engine query), equal to the pages computed directly; results too large to keep fall
-// back to one engine query per page; aggregate-only results are suppressed before they are kept. Real DuckDB.
+// slices of them (no engine query), equal to the pages computed directly; results too large to keep in memory
+// are kept numbered in the engine and paged by range reads; larger still fall back to one engine query per
+// page; aggregate-only results are suppressed before they are kept. Real DuckDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explore, parseSort, type ExploreSpec } from './index.ts';
 import { localOperatorScope, resultCache, scopedDb, type Scope, type ScopedDb } from '../query/index.ts';
@@ -81,8 +82,35 @@ describe('explore paging from a materialised result', () => {
     expect(all.queries()).toBe(2);
   });
 
-  it('falls back to one engine query per page when the result is larger than it may keep', async () => {
+  it('keeps a result larger than memory may hold numbered in the engine, and reads later pages from it', async () => {
     const cache = resultCache(t.rt.store);
+    const c = counted(localOperatorScope());
+    const o = { cache, maxGroups: 500 };
+    const p1 = await explore(c.db, { ...big, limit: 100 }, o);
+    expect(c.queries()).toBe(1);
+    // Only the page is held in memory; the whole numbered result goes to the engine's in-memory database.
+    expect(cache.usage().bytes).toBeLessThan(100 * 400);
+    const direct = scopedDb(t.rt.store, localOperatorScope());
+    for (const [offset, limit] of [[100, 100], [250, 333], [p1.total_groups - 7, 100], [1_000_000, 100]] as const) {
+      const page = await explore(c.db, { ...big, limit, offset }, o);
+      expect(page, `offset ${offset}`).toEqual(await explore(direct, { ...big, limit, offset }));
+    }
+    // No scoped query ran for those pages (they are range reads of the spilled table), and one table is held.
+    expect(c.queries()).toBe(1);
+    expect(cache.large.usage()).toEqual({ tables: 1, rows: p1.total_groups });
+    // Another scope has its own table; a write makes a new one.
+    const other = counted({ principal: 'us', grants: [{ category: 'trade', providers: ['US'], level: 'row' }] });
+    expect(await explore(other.db, { ...big, limit: 100, offset: 100 }, o)).toEqual(await explore(direct, { ...big, limit: 100, offset: 100 }));
+    expect(cache.large.usage().tables).toBe(2);
+    await t.rt.store.withWriteConnection(async () => undefined);
+    await explore(c.db, { ...big, limit: 100 }, o);
+    await explore(c.db, { ...big, limit: 100, offset: 100 }, o);
+    expect(c.queries()).toBe(2);
+    expect(cache.large.usage().tables).toBe(3);
+  });
+
+  it('falls back to one engine query per page when the result is larger than the engine may keep too', async () => {
+    const cache = resultCache(t.rt.store, { large: { maxRows: 100 } });
     const c = counted(localOperatorScope());
     const p1 = await explore(c.db, { ...big, limit: 100 }, { cache, maxGroups: 500 });
     expect(c.queries()).toBe(1);

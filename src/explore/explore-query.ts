@@ -8,7 +8,8 @@
  *   more follow.
  * - Given a result cache, the whole sorted result of a request is computed once and later pages are slices
  *   of it (the engine is not asked again), up to a number of groups that fits the cache's per-entry budget;
- *   a larger result is paged by the engine, so memory stays bounded whatever the data.
+ *   a larger result is kept numbered in the engine (spilled-results.ts) and later pages are range reads of
+ *   it, and one larger than that budget too is paged by the engine, so memory stays bounded whatever the data.
  * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines;
  *   their cells go through small-cell and complementary suppression (suppressed-explore.ts).
  */
@@ -383,13 +384,26 @@ async function pageGroups(db: ScopedDb, p: ExplorePlan): Promise<Grouped> {
  * decides, because the number of groups is a window over the groups, so a result too large to keep costs
  * no more than the page alone.
  */
-async function allGroups(db: ScopedDb, p: ExplorePlan, maxGroups: number): Promise<Grouped> {
+function rankedGroups(db: ScopedDb, p: ExplorePlan) {
   const { windowed, order, dimExprs } = windowedGroups(db, p);
   let ranked = db.db
     .selectFrom(windowed.as('w'))
     .selectAll()
     .select(sql<number>`row_number() OVER (ORDER BY ${sql.join(order)})`.as('_rn'));
   if (p.dims.length) ranked = ranked.where('_g', '=', 0);
+  return { ranked, dimExprs };
+}
+
+/** Every group of a result numbered in order (`_rn`), without the totals repeated on each row: what is spilled. */
+function spillQuery(db: ScopedDb, p: ExplorePlan) {
+  return db.db
+    .selectFrom(rankedGroups(db, p).ranked.as('r'))
+    .select([...p.dims.map((d) => d.id), ...p.measures.map((m) => m.id), '_rn'])
+    .compile();
+}
+
+async function allGroups(db: ScopedDb, p: ExplorePlan, maxGroups: number): Promise<Grouped> {
+  const { ranked, dimExprs } = rankedGroups(db, p);
   const q = db.db
     .selectFrom(ranked.as('r'))
     .selectAll()
@@ -435,8 +449,17 @@ export async function explore(db: ScopedDb, spec: ExploreSpec, o: ExploreOptions
   const request = { dataset: p.id, by: p.dims.map((d) => d.id), measures: p.measures.map((m) => m.id), where: spec.where ?? null, sort: p.sort };
   const maxGroups = o.maxGroups ?? Math.floor(cache.maxEntryBytes / (64 + 56 * p.columns.length));
   const g = await cache.get(db.scope, 'explore-groups', request, () => (p.aggregate ? suppressedGroups(db, p) : allGroups(db, p, maxGroups)), { bytes: groupedBytes });
-  if (g.complete || (g.offset === p.offset && g.limit === p.limit)) return resultOf(p, g);
-  // Too many groups to keep: this page is the engine's, kept on its own like any page.
+  if (g.complete) return resultOf(p, g);
+  // Too many groups to keep in memory: the engine keeps the numbered result (computed once, in the background
+  // while this first page goes out) and later pages are range reads of it; the totals are the first page's.
+  const spill = () => spillQuery(db, p);
+  if (g.offset === p.offset && g.limit === p.limit) {
+    cache.large.prepare(db.scope, 'explore-groups', request, g.totalGroups, spill);
+    return resultOf(p, g);
+  }
+  const slice = await cache.large.page(db.scope, 'explore-groups', request, g.totalGroups, spill, p.offset, p.limit);
+  if (slice) return resultOf(p, { complete: false, offset: p.offset, limit: p.limit, rows: fromRows(p, slice).rows, totals: g.totals, totalGroups: g.totalGroups });
+  // Too large even for the engine's budget: this page is the engine's, kept on its own like any page.
   const page = await cache.get(db.scope, 'explore-page', { ...request, offset: p.offset, limit: p.limit }, () => pageGroups(db, p), { bytes: groupedBytes });
   return resultOf(p, page);
 }

@@ -16,12 +16,15 @@
  */
 import type { AnalyticalStore } from '../store/index.ts';
 import type { Scope } from './scope.ts';
+import { spilledResults, type SpilledResultsOptions, type SpilledResults } from './spilled-results.ts';
 
 export interface ResultCacheOptions {
   maxEntries?: number;
   ttlMs?: number;
   /** Budget for the entries that report their size (default 256 MiB). */
   maxBytes?: number;
+  /** Budget of the results kept in the engine instead (spilled-results.ts). */
+  large?: SpilledResultsOptions;
 }
 
 export interface ResultCache {
@@ -32,6 +35,8 @@ export interface ResultCache {
   usage(): { entries: number; bytes: number };
   /** The most one sized entry should hold, so a few large results fit side by side: a quarter of the budget. */
   readonly maxEntryBytes: number;
+  /** Results larger than an entry may hold, kept in the engine under the same key (spilled-results.ts). */
+  readonly large: SpilledResults;
 }
 
 interface Entry {
@@ -62,6 +67,7 @@ export function resultCache(store: AnalyticalStore, o: ResultCacheOptions = {}):
   return {
     stats,
     maxEntryBytes: Math.floor(maxBytes / 4),
+    large: spilledResults(store, { ttlMs: ttl, ...o.large }),
     usage: () => ({ entries: entries.size, bytes }),
     get<T>(scope: Scope, what: string, spec: unknown, compute: () => Promise<T>, opts: { bytes?: (v: T) => number } = {}): Promise<T> {
       const key = JSON.stringify([store.version(), what, scope.grants, spec]);
