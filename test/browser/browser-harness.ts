@@ -68,6 +68,10 @@ async function freePort(): Promise<number> {
 export interface ServeOptions {
   /** `parallax serve --require-purpose`: every sign-in must state a purpose or case reference. */
   requirePurpose?: boolean;
+  /** Further `parallax serve` flags (benchmarks: --no-report-schedule). */
+  extraArgs?: readonly string[];
+  /** How long the server may take to answer /api/health (default 60 s; a large store opens slower). */
+  startTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -79,14 +83,18 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-interface ServeProcess {
+export interface ServeProcess {
   url: string;
+  pid: number;
+  /** What the server printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
-async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess> {
+/** `parallax serve` on a free loopback port in a child process; resolves once /api/health answers. */
+export async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess> {
   const port = await freePort();
-  const args = ['serve', '--data', dataDir, '--port', String(port), ...(opts.requirePurpose ? ['--require-purpose'] : [])];
+  const args = ['serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', ...(opts.requirePurpose ? ['--require-purpose'] : []), ...(opts.extraArgs ?? [])];
   const child: ChildProcess = spawn(process.execPath, [join(REPO, 'bin', 'parallax.js'), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,7 +103,19 @@ async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess>
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      // A query still running (e.g. a timed-out test's) can hold the graceful close: stop it for good.
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid, 'SIGKILL');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      }
+    }
+  };
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
     try {
       const r = await fetch(`${url}/api/health`);
@@ -103,24 +123,13 @@ async function serve(dataDir: string, opts: ServeOptions): Promise<ServeProcess>
     } catch {
       /* not listening yet */
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`parallax serve did not start: ${log.slice(-2000)}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`parallax serve did not start: ${log.slice(-2000)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null && child.pid) {
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        // A query still running (e.g. a timed-out test's) can hold the graceful close: stop it for good.
-        if (child.exitCode === null && child.signalCode === null) {
-          process.kill(child.pid, 'SIGKILL');
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-        }
-      }
-    },
-  };
+  return { url, pid: child.pid!, log: () => log, stop };
 }
 
 /**
