@@ -221,6 +221,23 @@ describe('web application in Chromium', { timeout: 240_000 }, () => {
     await page.goto(`${server.url}/dashboards`);
     await page.getByTestId('headlines').waitFor();
     await page.getByTestId('heat-table').waitFor();
+    // Products by partners for the latest year: the cells are the server's measure for that section and partner.
+    const pp = page.getByTestId('product-partner-heat');
+    await pp.waitFor({ timeout: 60_000 });
+    const title = (await page.locator('#pp-title').textContent()) ?? '';
+    const year = /(\d{4})$/.exec(title.trim())![1]!;
+    const api = await page.evaluate(async (y) => (await (await fetch(`/api/measures/query?measure=import-value&by=hs_section,partner&period=year&from=${y}&to=${y}&top=12`)).json()) as { rows: Record<string, unknown>[] }, year);
+    const partners = await pp.locator('thead th').allTextContents();
+    const shown = await pp.locator('tbody tr').evaluateAll((trs) =>
+      trs.flatMap((tr) => [...tr.querySelectorAll('td')].map((td, i) => ({ section: tr.querySelector('th')!.textContent, col: i, value: td.getAttribute('data-value') }))),
+    );
+    const numbers = shown.filter((c) => c.value !== null);
+    expect(numbers.length).toBeGreaterThan(5);
+    for (const c of numbers) {
+      const r = api.rows.find((x) => x['hs_section'] === c.section && x['partner'] === partners[c.col + 1]);
+      expect(Number(c.value), `${c.section} / ${partners[c.col + 1]}`).toBe(r?.['import-value']);
+    }
+    expect(await pp.locator('thead th').count()).toBeGreaterThan(2);
     await screenshot(page, 'dashboards-desktop');
     expect(await axeSerious(page, axeSource)).toEqual([]);
     await page.getByTestId('heat-table').locator('tbody th a').first().click();

@@ -125,7 +125,7 @@ export function createApiClient(opts: ClientOptions = {}) {
     approvals: () => call<Account[]>('approvals'),
     batches: () => call<Batch[]>('batches'),
     measures: () => call<MeasuresCatalogue>('measures'),
-    measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string }, signal?: AbortSignal) =>
+    measuresQuery: (q: { measure: string; by?: string; where?: string; period?: string; from?: string; to?: string; top?: number }, signal?: AbortSignal) =>
       call<MeasuresResult>('measuresQuery', { query: q, signal }),
     anomalies: (
       q: { run?: string; detector?: string; min_score?: number; country?: string; hs?: string; party?: string; period?: string; against?: string; change?: RunChange; limit?: number; offset?: number },

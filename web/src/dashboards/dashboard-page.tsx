@@ -1,7 +1,8 @@
 /**
  * Dashboards: nation → field office → port, from /api/measures/query. Headline numbers of the latest
- * complete month with their change, the monthly series, the top members and a heat table of members by
- * month; selecting a member drills one level down (the path is in the URL).
+ * complete month with their change, the monthly series, the top members, a heat table of members by
+ * month and one of products by partners for the latest year (product-partner-heat.tsx); selecting a member
+ * drills one level down (the path is in the URL).
  *
  * Invariants: headline figures and changes are the server's (no by, period=month), so suppression and
  * incomplete-period rules apply exactly as in reports; incomplete months are marked, never compared.
@@ -15,6 +16,7 @@ import { LineChart } from '../charts/line-chart.tsx';
 import { formatChange, formatCompact, formatValue } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
+import { ProductPartnerHeat } from './product-partner-heat.tsx';
 
 const LEVELS = [
   { id: 'nation', label: 'Nation' },
@@ -232,15 +234,21 @@ export function DashboardPage() {
           </div>
         </section>
       )}
+      {info && latestPeriod && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} heatStyle={heatStyle} />}
     </div>
   );
 }
 
-/** Sequential blue scale; text switches to white on dark cells so contrast stays above 4.5:1. */
+/**
+ * Sequential blue scale with text of at least 4.5:1 contrast: dark text on light cells (lightness 59 % and up),
+ * white text on dark ones (52 % and below). Between the two neither passes on this hue, so cells that would
+ * fall there are drawn at 52 %.
+ */
 function heatStyle(t: number, present: boolean) {
   if (!present) return { background: '#f9fafb', color: '#4b5563' };
-  const l = 97 - t * 62;
-  return { background: `hsl(217 80% ${l}%)`, color: l < 55 ? '#fff' : '#111827' };
+  const raw = 97 - t * 62;
+  const l = raw < 59 ? Math.min(raw, 52) : raw;
+  return { background: `hsl(217 80% ${l}%)`, color: l <= 52 ? '#fff' : '#111827' };
 }
 
 function Change({ v, label }: { v: unknown; label: string }) {
