@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { openRuntime, type Runtime } from '../src/runtime/index.ts';
-import { buildWeb, launch, PASSWORD, REPO, serve as serveHarness, signInThroughForm, VIEWPORTS, type ServeProcess } from '../test/browser/browser-harness.ts';
+import { buildWeb, launch, PASSWORD, REPO, scrollFrames, serve as serveHarness, signInThroughForm, VIEWPORTS, type ServeProcess } from '../test/browser/browser-harness.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -187,39 +187,7 @@ async function exploreScroll(page: Page, url: string) {
   const mark = await page.evaluate(() => performance.getEntriesByName('explore-result-complete')[0]?.startTime ?? null);
   page.off('requestfinished', onFinished);
   // The same loop as the browser test: one scroll step per animation frame, top to bottom.
-  const r = await page.evaluate(async (steps: number) => {
-    const el = document.querySelector('[data-testid="explore-table"]') as HTMLElement;
-    const frames: number[] = [];
-    let domRows = 0;
-    let last = performance.now();
-    const longTasks: number[] = [];
-    const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
-    try {
-      po.observe({ type: 'longtask', buffered: false });
-    } catch {
-      /* longtask not supported */
-    }
-    const step = Math.ceil((el.scrollHeight - el.clientHeight) / steps);
-    await new Promise<void>((done) => {
-      let n = 0;
-      const tick = (t: number) => {
-        frames.push(t - last);
-        last = t;
-        domRows = Math.max(domRows, el.querySelectorAll('[role="row"]').length);
-        if (++n >= steps) return done();
-        el.scrollTop += step;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame((t) => {
-        last = t;
-        el.scrollTop += step;
-        requestAnimationFrame(tick);
-      });
-    });
-    po.disconnect();
-    const lastRow = el.querySelector('[role="row"]:last-child')?.getAttribute('aria-rowindex');
-    return { frames, domRows, longTasks, reachedRow: Number(lastRow), scrolledPx: el.scrollTop, scrollPx: el.scrollHeight - el.clientHeight };
-  }, FRAMES);
+  const r = await scrollFrames(page, '[data-testid="explore-table"]', FRAMES);
   const s = [...r.frames].sort((a, b) => a - b);
   const p95 = s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]!;
   return {

@@ -267,3 +267,60 @@ export async function axeSerious(page: Page, axeSource: string): Promise<AxeViol
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
   });
 }
+
+/** What one scroll of a virtualised table measured (scrollFrames). */
+export interface ScrollMeasure {
+  /** Milliseconds between consecutive animation frames while scrolling. */
+  frames: number[];
+  /** Most rows the table had in the DOM at once. */
+  domRows: number;
+  /** Durations of the long tasks (over 50 ms) seen meanwhile. */
+  longTasks: number[];
+  /** aria-rowindex of the last row rendered at the end. */
+  reachedRow: number;
+  scrolledPx: number;
+  scrollPx: number;
+}
+
+/**
+ * Scrolls the element `selector` from top to bottom in `steps` equal steps, one per animation frame, and
+ * records each frame's duration: how smoothly a virtualised table scrolls (the browser test and bench:web).
+ */
+export function scrollFrames(page: Page, selector: string, steps: number): Promise<ScrollMeasure> {
+  return page.evaluate(
+    async ([sel, n]) => {
+      const el = document.querySelector(sel) as HTMLElement;
+      const frames: number[] = [];
+      let domRows = 0;
+      let last = performance.now();
+      const longTasks: number[] = [];
+      const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
+      try {
+        po.observe({ type: 'longtask', buffered: false });
+      } catch {
+        /* longtask not supported */
+      }
+      const step = Math.ceil((el.scrollHeight - el.clientHeight) / n);
+      await new Promise<void>((done) => {
+        let i = 0;
+        const tick = (t: number) => {
+          frames.push(t - last);
+          last = t;
+          domRows = Math.max(domRows, el.querySelectorAll('[role="row"]').length);
+          if (++i >= n) return done();
+          el.scrollTop += step;
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame((t) => {
+          last = t;
+          el.scrollTop += step;
+          requestAnimationFrame(tick);
+        });
+      });
+      po.disconnect();
+      const lastRow = el.querySelector('[role="row"]:last-child')?.getAttribute('aria-rowindex');
+      return { frames, domRows, longTasks, reachedRow: Number(lastRow), scrolledPx: el.scrollTop, scrollPx: el.scrollHeight - el.clientHeight };
+    },
+    [selector, steps] as const,
+  );
+}

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeSerious, buildWeb, launch, LOCKED_USER, LOCKED_USER_ROWS, screenshot, SCREENSHOTS, signInThroughForm, startServer, USERS, VIEWPORTS, type RunningServer } from './browser-harness.ts';
+import { axeSerious, buildWeb, launch, LOCKED_USER, LOCKED_USER_ROWS, screenshot, SCREENSHOTS, scrollFrames, signInThroughForm, startServer, USERS, VIEWPORTS, type RunningServer } from './browser-harness.ts';
 
 const ROWS = 200_000;
 /** Polls wait long: the shared machine is often loaded (load average above 10 on 2 cores). */
@@ -363,41 +363,10 @@ describe('web application in Chromium', { timeout: 240_000 }, () => {
     await expect.poll(() => status.getAttribute('data-complete'), { timeout: 480_000, interval: 1000 }).toBe('true');
     perf['explore_100k_load_ms'] = Date.now() - t0;
     expect(Number(await status.getAttribute('data-loaded-rows'))).toBe(100_000);
-    const r = await page.evaluate(async () => {
-      const el = document.querySelector('[data-testid="explore-table"]') as HTMLElement;
-      const frames: number[] = [];
-      const maxDom = { rows: 0 };
-      let last = performance.now();
-      const longTasks: number[] = [];
-      const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
-      try {
-        po.observe({ type: 'longtask', buffered: false });
-      } catch {
-        /* longtask not supported */
-      }
-      const step = Math.ceil((el.scrollHeight - el.clientHeight) / 300);
-      await new Promise<void>((done) => {
-        let n = 0;
-        const tick = (t: number) => {
-          frames.push(t - last);
-          last = t;
-          maxDom.rows = Math.max(maxDom.rows, el.querySelectorAll('[role="row"]').length);
-          if (++n >= 300) return done();
-          el.scrollTop += step;
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame((t) => {
-          last = t;
-          el.scrollTop += step;
-          requestAnimationFrame(tick);
-        });
-      });
-      po.disconnect();
-      const sorted = [...frames].sort((a, b) => a - b);
-      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-      const lastRow = el.querySelector('[role="row"]:last-child')?.getAttribute('aria-rowindex');
-      return { frames: frames.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1]!, over50ms: frames.filter((f) => f > 50).length, domRows: maxDom.rows, longTasks: longTasks.length, reachedRow: Number(lastRow), scrolledPx: el.scrollTop };
-    });
+    const m = await scrollFrames(page, '[data-testid="explore-table"]', 300);
+    const sorted = [...m.frames].sort((a, b) => a - b);
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+    const r = { frames: m.frames.length, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1]!, over50ms: m.frames.filter((f) => f > 50).length, domRows: m.domRows, longTasks: m.longTasks.length, reachedRow: m.reachedRow, scrolledPx: m.scrolledPx };
     perf['explore_100k_scroll'] = r;
     await screenshot(page, 'explore-100k-desktop');
     expect(r.domRows).toBeLessThan(120);

@@ -13,9 +13,10 @@ import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
 import { BarChart } from '../charts/bar-chart.tsx';
 import { LineChart } from '../charts/line-chart.tsx';
-import { formatChange, formatCompact, formatValue } from '../format/number-format.ts';
+import { formatChange, formatValue } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
+import { HeatCell } from './heat-cell.tsx';
 import { ProductPartnerHeat } from './product-partner-heat.tsx';
 
 const LEVELS = [
@@ -217,15 +218,9 @@ export function DashboardPage() {
                       <th className="rowhead" scope="row">
                         {to ? <Link to={to}>{k}</Link> : k}
                       </th>
-                      {heat.last.map((p) => {
-                        const v = m.get(p)?.[measure];
-                        const t = typeof v === 'number' && heat.max > 0 ? v / heat.max : 0;
-                        return (
-                          <td key={p} className="num" style={heatStyle(t, typeof v === 'number')} title={`${k} ${p.slice(0, 7)}: ${formatValue(v ?? null)}`}>
-                            {typeof v === 'number' ? formatCompact(v) : v === null ? 'supp.' : ''}
-                          </td>
-                        );
-                      })}
+                      {heat.last.map((p) => (
+                        <HeatCell key={p} label={`${k} ${p.slice(0, 7)}`} value={m.has(p) ? m.get(p)![measure] : undefined} max={heat.max} />
+                      ))}
                     </tr>
                   );
                 })}
@@ -234,21 +229,9 @@ export function DashboardPage() {
           </div>
         </section>
       )}
-      {info && latestPeriod && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} heatStyle={heatStyle} />}
+      {info && latestPeriod && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} />}
     </div>
   );
-}
-
-/**
- * Sequential blue scale with text of at least 4.5:1 contrast: dark text on light cells (lightness 59 % and up),
- * white text on dark ones (52 % and below). Between the two neither passes on this hue, so cells that would
- * fall there are drawn at 52 %.
- */
-function heatStyle(t: number, present: boolean) {
-  if (!present) return { background: '#f9fafb', color: '#4b5563' };
-  const raw = 97 - t * 62;
-  const l = raw < 59 ? Math.min(raw, 52) : raw;
-  return { background: `hsl(217 80% ${l}%)`, color: l <= 52 ? '#fff' : '#111827' };
 }
 
 function Change({ v, label }: { v: unknown; label: string }) {

@@ -8,18 +8,18 @@
  *   server's; suppressed cells show as "supp.", never as zero or as an empty cell.
  * - Partners are the 10 with the largest total over the sections shown, counted here from the cells the
  *   server returned (suppressed cells count as nothing), so the columns never reveal a suppressed value.
- * - Colour is never the only carrier: every cell has its figure as text and a title with the full number.
+ * - Cells are HeatCell's: the figure as text, the full number in the title, colour never the only carrier.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
-import { formatCompact, formatValue } from '../format/number-format.ts';
+import { HeatCell } from './heat-cell.tsx';
 import { useApi } from '../session/session.tsx';
 
 const SECTIONS = 12;
 const PARTNERS = 10;
 
-export function ProductPartnerHeat({ measure, measureName, where, year, heatStyle }: { measure: string; measureName: string; where: string; year: string; heatStyle: (t: number, present: boolean) => React.CSSProperties }) {
+export function ProductPartnerHeat({ measure, measureName, where, year }: { measure: string; measureName: string; where: string; year: string }) {
   const api = useApi();
   const [result, setResult] = useState<MeasuresResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -94,20 +94,7 @@ export function ProductPartnerHeat({ measure, measureName, where, year, heatStyl
                   </th>
                   {table.partners.map((p) => {
                     const r = table.cells.get(`${s}\u0000${p}`);
-                    const v = r?.[measure];
-                    const suppressed = r !== undefined && r['suppressed'] === true;
-                    const t = typeof v === 'number' && table.max > 0 ? v / table.max : 0;
-                    return (
-                      <td
-                        key={p}
-                        className="num"
-                        style={heatStyle(t, typeof v === 'number')}
-                        title={`${s}, ${p}: ${suppressed ? 'suppressed' : formatValue(typeof v === 'number' ? v : null)}`}
-                        data-value={typeof v === 'number' ? v : undefined}
-                      >
-                        {typeof v === 'number' ? formatCompact(v) : suppressed ? 'supp.' : ''}
-                      </td>
-                    );
+                    return <HeatCell key={p} label={`${s}, ${p}`} value={r === undefined ? undefined : r['suppressed'] === true ? null : r[measure]} max={table.max} />;
                   })}
                 </tr>
               ))}
