@@ -309,11 +309,15 @@ for (const engine of engines) {
       const script = `
         const { openControlStore } = await import(${JSON.stringify(join(here, '../control/index.ts'))});
         const { auditTrail } = await import(${JSON.stringify(join(here, 'index.ts'))});
-        const [dir, startAt, url] = [process.argv[1], Number(process.argv[2]), process.argv[3] || undefined];
+        const { writeFileSync, readdirSync } = await import('node:fs');
+        const [dir, barrier, url] = [process.argv[1], process.argv[2], process.argv[3] || undefined];
         const control = await openControlStore({ dataDir: dir, databaseUrl: url });
         const trail = auditTrail(control, { dataDir: dir, checkpointEvery: 50, checkpointIntervalMs: 0 });
-        // Both processes start appending at the same instant, so their transactions really interleave.
-        await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+        // A barrier, not a start time: on a loaded machine one process can take seconds longer to
+        // start, and a fixed start time then lets the first finish alone. Both append only once both
+        // are ready, so their transactions really interleave.
+        writeFileSync(barrier + '/' + process.pid, '');
+        while (readdirSync(barrier).length < 2) await new Promise((r) => setTimeout(r, 5));
         for (let round = 0; round < 100; round++) {
           await Promise.all(Array.from({ length: 10 }, (_, i) => trail.log.append({ event: 'query', principal: process.pid + ':' + round + ':' + i, source: 'x', outcome: 'allowed' })));
         }
@@ -321,14 +325,18 @@ for (const engine of engines) {
         await control.close();`;
       // Migrate first: two processes migrating a fresh store at once is the control store's own race.
       await (await openControlStore({ dataDir: dir, databaseUrl: url })).close();
-      const startAt = Date.now() + 3000;
+      const barrier = mkdtempSync(join(tmpdir(), 'parallax-audit-barrier-'));
       const run = () =>
         new Promise<number>((resolve, reject) => {
-          const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, String(startAt), url ?? ''], { stdio: ['ignore', 'inherit', 'inherit'] });
+          const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, barrier, url ?? ''], { stdio: ['ignore', 'inherit', 'inherit'] });
           p.on('error', reject);
           p.on('exit', (code) => resolve(code ?? -1));
         });
-      expect(await Promise.all([run(), run()])).toEqual([0, 0]);
+      try {
+        expect(await Promise.all([run(), run()])).toEqual([0, 0]);
+      } finally {
+        rmSync(barrier, { recursive: true, force: true });
+      }
       const control = await openControlStore({ dataDir: dir, databaseUrl: url });
       try {
         const trail = auditTrail(control, { dataDir: dir, checkpointOnClose: false });
