@@ -320,6 +320,10 @@ for (const engine of engines) {
         while (readdirSync(barrier).length < 2) await new Promise((r) => setTimeout(r, 5));
         for (let round = 0; round < 100; round++) {
           await Promise.all(Array.from({ length: 10 }, (_, i) => trail.log.append({ event: 'query', principal: process.pid + ':' + round + ':' + i, source: 'x', outcome: 'allowed' })));
+          // SQLite's busy handler backs off in sleeps of up to 25 ms early on, so a writer that never pauses can
+          // take the lock again and again while the other sleeps (seen on a loaded CI machine: one switch).
+          // A pause longer than that hands the lock over, so the groups really alternate.
+          await new Promise((r) => setTimeout(r, 30));
         }
         await trail.close();
         await control.close();`;
@@ -345,6 +349,7 @@ for (const engine of engines) {
         expect(r.checkpoints.lastCoveredId).toBe(2000);
         const writers = (await control.db.selectFrom('audit_events').select('principal').orderBy('id').execute()).map((x) => x.principal.split(':')[0]);
         const switches = writers.filter((w, i) => i > 0 && w !== writers[i - 1]).length;
+        console.log(`audit appends from two processes: ${switches} writer switches in 2000 records`);
         expect(switches).toBeGreaterThan(2);
         const n = await control.db.selectFrom('audit_events').select(sql<number>`count(distinct prev_hash)`.as('n')).executeTakeFirstOrThrow();
         expect(Number(n.n)).toBe(2000);
