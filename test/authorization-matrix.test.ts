@@ -28,11 +28,12 @@ const EXPECTED_PERMISSIONS: Record<RoleName, Permission[]> = {
   investigator: [...EVERYONE, ...DATA_USER],
   'customs-officer': [...EVERYONE, ...DATA_USER],
   executive: [...EVERYONE, 'catalogue:read', 'data:explore', 'data:export', 'reports:read', 'reports:write'],
-  auditor: [...EVERYONE, 'accounts:read', 'audit:read-own', 'audit:read-all', 'audit:verify'],
+  auditor: [...EVERYONE, 'accounts:read', 'audit:read-own', 'audit:read-all', 'audit:verify', 'privacy:register', 'privacy:transparency', 'retention:read'],
   'partner-analyst': [...EVERYONE, 'catalogue:read', 'data:explore', 'data:lines', 'data:export', 'batches:read', 'anomalies:read', 'parties:read', 'reports:read', 'audit:read-own'],
   administrator: [...EVERYONE, 'accounts:read', 'accounts:activate', 'accounts:unlock', 'accounts:renew'],
-  'security-administrator': [...EVERYONE, 'accounts:read', 'policies:read', 'audit:read-own', 'audit:read-all', 'audit:verify'],
-  'master-administrator': [...EVERYONE, 'accounts:read', 'accounts:activate', 'accounts:create-admin', 'audit:read-own', 'audit:read-all', 'audit:verify'],
+  // access.md: "roles, policies, certificates, retention".
+  'security-administrator': [...EVERYONE, 'accounts:read', 'policies:read', 'audit:read-own', 'audit:read-all', 'audit:verify', 'privacy:register', 'privacy:transparency', 'retention:read', 'retention:manage'],
+  'master-administrator': [...EVERYONE, 'accounts:read', 'accounts:activate', 'accounts:create-admin', 'audit:read-own', 'audit:read-all', 'audit:verify', 'privacy:register', 'privacy:transparency'],
 };
 
 type Level = 'row' | 'aggregate' | 'none';

@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'audit:read-all': 'read every audit event and the disclosure ledger',
   'audit:verify': 'verify the audit hash chain and its signed checkpoints',
   'policies:read': 'read the authorisation policies',
+  'privacy:register': 'read the data register: every source, its category, provider, direction and who can see it',
+  'privacy:transparency': 'read the aggregate transparency report (counts of queries, exports, disclosures, matches, locks, purges)',
+  'retention:read': 'read retention periods, legal holds and purge records, and preview what a purge would remove',
+  'retention:manage': 'set retention periods, place and release legal holds, and run a purge',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -16,3 +16,4 @@ export type * from './measures.ts';
 export type * from './screening.ts';
 export type * from './parties.ts';
 export type * from './access.ts';
+export type * from './privacy.ts';

@@ -14,6 +14,7 @@ import { registerPartyCommands } from './party-commands.ts';
 import { registerEvaluateCommands } from './evaluate-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { registerUserCommands } from './user-commands.ts';
+import { registerPrivacyCommands } from './privacy-commands.ts';
 import { action, withRuntime } from './run-command.ts';
 
 // `parallax … --json | head` closes the pipe early; that is the reader's choice, not an error.
@@ -54,5 +55,6 @@ registerEvaluateCommands(program);
 registerAuditCommands(program);
 
 registerUserCommands(program);
+registerPrivacyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,7 @@ import { StoreInUseError } from '../store/index.ts';
 import { ProfileError } from '../profiles/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { AccountError, WeakPasswordError } from '../accounts/index.ts';
+import { RetentionError } from '../privacy/index.ts';
 
 export class UsageError extends Error {}
 
@@ -24,6 +25,7 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
   if (e instanceof ScopeDeniedError) return { code: EXIT.denied, message: e.message };
   if (e instanceof AccountError) return { code: e.kind === 'bad_request' || e.kind === 'not_found' || e.kind === 'conflict' ? EXIT.usage : EXIT.denied, message: e.message };
   if (e instanceof WeakPasswordError) return { code: EXIT.usage, message: e.message };
+  if (e instanceof RetentionError) return { code: EXIT.usage, message: e.message };
   if (process.env['PARALLAX_DEBUG']) console.error(e);
   return {
     code: EXIT.failure,

@@ -184,6 +184,46 @@ export interface ControlDatabase {
   party_overrides: PartyOverrideTable;
   reports: ReportTable;
   report_runs: ReportRunTable;
+  retention_policies: RetentionPolicyTable;
+  legal_holds: LegalHoldTable;
+  purges: PurgeTable;
+}
+
+/**
+ * A dataset category's retention period as set by a security administrator (access.md, privacy by design).
+ * A category without a row keeps the default (10 years from loading). `basis` says what the period counts
+ * from: 'loaded' (the batch's load time: "10 years in the system") or 'record-date' (the row's own date).
+ */
+export interface RetentionPolicyTable {
+  category: string;
+  years: number;
+  basis: 'loaded' | 'record-date';
+  set_by: string;
+  set_at: string;
+  reason: string;
+}
+
+/** A legal hold blocks purges of what it names until released; never deleted, so holds stay on record. */
+export interface LegalHoldTable {
+  id: Generated<number>;
+  target_kind: 'category' | 'provider' | 'batch';
+  target: string;
+  reason: string;
+  placed_by: string;
+  placed_at: string;
+  released_by: string | null;
+  released_at: string | null;
+  release_reason: string | null;
+}
+
+/** One purge run: when, by whom, against which cut-offs, and what it removed (JSON counts, no row values). */
+export interface PurgeTable {
+  id: Generated<number>;
+  at: string;
+  principal: string;
+  as_of: string;
+  summary: string;
+  rows_removed: number;
 }
 
 /** A saved report: a measures query spec and a layout (JSON text), run under whoever runs it. */

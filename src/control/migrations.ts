@@ -216,6 +216,38 @@ function migrations(engine: ControlEngine): Record<string, Migration> {
         await db.schema.createIndex('audit_checkpoints_event').ifNotExists().on('audit_checkpoints').columns(['last_event_id']).execute();
       },
     },
+    '0008_retention': {
+      async up(db) {
+        // Privacy by design (access.md): retention periods per category, legal holds, and the purge record.
+        await db.schema
+          .createTable('retention_policies')
+          .ifNotExists()
+          .addColumn('category', 'text', (c) => c.primaryKey())
+          .addColumn('years', 'integer', (c) => c.notNull())
+          .addColumn('basis', 'text', (c) => c.notNull())
+          .addColumn('set_by', 'text', (c) => c.notNull())
+          .addColumn('set_at', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .execute();
+        await autoId(db, 'legal_holds')
+          .addColumn('target_kind', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('placed_by', 'text', (c) => c.notNull())
+          .addColumn('placed_at', 'text', (c) => c.notNull())
+          .addColumn('released_by', 'text')
+          .addColumn('released_at', 'text')
+          .addColumn('release_reason', 'text')
+          .execute();
+        await autoId(db, 'purges')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('as_of', 'text', (c) => c.notNull())
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('rows_removed', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

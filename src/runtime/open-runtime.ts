@@ -10,6 +10,7 @@ import { auditTrail, type AuditTrail } from '../audit/index.ts';
 import { seedReferenceDefaults } from '../reference/index.ts';
 import { AccountError, accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
 import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
+import { retentionStore, type RetentionStore } from '../privacy/index.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -35,6 +36,8 @@ export interface ControlRuntime {
   /** Checkpoints, verification, export and the disclosure ledger of the same audit trail. */
   readonly auditTrail: AuditTrail;
   readonly access: AccessServices;
+  /** Retention periods, legal holds and the purge record (privacy by design). */
+  readonly retention: RetentionStore;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<Con
     audit: trail.log,
     auditTrail: trail,
     access: accessServices(control, opts.access),
+    retention: retentionStore(control),
     async close() {
       await trail.close();
       await control.close();
@@ -107,6 +111,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     audit: trail.log,
     auditTrail: trail,
     access,
+    retention: retentionStore(control),
     async close() {
       await trail.close();
       await control.close();

@@ -21,6 +21,7 @@ import { anomalyRoutes } from './anomaly-routes.ts';
 import { screenRoutes } from './screen-routes.ts';
 import { partyRoutes } from './party-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
+import { privacyRoutes } from './privacy-routes.ts';
 import './request-context.ts';
 import { installSessionResolution, routeGuard, SESSION_COOKIE, type RoutePermission } from './auth-hook.ts';
 import { sessionRoutes } from './session-routes.ts';
@@ -86,6 +87,7 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     ...screenRoutes(rt),
     ...partyRoutes(rt),
     ...auditRoutes(rt),
+    ...privacyRoutes(rt),
     ...exportRoutes(rt),
   ];
   const guard = (permission: RoutePermission, pattern: string) => routeGuard(rt, permission, pattern);

@@ -12,6 +12,7 @@ import { StoreInUseError } from '../store/index.ts';
 import { DetectorParamError } from '../detect/index.ts';
 import { AccountError, WeakPasswordError } from '../accounts/index.ts';
 import { ExportTooLargeError } from './export-routes.ts';
+import { RetentionError } from '../privacy/index.ts';
 
 export function mapError(error: unknown): { status: number; body: { error: string; message?: string } } {
   if (error instanceof ZodError) {
@@ -22,6 +23,10 @@ export function mapError(error: unknown): { status: number; body: { error: strin
   if (error instanceof ExportTooLargeError) return { status: 400, body: { error: 'bad_request', message: error.message } };
   if (error instanceof AccountError) return { status: error.status, body: { error: error.kind, message: error.message } };
   if (error instanceof WeakPasswordError) return { status: 400, body: { error: 'bad_request', message: error.message } };
+  if (error instanceof RetentionError) {
+    const status = error.kind === 'not-found' ? 404 : error.kind === 'conflict' ? 409 : 400;
+    return { status, body: { error: error.kind === 'invalid' ? 'bad_request' : error.kind === 'not-found' ? 'not_found' : 'conflict', message: error.message } };
+  }
   if (error instanceof ScopeDeniedError) return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof InputError) return { status: 422, body: { error: 'bad_input', message: error.message } };
   if (error instanceof StoreInUseError) return { status: 503, body: { error: 'unavailable', message: 'the store is busy; try again' } };
