@@ -26,6 +26,8 @@ import { action, cliContext, UsageError, withControlRuntime, withRuntime } from 
 import { renderTable } from './output.ts';
 
 const DATA_OPTION = ['--data <dir>', 'data directory (default ./data or PARALLAX_DATA)'] as const;
+/** `retention` defines --data and --json; commander gives them to it wherever they are written. */
+type Shared = { data?: string; json?: boolean };
 
 function asOfDate(v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
@@ -51,7 +53,7 @@ export function registerPrivacyCommands(program: Command): void {
   const retention = program.command('retention').description('retention periods per dataset category, legal holds and past purges');
   retention
     .option(...DATA_OPTION)
-    .option('--json', 'print one JSON object')
+    .option('--json', 'print JSON (with a subcommand: its result)')
     .action(
       action(async (o: { data?: string; json?: boolean }) => {
         await withControlRuntime(o, async (rt) => {
@@ -84,10 +86,9 @@ export function registerPrivacyCommands(program: Command): void {
     .requiredOption('--years <n>', 'retention period in whole years')
     .option('--basis <basis>', `what the period counts from: ${RETENTION_BASES.join(' or ')}`, 'loaded')
     .requiredOption('--reason <text>', 'why (the rule or decision behind the period)')
-    .option(...DATA_OPTION)
-    .option('--json', 'print the new setting as JSON')
     .action(
-      action(async (category: string, o: { years: string; basis: string; reason: string; data?: string; json?: boolean }) => {
+      action(async (category: string, own: { years: string; basis: string; reason: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         const years = Number(o.years);
         await withControlRuntime(o, async (rt) => {
           const p = await audited(rt.audit, cliContext(), 'retention-set', `category=${category} years=${years} basis=${o.basis}`, () =>
@@ -105,10 +106,9 @@ export function registerPrivacyCommands(program: Command): void {
     .option('--provider <code>', "hold all of one provider's data")
     .option('--category <category>', 'hold a whole dataset category')
     .requiredOption('--reason <text>', 'the case, order or request behind the hold')
-    .option(...DATA_OPTION)
-    .option('--json', 'print the hold as JSON')
     .action(
-      action(async (o: { batch?: string; provider?: string; category?: string; reason: string; data?: string; json?: boolean }) => {
+      action(async (own: { batch?: string; provider?: string; category?: string; reason: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         const given = HOLD_KINDS.filter((k) => o[k] !== undefined);
         if (given.length !== 1) throw new UsageError('name exactly one of --batch, --provider or --category');
         const kind = given[0]!;
@@ -123,10 +123,9 @@ export function registerPrivacyCommands(program: Command): void {
     .command('release <hold>')
     .description('release a legal hold (kept on record with who released it and why)')
     .requiredOption('--reason <text>', 'why the hold is no longer needed')
-    .option(...DATA_OPTION)
-    .option('--json', 'print the released hold as JSON')
     .action(
-      action(async (id: string, o: { reason: string; data?: string; json?: boolean }) => {
+      action(async (id: string, own: { reason: string }, cmd: Command) => {
+        const o = { ...own, ...(cmd.optsWithGlobals() as Shared) };
         if (!/^\d+$/.test(id)) throw new UsageError('give the hold number shown by `parallax retention`');
         await withControlRuntime(o, async (rt) => {
           const h = await audited(rt.audit, cliContext(), 'hold-release', null, () => rt.retention.releaseHold(Number(id), { by: cliContext().principal, reason: o.reason }), (x) => ({ objectIds: [`hold:${x.id}`, x.target] }));
