@@ -105,8 +105,6 @@ export async function buildDataRegister(deps: { control: ControlStore; store: An
       eb.fn.sum<number>('rows_accepted').as('rows'),
       eb.fn.min('started_at').as('first_at'),
       eb.fn.max('started_at').as('last_at'),
-      eb.fn.min('batch_id').as('first_batch'),
-      eb.fn.max('batch_id').as('last_batch'),
     ])
     .where('status', '=', 'committed')
     .groupBy(['dataset', 'category', 'provider', 'profile'])
@@ -119,7 +117,8 @@ export async function buildDataRegister(deps: { control: ControlStore; store: An
   for (const g of groups) {
     const dataset = g.dataset as DatasetId;
     const category = g.category as DatasetCategory;
-    const removed = batchIds.filter((b) => b.dataset === g.dataset && b.provider === g.provider && b.profile === g.profile).reduce((a, b) => a + (purged.get(b.batch_id) ?? 0), 0);
+    const mine = batchIds.filter((b) => b.dataset === g.dataset && b.provider === g.provider && b.profile === g.profile).map((b) => b.batch_id).sort();
+    const removed = mine.reduce((a, b) => a + (purged.get(b) ?? 0), 0);
     const policy = policies.find((p) => p.category === category);
     const holdCount = holds.filter((h) => (h.kind === 'category' && h.target === category) || (h.kind === 'provider' && h.target === g.provider) || (h.kind === 'batch' && batchIds.some((b) => b.batch_id === h.target && b.dataset === g.dataset && b.provider === g.provider))).length;
     entries.push({
@@ -130,7 +129,8 @@ export async function buildDataRegister(deps: { control: ControlStore; store: An
       sharingType: 'bulk file load by the data custodian',
       owner: g.provider,
       informationProvided: fieldsOf(g.profile, dataset),
-      reference: Number(g.batches) === 1 ? `batch ${g.first_batch}` : `batches ${g.first_batch} to ${g.last_batch} (${g.batches})`,
+      // Batch ids of other datasets interleave, so a range would mislead: up to five are listed.
+      reference: mine.length === 1 ? `batch ${mine[0]}` : mine.length <= 5 ? `batches ${mine.join(', ')}` : `${mine.length} batches, ${mine[0]} to ${mine.at(-1)}`,
       category,
       provider: g.provider,
       direction: 'inbound',

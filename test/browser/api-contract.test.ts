@@ -27,6 +27,7 @@ import type * as Decisions from '../../src/decisions/index.ts';
 import type * as Accounts from '../../src/accounts/index.ts';
 import type * as Audit from '../../src/audit/index.ts';
 import type * as Reports from '../../src/reports/index.ts';
+import type * as Privacy from '../../src/privacy/index.ts';
 import type { AuditRecord } from '../../src/control/audit-log.ts';
 import type { BatchRecord } from '../../src/control/batch-registry.ts';
 import type * as C from '../../src/api-contract/index.ts';
@@ -159,6 +160,15 @@ describe('src/api-contract against the server modules\' result types', () => {
       sameKeys<AuditRecord, C.AuditEvent>(true),
       sameKeys<Audit.AuditVerifyReport, C.AuditVerifyReport>(true),
       sameKeys<Audit.Disclosure, C.Disclosure>(true),
+      sameKeys<Privacy.DataRegister, C.DataRegister>(true),
+      sameKeys<Privacy.RegisterEntry, C.RegisterEntry>(true),
+      sameKeys<Privacy.TransparencyReport, C.TransparencyReport>(true),
+      sameKeys<Privacy.TransparencyPeriod, C.TransparencyPeriod>(true),
+      sameKeys<Privacy.RetentionPolicy, C.RetentionPolicy>(true),
+      sameKeys<Privacy.LegalHold, C.LegalHold>(true),
+      sameKeys<Privacy.PurgeReport, C.PurgeReport>(true),
+      sameKeys<Privacy.PurgeDatasetReport, C.PurgeDatasetReport>(true),
+      sameKeys<Privacy.PurgeRecord, C.PurgeRecord>(true),
     ];
     expect(checks.every(Boolean)).toBe(true);
   });
@@ -327,5 +337,28 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/disclosures row', ledger.rows[0], shape<C.Disclosure>({
       id: 'required', at: 'required', principal: 'required', nature: 'required', purpose: 'required', recipient: 'required', agreement: 'required', rowCount: 'required', bytes: 'required', auditEventId: 'required', retainUntil: 'required',
     }));
+    const register = await json(auditor, '/api/register');
+    check('/api/register', register, shape<C.DataRegister>({ generatedAt: 'required', policyVersion: 'required', entries: 'required' }));
+    check('/api/register entry', register.entries[0], shape<C.RegisterEntry>({
+      source: 'required', destination: 'required', fullName: 'required', classification: 'required', sharingType: 'required', owner: 'required', informationProvided: 'required', reference: 'required',
+      category: 'required', provider: 'required', direction: 'required', access: 'required', retention: 'required', records: 'required', firstAt: 'required', lastAt: 'required',
+    }));
+    const counts = {
+      events: 'required', signIns: 'required', failedSignIns: 'required', queries: 'required', exports: 'required', disclosures: 'required', disclosedRows: 'required', screenings: 'required', confirmedMatches: 'required',
+      decisions: 'required', analyses: 'required', loads: 'required', accountChanges: 'required', denials: 'required', errors: 'required', locks: 'required', unlocks: 'required', purges: 'required', purgedRows: 'required', other: 'required',
+    } as const;
+    const transparency = await json(auditor, '/api/transparency');
+    check('/api/transparency', transparency, shape<C.TransparencyReport>({ grain: 'required', from: 'required', to: 'required', generatedAt: 'required', periods: 'required', totals: 'required' }));
+    check('/api/transparency period', transparency.periods[0], shape<C.TransparencyPeriod>({ ...counts, period: 'required', complete: 'required', activeUsers: 'required' }));
+    check('/api/transparency totals', transparency.totals, shape<C.TransparencyCounts>(counts));
+    const retention = await json(auditor, '/api/retention');
+    check('/api/retention', retention, shape<C.RetentionView>({ policies: 'required', holds: 'required', purges: 'required' }));
+    check('/api/retention policy', retention.policies[0], shape<C.RetentionPolicy>({ category: 'required', years: 'required', basis: 'required', setBy: 'required', setAt: 'required', reason: 'required' }));
+    const preview = await json(auditor, '/api/retention/preview');
+    check('/api/retention/preview', preview, shape<C.PurgeReport>({ asOf: 'required', dryRun: 'required', rowsRemoved: 'required', datasets: 'required', derived: 'required', activeHolds: 'required', purgeId: 'required' }));
+    check('/api/retention/preview dataset', preview.datasets[0], shape<C.PurgeDatasetReport>({
+      dataset: 'required', category: 'required', years: 'required', basis: 'required', cutoff: 'required', rowsRemoved: 'required', rowsHeld: 'required', batches: 'required', batchesEmptied: 'required',
+    }));
+
   });
 });

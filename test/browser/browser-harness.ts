@@ -39,6 +39,7 @@ export const USERS: Record<string, TestUser> = {
   executive: { name: 'eve.executive', role: 'executive' },
   administrator: { name: 'ada.admin', role: 'administrator' },
   auditor: { name: 'aud.auditor', role: 'auditor' },
+  security: { name: 'sam.security', role: 'security-administrator' },
 };
 export const LOCKED_USER = 'lou.locked';
 /** Rows the locked user has taken out in its window (of the investigator's 2,000,000). */

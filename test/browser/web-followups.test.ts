@@ -264,6 +264,83 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     });
   });
 
+  it('shows the data register and transparency report, and lets a security administrator set retention, hold, preview and purge', async () => {
+    const { ctx, page } = await session('security');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Privacy' }).click();
+    const register = page.getByTestId('register-table');
+    await register.waitFor();
+    const trade = register.locator('tbody tr', { hasText: 'Customs declarations' }).first();
+    expect(await trade.textContent()).toMatch(/investigator \(rows\).*customs-officer \(rows\).*executive \(totals only\)/);
+    await screenshot(page, 'privacy-register-desktop');
+    expect(await axeSerious(page, axeSource)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Transparency report' }).click();
+    const tr = page.getByTestId('transparency-table');
+    await tr.waitFor();
+    expect(await tr.locator('tbody tr').last().textContent()).toContain('(incomplete)');
+    await page.getByLabel('Period').selectOption('year');
+    await expect.poll(async () => (await tr.locator('tbody tr').first().textContent()) ?? '', SLOW).toMatch(/^20\d\d \(incomplete\)/);
+    await screenshot(page, 'privacy-transparency-desktop');
+    expect(await axeSerious(page, axeSource)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Retention and holds' }).click();
+    const policies = page.getByTestId('retention-table');
+    await policies.waitFor();
+    await policies.locator('tbody tr', { hasText: 'trade' }).getByRole('button', { name: 'Change' }).click();
+    const edit = page.getByRole('form', { name: 'Retention of trade' });
+    await edit.getByLabel('Years').fill('12');
+    await edit.getByLabel('Reason (kept with the setting)').fill('records schedule item 12');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await policies.locator('tbody tr', { hasText: 'trade' }).textContent()) ?? '', SLOW).toContain('12 years from loading');
+    const place = page.getByRole('form', { name: 'Place a legal hold' });
+    await place.getByLabel('Batch id').fill('B000001');
+    await place.getByLabel('Case, order or request behind the hold').fill('case 2026-41 preservation order');
+    await place.getByRole('button', { name: 'Place hold' }).click();
+    const holds = page.getByTestId('holds-table');
+    await expect.poll(async () => (await holds.textContent()) ?? '', SLOW).toContain('case 2026-41 preservation order');
+    await page.getByRole('button', { name: 'Preview what a purge would remove' }).click();
+    await page.getByTestId('purge-preview').waitFor();
+    expect(await page.getByTestId('purge-preview').textContent()).toMatch(/0 rows would be removed/);
+    await screenshot(page, 'privacy-retention-desktop');
+    expect(await axeSerious(page, axeSource)).toEqual([]);
+    await holds.getByRole('button', { name: 'Release' }).first().click();
+    await page.getByRole('form', { name: /Release hold/ }).getByRole('textbox').fill('case closed by the court');
+    await page.getByRole('form', { name: /Release hold/ }).getByRole('button', { name: 'Release' }).click();
+    await expect.poll(async () => (await holds.textContent()) ?? '', SLOW).toContain('case closed by the court');
+    // The purge asks for the word before it runs; nothing has expired, so it removes nothing here.
+    await page.getByRole('button', { name: 'Purge expired data…' }).click();
+    const confirm = page.getByRole('form', { name: 'Confirm the purge' });
+    expect(await confirm.getByRole('button', { name: 'Purge now' }).isDisabled()).toBe(true);
+    await confirm.getByRole('textbox').fill('purge');
+    await confirm.getByRole('button', { name: 'Purge now' }).click();
+    await expect.poll(async () => (await page.getByRole('status').first().textContent()) ?? '', SLOW).toMatch(/Purge \d+: 0 rows removed/);
+    await page.getByTestId('purges-table').waitFor();
+    await ctx.close();
+
+    // The auditor reads the same views and changes nothing; an investigator has no Privacy page.
+    const aud = await session('auditor');
+    await aud.page.goto(`${server.url}/privacy?view=retention`);
+    await aud.page.getByTestId('retention-table').waitFor();
+    expect(await aud.page.getByRole('button', { name: 'Change' }).count()).toBe(0);
+    expect(await aud.page.getByRole('form', { name: 'Place a legal hold' }).count()).toBe(0);
+    expect(await aud.page.getByRole('button', { name: 'Purge expired data…' }).count()).toBe(0);
+    expect(await aud.page.getByTestId('holds-table').textContent()).toContain('case closed by the court');
+    await aud.ctx.close();
+    const inv = await session('investigator');
+    expect(await inv.page.getByRole('navigation', { name: 'Pages' }).textContent()).not.toContain('Privacy');
+    await inv.ctx.close();
+
+    await tabletShots('security', '/privacy?view=register', 'privacy-register', async (p) => {
+      await p.getByTestId('register-table').waitFor();
+    });
+    await tabletShots('security', '/privacy?view=transparency', 'privacy-transparency', async (p) => {
+      await p.getByTestId('transparency-table').waitFor();
+    });
+    await tabletShots('security', '/privacy?view=retention', 'privacy-retention', async (p) => {
+      await p.getByTestId('holds-table').waitFor();
+    });
+  });
+
   it('takes an account request, the supervisor approves it, an administrator activates it, and the user signs in', async () => {
     const anon = await browser.newContext({ viewport: VIEWPORTS.desktop });
     const page = await anon.newPage();

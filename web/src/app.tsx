@@ -18,6 +18,7 @@ const PartyPage = lazy(() => import('./parties/party-page.tsx').then((m) => ({ d
 const ReportsPage = lazy(() => import('./reports/reports-page.tsx').then((m) => ({ default: m.ReportsPage })));
 const ApprovalsPage = lazy(() => import('./admin/approvals-page.tsx').then((m) => ({ default: m.ApprovalsPage })));
 const AuditPage = lazy(() => import('./audit/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const PrivacyPage = lazy(() => import('./privacy/privacy-page.tsx').then((m) => ({ default: m.PrivacyPage })));
 
 export function App() {
   return (
@@ -56,6 +57,7 @@ const PAGES: Record<string, () => ReactNode> = {
   approvals: () => <ApprovalsPage />,
   admin: () => <AdminPage />,
   audit: () => <AuditPage />,
+  privacy: () => <PrivacyPage />,
 };
 
 function Routes() {

@@ -13,7 +13,7 @@ import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
   Account, AccountQuota, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
   ScreenResponse, Session, SessionSettings, PartySummary, PartyProfile, PartyGraph, Decision, DisclosurePage, ReportInput, ReportList, ReportRunResult, ReportRuns, SavedReport,
-  RunComparison, RunChange,
+  RunComparison, RunChange, DataRegister, TransparencyReport, RetentionView, PurgeReport, RetentionPolicy, LegalHold,
 } from './types.ts';
 
 /** A file the server sent (an export): its bytes and the name from content-disposition. */
@@ -156,6 +156,15 @@ export function createApiClient(opts: ClientOptions = {}) {
     decide: (b: { hit?: string; anomaly?: string; decision: 'confirmed' | 'false_positive' | 'escalate'; note?: string }) => call<Decision>('decide', { body: b }),
     decisions: (q: { hit?: string; anomaly?: string }) => call<Decision[]>('decisions', { query: q }),
     accountQuotas: () => call<AccountQuota[]>('accountQuotas'),
+    register: () => call<DataRegister>('register'),
+    registerCsv: () => download('register', { query: { format: 'csv' } }, 'data-register.csv'),
+    transparency: (q: { grain?: 'month' | 'quarter' | 'year'; from?: string; to?: string }) => call<TransparencyReport>('transparency', { query: q }),
+    retention: () => call<RetentionView>('retention'),
+    retentionPreview: (q: { as_of?: string } = {}) => call<PurgeReport>('retentionPreview', { query: q }),
+    setRetention: (category: string, b: { years: number; basis: 'loaded' | 'record-date'; reason: string }) => call<RetentionPolicy>('setRetention', { params: { category }, body: b }),
+    placeHold: (b: { kind: 'category' | 'provider' | 'batch'; target: string; reason: string }) => call<LegalHold>('placeHold', { body: b }),
+    releaseHold: (id: number, reason: string) => call<LegalHold>('releaseHold', { params: { id: String(id) }, body: { reason } }),
+    purge: () => call<PurgeReport>('purge', { body: { confirm: 'purge' } }),
   };
 }
 

@@ -67,6 +67,15 @@ export const ENDPOINTS = {
   decisions: e('GET', '/api/decisions', true),
   // Every activated account's download quota use (administration page).
   accountQuotas: e('GET', '/api/accounts/quotas'),
+  // Privacy by design: the data register, the transparency report, retention, legal holds and purges.
+  register: e('GET', '/api/register'),
+  transparency: e('GET', '/api/transparency'),
+  retention: e('GET', '/api/retention'),
+  retentionPreview: e('GET', '/api/retention/preview'),
+  setRetention: e('PUT', '/api/retention/policies/:category'),
+  placeHold: e('POST', '/api/retention/holds'),
+  releaseHold: e('POST', '/api/retention/holds/:id/release'),
+  purge: e('POST', '/api/retention/purge'),
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;

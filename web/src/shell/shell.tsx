@@ -27,6 +27,7 @@ export function visiblePages(s: SessionValue): PageEntry[] {
     // Every signed-in user may be named a supervisor; the page lists only requests naming them.
     { id: 'approvals', label: 'Approvals', show: s.can('accounts:approve') },
     { id: 'audit', label: 'Audit', show: s.can('audit:read-all') || s.can('audit:verify') || s.can('audit:read-own') },
+    { id: 'privacy', label: 'Privacy', show: s.can('privacy:register') || s.can('privacy:transparency') || s.can('retention:read') },
   ];
   return pages.filter((p) => p.show).map(({ id, label }) => ({ id, label }));
 }
