@@ -117,18 +117,16 @@ export async function purgeExpired(deps: PurgeDeps, opts: { asOf?: Date; dryRun?
         const perBatch = await rows(c, `SELECT batch_id, count(*)::BIGINT AS n FROM temp.purge_rows WHERE dataset = $1 GROUP BY batch_id ORDER BY batch_id`, [ds.id]);
         const byBatch = Object.fromEntries(perBatch.map((r) => [String(r['batch_id']), Number(r['n'])]));
         const heldRows = await count(c, `SELECT coalesce(sum(n), 0)::BIGINT AS n FROM temp.purge_held WHERE dataset = $1`, [ds.id]);
-        // A batch is emptied when nothing of it stays in the current or history table.
-        const emptied: string[] = [];
-        for (const id of Object.keys(byBatch)) {
-          const left = await count(
-            c,
-            `SELECT (SELECT count(*) FROM ${ds.id} WHERE batch_id = $1 AND row_id NOT IN (SELECT row_id FROM temp.purge_rows))${
-              ds.key ? ` + (SELECT count(*) FROM ${ds.id}_history WHERE batch_id = $1 AND row_id NOT IN (SELECT row_id FROM temp.purge_rows))` : ''
-            } AS n`,
-            [id],
-          );
-          if (left === 0) emptied.push(id);
+        // A batch is emptied when every row it holds (current and history) is going: one grouped count
+        // per table, compared with the rows going per batch.
+        const held = new Map<string, number>();
+        if (Object.keys(byBatch).length > 0) {
+          for (const table of tables) {
+            const r = await rows(c, `SELECT batch_id, count(*)::BIGINT AS n FROM ${table} WHERE batch_id IN (SELECT DISTINCT batch_id FROM temp.purge_rows WHERE dataset = $1) GROUP BY batch_id`, [ds.id]);
+            for (const x of r) held.set(String(x['batch_id']), (held.get(String(x['batch_id'])) ?? 0) + Number(x['n']));
+          }
         }
+        const emptied = Object.keys(byBatch).filter((id) => held.get(id) === byBatch[id]);
         datasets.push({
           dataset: ds.id,
           category: ds.category,
