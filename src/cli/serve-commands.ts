@@ -19,6 +19,7 @@ import { reportScheduler, reportStore, runDue } from '../reports/index.ts';
 import { action, cliContext, UsageError } from './run-command.ts';
 import { renderTable } from './output.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { purgeExpired, purgeSchedule } from '../privacy/index.ts';
 
 const DEMO_CONTEXT = { principal: process.env['USER'] ?? 'local-operator', source: 'cli' };
 
@@ -75,13 +76,24 @@ async function demoAccounts(rt: Runtime): Promise<void> {
   process.stdout.write(`Demo accounts (${roles.map(([n]) => n).join(', ')}); password in ${file}:\n${readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('password'))?.split('\t')[1] ?? ''}\n\n`);
 }
 
-async function listen(rt: Runtime, host: string, p: number, scheduleReports = true): Promise<void> {
+async function listen(rt: Runtime, host: string, p: number, scheduleReports = true, schedulePurge = true): Promise<void> {
   const app = buildApp(rt);
   const address = await app.listen({ host, port: p });
   // Scheduled reports run as the server's operator, like `reports run-due` from cron would.
   const operator = { ...cliContext(), source: 'scheduler' };
   const scheduler = scheduleReports
     ? reportScheduler({ runDue: (now) => runDue({ store: rt.store, reports: reportStore(rt.control), audit: rt.audit, dataDir: rt.dataDir }, operator, rt.operatorScope, now) })
+    : null;
+  // The retention periods applied daily, as the server's operator (a CLI purge cannot run beside the server).
+  const purging = schedulePurge
+    ? purgeSchedule({
+        retention: rt.retention,
+        purge: (now) =>
+          audited(rt.audit, operator, 'purge', 'scheduled', () => purgeExpired({ store: rt.store, control: rt.control, retention: rt.retention }, { asOf: now, principal: operator.principal }), (x) => ({
+            rowCount: x.rowsRemoved,
+            objectIds: [...(x.purgeId ? [`purge:${x.purgeId}`] : []), ...x.datasets.flatMap((d) => Object.keys(d.batches))],
+          })),
+      })
     : null;
   const accounts = await rt.access.accounts.list({ status: 'active' });
   const hint = accounts.length ? '' : '\n  No accounts yet: create the first with `parallax users create-master NAME` (another terminal), then sign in.\n';
@@ -94,6 +106,7 @@ async function listen(rt: Runtime, host: string, p: number, scheduleReports = tr
     process.once('SIGTERM', stop);
   });
   await scheduler?.stop();
+  await purging?.stop();
   await app.close();
 }
 
@@ -106,11 +119,12 @@ export function registerServeCommands(program: Command): void {
     .option('--data <dir>', 'data directory')
     .option('--require-purpose', 'every session must state a purpose or case reference at sign-in (recorded on each audit event)')
     .option('--no-report-schedule', 'do not run scheduled reports (by default the server checks every hour and writes due reports to <data>/reports)')
+    .option('--no-purge-schedule', 'do not purge expired data daily (by default the server applies the retention periods once a day; see `parallax retention`)')
     .action(
-      action(async (o: { port: string; host: string; data?: string; requirePurpose?: boolean; reportSchedule: boolean }) => {
+      action(async (o: { port: string; host: string; data?: string; requirePurpose?: boolean; reportSchedule: boolean; purgeSchedule: boolean }) => {
         const rt = await openRuntime({ dataDir: o.data, access: { settings: { requirePurpose: o.requirePurpose ?? false } } });
         try {
-          await listen(rt, o.host, port(o.port), o.reportSchedule);
+          await listen(rt, o.host, port(o.port), o.reportSchedule, o.purgeSchedule);
         } finally {
           await rt.close();
         }

@@ -18,3 +18,4 @@ export { retentionStore, type RetentionStore, type PurgeRecord } from './retenti
 export { purgeExpired, type PurgeReport, type PurgeDatasetReport, type PurgeDeps } from './purge.ts';
 export { buildDataRegister, registerCsv, type DataRegister, type RegisterEntry } from './data-register.ts';
 export { transparencyReport, headingOf, periodOf, type TransparencyReport, type TransparencyPeriod, type TransparencyGrain } from './transparency-report.ts';
+export { purgeSchedule, DEFAULT_PURGE_CHECK_MS, DEFAULT_PURGE_EVERY_MS, type PurgeSchedule, type PurgeScheduleOptions } from './purge-schedule.ts';
