@@ -13,6 +13,9 @@
  * - The report holds counts and ids (datasets, batch ids), never row values; it is what the audit trail and
  *   the purge record keep. The disclosure ledger is not touched: its own retention outlives the data.
  * - Batch records stay in the registry (what was loaded, when, by whom is accountability, not data).
+ * - A system job like ingest: it works on the store's write connection, not through a user's scope, and
+ *   is reached only by the custodian's CLI, the server's daily schedule and `retention:manage`. Its writes
+ *   bump the store's data version, so no cached result computed from purged rows is served again.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { AnalyticalStore } from '../store/index.ts';

@@ -68,6 +68,7 @@ const HEADING: Record<string, Heading> = {
   'audit-read': 'queries',
   'audit-verify': 'queries',
   'disclosures-read': 'queries',
+  'purge-preview': 'queries',
   export: 'exports',
   'report-run': 'exports',
   'audit-export': 'exports',
