@@ -122,14 +122,14 @@ export async function purgeExpired(deps: PurgeDeps, opts: { asOf?: Date; dryRun?
         const heldRows = await count(c, `SELECT coalesce(sum(n), 0)::BIGINT AS n FROM temp.purge_held WHERE dataset = $1`, [ds.id]);
         // A batch is emptied when every row it holds (current and history) is going: one grouped count
         // per table, compared with the rows going per batch.
-        const held = new Map<string, number>();
+        const present = new Map<string, number>();
         if (Object.keys(byBatch).length > 0) {
           for (const table of tables) {
             const r = await rows(c, `SELECT batch_id, count(*)::BIGINT AS n FROM ${table} WHERE batch_id IN (SELECT DISTINCT batch_id FROM temp.purge_rows WHERE dataset = $1) GROUP BY batch_id`, [ds.id]);
-            for (const x of r) held.set(String(x['batch_id']), (held.get(String(x['batch_id'])) ?? 0) + Number(x['n']));
+            for (const x of r) present.set(String(x['batch_id']), (present.get(String(x['batch_id'])) ?? 0) + Number(x['n']));
           }
         }
-        const emptied = Object.keys(byBatch).filter((id) => held.get(id) === byBatch[id]);
+        const emptied = Object.keys(byBatch).filter((id) => present.get(id) === byBatch[id]);
         datasets.push({
           dataset: ds.id,
           category: ds.category,
