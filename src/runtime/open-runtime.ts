@@ -22,6 +22,8 @@ export interface RuntimeOptions {
    * The CLI sets it from PARALLAX_USER, so a command reads exactly what that user may read.
    */
   actAs?: string | undefined;
+  /** DuckDB's memory limit (e.g. "6GB"); default PARALLAX_MEMORY_LIMIT, else the engine's own. */
+  memoryLimit?: string | undefined;
 }
 
 /**
@@ -79,7 +81,7 @@ export function resolveDataDir(explicit?: string): string {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
-  const store = await openAnalyticalStore(dataDir);
+  const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit });
   let control: ControlStore;
   try {
     control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });

@@ -28,6 +28,9 @@ export class StoreInUseError extends Error {
   }
 }
 
+/** A store setting that cannot work; the message says which and what to set instead. */
+export class StoreConfigError extends Error {}
+
 export interface AnalyticalStore {
   readonly path: string;
   readonly dialect: AnalyticalDialect;
@@ -42,12 +45,29 @@ export interface AnalyticalStore {
   close(): Promise<void>;
 }
 
-export async function openAnalyticalStore(dataDir: string, opts: { readOnly?: boolean } = {}): Promise<AnalyticalStore> {
+export interface StoreOptions {
+  readOnly?: boolean;
+  /**
+   * DuckDB's memory limit (e.g. "6GB"); beyond it the engine spills to `<data>/parallax.duckdb.tmp`.
+   * Default PARALLAX_MEMORY_LIMIT, else DuckDB's own (80 % of RAM). The limit is what keeps a 100M-line
+   * analysis within a fixed budget (PRODUCT.md: 8 GB), so a deployment sets it to its machine.
+   */
+  memoryLimit?: string | undefined;
+}
+
+export async function openAnalyticalStore(dataDir: string, opts: StoreOptions = {}): Promise<AnalyticalStore> {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'parallax.duckdb');
+  const memoryLimit = opts.memoryLimit ?? (process.env['PARALLAX_MEMORY_LIMIT'] || undefined);
+  if (memoryLimit !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    throw new StoreConfigError('PARALLAX_MEMORY_LIMIT must be a size such as 6GB or 512MB; unset it to use DuckDB\'s default (80 % of RAM)');
+  }
+  const config: Record<string, string> = {};
+  if (opts.readOnly) config['access_mode'] = 'READ_ONLY';
+  if (memoryLimit) config['memory_limit'] = memoryLimit;
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    instance = await DuckDBInstance.create(path, config);
   } catch (e) {
     if (/lock/i.test(String((e as Error).message))) throw new StoreInUseError(path);
     throw e;
