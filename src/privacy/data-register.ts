@@ -79,11 +79,24 @@ function fieldsOf(profileName: string, dataset: DatasetId): string[] {
   }
 }
 
-function whoCanSee(engine: PolicyEngine, category: DatasetCategory, provider: string): Record<string, 'row' | 'aggregate'> {
+type Decide = (role: (typeof ROLES)[number], provider: string | null) => ReturnType<typeof decideAccess>;
+
+/** One policy decision per (role, provider) for the whole register: sources share them. */
+function decider(engine: PolicyEngine): Decide {
+  const memo = new Map<string, ReturnType<typeof decideAccess>>();
+  return (role, provider) => {
+    const key = `${role}\u0000${provider ?? ''}`;
+    let d = memo.get(key);
+    if (!d) memo.set(key, (d = decideAccess(engine, { name: `register:${role}`, role, provider })));
+    return d;
+  };
+}
+
+function whoCanSee(decide: Decide, category: DatasetCategory, provider: string): Record<string, 'row' | 'aggregate'> {
   const out: Record<string, 'row' | 'aggregate'> = {};
   for (const role of ROLES) {
     // A partner analyst of this very provider is the best case the policies can grant that role here.
-    const d = decideAccess(engine, { name: `register:${role}`, role, provider: role === 'partner-analyst' ? provider : null });
+    const d = decide(role, role === 'partner-analyst' ? provider : null);
     const g = d.scope.grants.find((x) => x.category === category);
     if (g && (g.providers === '*' || g.providers.includes(provider))) out[role === 'partner-analyst' ? `partner-analyst (${provider})` : role] = g.level;
   }
@@ -91,6 +104,7 @@ function whoCanSee(engine: PolicyEngine, category: DatasetCategory, provider: st
 }
 
 export async function buildDataRegister(deps: { control: ControlStore; store: AnalyticalStore; policies: PolicyEngine; retention: RetentionStore }): Promise<DataRegister> {
+  const decide = decider(deps.policies);
   const [policies, holds, purges] = await Promise.all([deps.retention.policies(), deps.retention.holds({ active: true }), deps.retention.purges(10_000)]);
   const purged = new Map<string, number>();
   for (const p of purges) {
@@ -134,7 +148,7 @@ export async function buildDataRegister(deps: { control: ControlStore; store: An
       category,
       provider: g.provider,
       direction: 'inbound',
-      access: whoCanSee(deps.policies, category, g.provider),
+      access: whoCanSee(decide, category, g.provider),
       retention: retentionText(policy, holdCount),
       records: Number(g.rows ?? 0) - removed,
       firstAt: g.first_at ?? null,
@@ -169,7 +183,7 @@ export async function buildDataRegister(deps: { control: ControlStore; store: An
       category: 'watchlist',
       provider: String(l.provider),
       direction: 'inbound',
-      access: whoCanSee(deps.policies, 'watchlist', String(l.provider)),
+      access: whoCanSee(decide, 'watchlist', String(l.provider)),
       retention: retentionText(undefined, 0),
       records: Number(l.records ?? 0),
       firstAt: l.first_at ? new Date(String(l.first_at)).toISOString() : null,
