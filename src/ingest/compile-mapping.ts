@@ -13,7 +13,7 @@
  * - Checks follow the canonical spec (schema/): required, type, enum, pattern, bounds, date range, and a
  *   refusal of spreadsheet-formula text (CSV injection) in text fields.
  */
-import { numberLiteral, quoteString, sqlType } from '../store/index.ts';
+import { numberLiteral, quoteString, sqlType, MONEY_MAX_SQL, MONEY_PARSE_SQL } from '../store/index.ts';
 import { DATASETS, type DatasetId, type FieldSpec } from '../schema/index.ts';
 import { emitSets, normaliseMapping, type FieldMappingObject, type Profile } from '../profiles/index.ts';
 import { InputError } from './input-error.ts';
@@ -166,6 +166,18 @@ function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly stri
   const fail = (cond: string, why: string) => checks.push({ cond, message: quoteString(`${f.name}\u0001${why}`) });
   let typed: string;
   switch (f.type) {
+    case 'money': {
+      // Parsed from the text as a wide decimal, scaled exactly, rounded to the money scale at the final layer:
+      // no binary float ever holds the amount (store/money.ts).
+      const num = `TRY_CAST(${n} AS ${MONEY_PARSE_SQL})`;
+      typed = scale ? `${num} * ${numberLiteral(scale)}` : num;
+      fail(`${n} IS NOT NULL AND ${v} IS NULL`, 'not a number');
+      if (f.min !== undefined) {
+        fail(`${v} ${f.exclusiveMin ? '<=' : '<'} ${numberLiteral(f.min)}`, f.exclusiveMin ? `must be greater than ${f.min}` : `must be at least ${f.min}`);
+      }
+      fail(`abs(${v}) > ${MONEY_MAX_SQL}`, `exceeds ${MONEY_MAX_SQL}, the largest amount the store holds`);
+      break;
+    }
     case 'int':
     case 'decimal': {
       const num = `TRY_CAST(${n} AS DOUBLE)`;
@@ -272,7 +284,8 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       const fs = fieldSql(f, n, v, formats, m.scale);
       norm.push(`${text} AS ${n}`);
       typedCols.push(`${fs.typed} AS ${v}`);
-      finals.push(`${v}::${sqlType(f.type)} AS ${f.name}`);
+      // A money value out of range fails its check; TRY_CAST keeps that row from aborting the whole load.
+      finals.push(f.type === 'money' ? `TRY_CAST(${v} AS ${sqlType(f.type)}) AS ${f.name}` : `${v}::${sqlType(f.type)} AS ${f.name}`);
       checks.push(...fs.checks);
     }
     // Most rows pass: one OR of the conditions decides, and only failing rows pay for finding which check
