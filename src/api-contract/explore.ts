@@ -32,6 +32,11 @@ export interface ExploreColumn {
 export interface ExploreResult {
   dataset: ExploreDatasetId;
   columns: ExploreColumn[];
+  /**
+   * What the numbers leave out or do not total, in words: rows without a USD rate (also counted in the
+   * dataset's `*_without_usd` measure column), no total of an amount in each row's own currency across currencies.
+   */
+  notes: string[];
   /** At aggregate-only access rows also carry `suppressed` (boolean) and `suppression` (reason or null). */
   rows: Row[];
   totals: Record<string, number | null>;

@@ -19,7 +19,7 @@
  * - Counts of unconverted rows use UNCONVERTED (fx-columns.ts), the same test every total uses.
  * - Batch and dataset identifiers reach SQL as bound parameters or as names from the canonical schema.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { DATASETS, type DatasetId } from '../schema/index.ts';
 import { FX_COLUMNS, FX_DATASETS, FX_RATES_VIEW, UNCONVERTED } from './fx-columns.ts';
 
@@ -66,7 +66,7 @@ export interface ConversionResult {
 async function convertBatches(c: DuckDBConnection, dataset: DatasetId, ids: readonly string[], generation: string): Promise<{ batches: number; rows: number; withoutRate: number }> {
   const cols = FX_COLUMNS[dataset];
   await c.run('CREATE OR REPLACE TEMP TABLE fx_batches (batch_id VARCHAR PRIMARY KEY)');
-  await c.run(`INSERT INTO fx_batches SELECT unnest($1::VARCHAR[])`, [ids as unknown as DuckDBValue]);
+  await c.run(`INSERT INTO fx_batches SELECT DISTINCT unnest($1::VARCHAR[])`, [listValue([...ids])]);
   const tables = DATASETS[dataset].key ? [dataset, `${dataset}_history`] : [dataset];
   const rate = cols.find((x) => x.name === 'fx_rate')!;
   for (const t of tables) {

@@ -210,7 +210,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/catalogue trade', cat.trade, shape<C.CatalogueDataset>({ level: 'required', dimensions: 'required', measures: 'required', fields: 'required' }));
 
     const ex = await json(investigator, '/api/explore?by=origin&measure=value');
-    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
+    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', notes: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
     check('/api/explore column', ex.columns[1], shape<C.ExploreColumn>({ id: 'required', label: 'required', kind: 'required', unit: 'optional' }));
 
     const ln = await json(investigator, `/api/lines?cell=${encodeURIComponent('{"origin":"CN"}')}&limit=5`);
