@@ -108,7 +108,7 @@ describe('value_usd at the monthly rate of the shipped table', () => {
     expect(byUsd.rows.map((r) => r['declaration_id'])).toEqual(['K3', 'K2', 'U2', 'K1', 'U1', 'U3', 'K4', 'K5']);
     expect(byUsd.rows[0]!['value_usd']).toBe(expectedUsd(KR_LINES[2]!));
     const krw = await lines(db(), { where: 'currency = KRW', sort: [{ key: 'value', dir: 'desc' }] });
-    expect(krw.rows.map((r) => r['declaration_id'])).toEqual(['K3', 'K2', 'K4', 'K1']);
+    expect(krw.rows.map((r) => r['declaration_id'])).toEqual(['K3', 'K2', 'K1', 'K4']);
   });
 });
 
