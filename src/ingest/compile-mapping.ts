@@ -141,7 +141,8 @@ function whereSql(input: CompileInput): string {
 
 /** Dataset-level defaults that depend on other fields (formats.md). */
 function datasetDefault(dataset: DatasetId, field: string, provider: string): string | null {
-  if (field === 'currency' && (dataset === 'trade_lines' || dataset === 'payments')) return "'USD'";
+  // formats.md: currency defaults to USD; enforcement amounts follow the same rule, so they convert alike.
+  if (field === 'currency' && (dataset === 'trade_lines' || dataset === 'payments' || dataset === 'enforcement_events')) return "'USD'";
   if (dataset === 'trade_lines' && field === 'line_no') return "'1'";
   if (dataset === 'trade_lines' && field === 'reporter') return quoteString(provider);
   if (field === 'valuation_basis' && (dataset === 'trade_lines' || dataset === 'mirror_stats')) {
