@@ -258,7 +258,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/ranking', ranking, shape<C.RankingPage>({ run_id: 'required', rows: 'required', ...PAGE }));
     check('/api/ranking row', ranking.rows[0], shape<C.RankedLine>({ declaration_id: 'required', line_no: 'required', row_id: 'required', score: 'required', detectors: 'required' }));
 
-    const summary = { party_id: 'required', name: 'required', country: 'required', members: 'required', lines: 'required', value: 'required' } as const;
+    const summary = { party_id: 'required', name: 'required', country: 'required', members: 'required', lines: 'required', value_usd: 'required', payments: 'required', payments_usd: 'required', without_usd: 'required' } as const;
     const found = await json(investigator, '/api/parties?q=Outlier');
     check('/api/parties', found[0], shape<C.PartySummary>(summary));
     const other = (await json(investigator, '/api/parties?q=Faraway'))[0];
@@ -266,8 +266,8 @@ describe('live GET responses against src/api-contract', () => {
     const profile = await json(investigator, `/api/parties/${id}`);
     check('/api/parties/:id', profile, shape<C.PartyProfile>({ ...summary, member_records: 'required', totals: 'required', counterparties: 'required', goods_by_period: 'required', anomalies: 'required', watchlist_hits: 'required' }));
     // The server types these rows only as records (src/parties/party-queries.ts): checked here instead.
-    check('/api/parties/:id counterparty', profile.counterparties[0], shape<C.PartyCounterparty>({ party_id: 'required', name: 'required', relations: 'required', lines: 'required', value: 'required' }));
-    check('/api/parties/:id goods', profile.goods_by_period[0], shape<C.PartyGoods>({ role: 'required', period: 'required', hs2: 'required', lines: 'required', value: 'required' }));
+    check('/api/parties/:id counterparty', profile.counterparties[0], shape<C.PartyCounterparty>({ party_id: 'required', name: 'required', relations: 'required', lines: 'required', value_usd: 'required', payments: 'required', payments_usd: 'required' }));
+    check('/api/parties/:id goods', profile.goods_by_period[0], shape<C.PartyGoods>({ role: 'required', period: 'required', hs2: 'required', lines: 'required', value_usd: 'required', lines_without_usd: 'required' }));
     check('/api/parties/:id anomaly', profile.anomalies[0], shape<C.PartyAnomaly>({ anomaly_id: 'required', detector: 'required', score: 'required', reason: 'required', declaration_id: 'required', line_no: 'required' }));
 
     const graph = await json(investigator, `/api/parties/${id}/graph`);
