@@ -30,6 +30,7 @@ import type * as Reports from '../../src/reports/index.ts';
 import type * as Privacy from '../../src/privacy/index.ts';
 import type { AuditRecord } from '../../src/control/audit-log.ts';
 import type { BatchRecord } from '../../src/control/batch-registry.ts';
+import type { BatchFx } from '../../src/fx/index.ts';
 import type * as C from '../../src/api-contract/index.ts';
 import { signIn, type TestClient } from '../signed-in.ts';
 import { canonicalLine, CANONICAL_HEADER, tempRuntime, type TempRuntime } from '../temp-runtime.ts';
@@ -123,7 +124,7 @@ describe('src/api-contract against the server modules\' result types', () => {
     const checks = [
       sameKeys<Explore.ExploreResult, C.ExploreResult>(true),
       sameKeys<Explore.LinesResult, C.LinesResult>(true),
-      sameKeys<BatchRecord, C.Batch>(true),
+      sameKeys<BatchRecord & { fx: BatchFx | null }, C.Batch>(true),
       sameKeys<Detect.Anomaly, C.Anomaly>(true),
       sameKeys<ServerAnomalyParty, C.AnomalyParty>(true),
       sameKeys<Detect.AnomalyPage, C.AnomalyPage>(true),
@@ -221,7 +222,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/batches', batches[0], shape<C.Batch>({
       seq: 'required', batch_id: 'required', dataset: 'required', category: 'required', provider: 'required', profile: 'required', file_name: 'required', sha256: 'required', size_bytes: 'required',
       loaded_by: 'required', started_at: 'required', finished_at: 'required', status: 'required', rows_read: 'required', rows_accepted: 'required', rows_rejected: 'required', rejects_kept: 'required',
-      superseded_rows: 'required', message: 'required',
+      superseded_rows: 'required', message: 'required', fx: 'required',
     }));
 
     const ms = await json(investigator, '/api/measures');
