@@ -483,6 +483,11 @@ const CURRENCY = "coalesce(t.currency, '(none)')";
 async function currencyCheck(db: ScopedDb, p: ExplorePlan, cache: ResultCache | undefined, request: unknown): Promise<CurrencyCheck | null> {
   if (!p.bound.length) return null;
   const run = async (): Promise<CurrencyCheck> => {
+    // Most stores hold one currency: one narrow scan of the currency column settles it without grouping.
+    let one = baseQuery(db, p.cat, p.joins).select(sql<string[]>`coalesce(list_sort(list(DISTINCT ${sql.raw(CURRENCY)})), [])`.as('c'));
+    if (p.filter) one = one.where(p.filter as Expression<SqlBool>);
+    const all = ((await one.executeTakeFirst()) as { c: string[] } | undefined)?.c ?? [];
+    if (all.length <= 1) return { currencies: all, mixedGroups: 0 };
     let q = baseQuery(db, p.cat, p.joins).select([
       ...p.dims.map((d, i) => sql.raw(dimSql(db, p.cat, d)).as(`_d${i}`)),
       sql<string[]>`list(DISTINCT ${sql.raw(CURRENCY)})`.as('curs'),
