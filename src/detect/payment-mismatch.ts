@@ -89,7 +89,8 @@ export const paymentMismatch = defineDetector({
     const payeeThird = p.third_country ? sql`(payee_country IS NOT NULL AND NOT list_contains(countries, payee_country))` : sql`false`;
     const cash = p.cash ? sql`(instrument = 'cash')` : sql`false`;
     // Distance beyond the band in log terms, 0 at the edge, 1 at 4x beyond it.
-    const beyond = sql`least(1.0, CASE WHEN ratio > ${hi} THEN ln(ratio / ${hi}) ELSE ln(${lo} / ratio) END / ln(4.0))`;
+    // A payment of 0 (accepted, flagged zero_amount) against goods is as far beyond the band as it gets.
+    const beyond = sql`least(1.0, CASE WHEN ratio > ${hi} THEN ln(ratio / ${hi}) WHEN ratio <= 0 THEN ln(4.0) ELSE ln(${lo} / ratio) END / ln(4.0))`;
     const s1 = sql`CASE WHEN ${amountBad} THEN 50 + 40 * ${beyond} ELSE 0 END`;
     const s2 = sql`CASE WHEN ${payerThird} OR ${payeeThird} THEN 70 ELSE 0 END`;
     const s3 = sql`CASE WHEN ${cash} THEN 70 ELSE 0 END`;

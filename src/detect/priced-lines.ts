@@ -16,6 +16,8 @@
  *   currency, so a group of KRW lines is judged without exchange-rate noise. Where a family mixes currencies,
  *   every line of it is priced in US dollars (value_usd, fx/) and a line without a rate cannot be priced, so
  *   it is left out of the comparison rather than compared in the wrong unit. `currency` says which it was.
+ * - Only positive prices are compared: lines declared at value 0 are data (zero_value) but have no unit
+ *   price to compare, so price groups, their quartiles and the log-scale detectors never see a 0.
  * - Expressions here are fixed text written by us; no user value is spliced into SQL.
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
@@ -76,7 +78,9 @@ export function withPricedLines(db: Kysely<any>, basis: PriceBasis, touched?: Se
           sql.raw<string>("coalesce(t.currency, 'USD')").as('currency'),
           't.date',
         ])
-        .where(sql.raw<boolean>(`(${basis.price}) IS NOT NULL`));
+        // A price of 0 (a line declared at value 0, flagged zero_value) is not compared: free of charge is a fact
+        // of its own, not an extreme of the price distribution, and it has no place on a log scale.
+        .where(sql.raw<boolean>(`(${basis.price}) > 0`));
       // An incremental run: only the partitions a new batch touched (a group never spans two partitions).
       return touched ? q.where(sql.raw(partitionKey('t')), 'in', touched) : q;
     })
