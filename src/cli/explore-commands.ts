@@ -23,7 +23,7 @@ export function registerExploreCommands(program: Command): void {
     .command('explore')
     .description('totals of measures by dimensions, filtered, sorted and paged')
     .option('--by <dims>', `dimensions, comma-separated: ${trade.dimensions.map((d) => d.id).join(', ')}`)
-    .option('--measure <measures>', `measures, comma-separated: ${trade.measures.map((m) => m.id).join(', ')} (value_usd: US dollars at monthly rates; value: each line's own currency, one currency per group)`, 'value_usd,lines')
+    .option('--measure <measures>', `measures, comma-separated: ${trade.measures.map((m) => m.id).join(', ')} (value_usd: US dollars at monthly rates; value: each line's own currency, one currency per group); default value_usd,lines (payments: amount_usd,payments)`)
     .option('--where <expr>', "filter, e.g. \"origin in (CN, VN) and year = 2024 and value > 10000\"")
     .option('--sort <keys>', 'sort keys: value (descending), value:asc, -lines')
     .option('--top <n>', 'groups per page', '20')
@@ -32,16 +32,17 @@ export function registerExploreCommands(program: Command): void {
     .option('--data <dir>', 'data directory')
     .option('--json', 'one JSON object per group on stdout')
     .action(
-      action(async (o: { by?: string; measure: string; where?: string; sort?: string; top: string; offset: string; dataset: string; data?: string; json?: boolean }) => {
+      action(async (o: { by?: string; measure?: string; where?: string; sort?: string; top: string; offset: string; dataset: string; data?: string; json?: boolean }) => {
         if (o.dataset !== 'trade' && o.dataset !== 'payments') throw new UsageError('--dataset is trade or payments');
+        const measure = o.measure ?? (o.dataset === 'payments' ? 'amount_usd,payments' : 'value_usd,lines');
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
           const by = csv(o.by);
-          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${o.measure}`, () =>
+          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${measure}`, () =>
             explore(db, {
               dataset: o.dataset as 'trade' | 'payments',
               by,
-              measures: csv(o.measure),
+              measures: csv(measure),
               where: o.where,
               sort: parseSort(o.sort),
               limit: int(o.top, '--top'),

@@ -22,7 +22,8 @@ export const FX_DDL: readonly string[] = [
      rates INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ref_fx_rates (source_id VARCHAR NOT NULL, currency VARCHAR NOT NULL, month DATE NOT NULL,
      rate DOUBLE NOT NULL, PRIMARY KEY (source_id, currency, month))`,
-  `CREATE OR REPLACE VIEW fx_rates_in_force AS
+  // IF NOT EXISTS: opening a store writes nothing when nothing changed; a changed definition is a layout step.
+  `CREATE VIEW IF NOT EXISTS fx_rates_in_force AS
      SELECT DISTINCT ON (r.currency, r.month) r.currency AS fx_currency, r.month AS fx_month, r.rate AS fx_in_force, r.source_id AS fx_source
      FROM ref_fx_rates r JOIN ref_fx_sources s ON s.source_id = r.source_id
      ORDER BY r.currency, r.month, (s.kind = 'loaded') DESC`,

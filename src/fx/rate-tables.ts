@@ -50,8 +50,10 @@ export async function seedShippedRates(c: DuckDBConnection, referenceDir: string
     await c.run(
       `INSERT INTO ref_fx_rates
        SELECT $1, m.currency, CAST(date_trunc('month', CAST(r."Date" AS DATE)) AS DATE) AS month, avg(CAST(r."Exchange rate" AS DOUBLE))
-       FROM read_csv(${quoteString(ratesFile)}, header = true, all_varchar = true) r
-       JOIN read_csv(${quoteString(codesFile)}, header = true, all_varchar = true) m ON m.country = r."Country"
+       FROM read_csv(${quoteString(ratesFile)}, header = true, auto_detect = false, delim = ',', quote = '"',
+              columns = {'Date': 'VARCHAR', 'Country': 'VARCHAR', 'Exchange rate': 'VARCHAR'}) r
+       JOIN read_csv(${quoteString(codesFile)}, header = true, auto_detect = false, delim = ',', quote = '"',
+              columns = {'country': 'VARCHAR', 'currency': 'VARCHAR', 'note': 'VARCHAR'}) m ON m.country = r."Country"
        WHERE TRY_CAST(r."Exchange rate" AS DOUBLE) > 0
        GROUP BY ALL`,
       [SHIPPED_FX_SOURCE],
