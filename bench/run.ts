@@ -2,7 +2,7 @@
  * `npm run bench`: Parallax against the engine's own hand-written SQL, in one run, on the same machine.
  *
  *   ingest   parallax ingest of the generated canonical CSV   vs  CREATE TABLE AS SELECT * FROM read_csv(...)
- *   explore  explore(by origin, hs2; value, lines) via the     vs  the same GROUP BY written by hand on the
+ *   explore  explore(by origin, hs2; value_usd, lines) via the vs  the same GROUP BY written by hand on the
  *            scoped query layer                                   same store and connection pool
  *
  * Prints ratios (ours / engine), explore p50/p95, and peak RSS of this process (DuckDB runs in-process, so
@@ -71,9 +71,11 @@ async function main() {
     );
 
     const db = scopedDb(rt.store, localOperatorScope('bench'));
-    const spec = { by: ['origin', 'hs2'], measures: ['value', 'lines'], limit: 50 };
-    const hand = `SELECT origin_country AS origin, hs2, sum(value)::DOUBLE AS value, count(*)::INTEGER AS lines
-                  FROM trade_lines GROUP BY ALL ORDER BY value DESC NULLS LAST, origin, hs2 LIMIT 50`;
+    // The default money measure: USD, with the count of lines it left out (explore adds it to every USD result).
+    const spec = { by: ['origin', 'hs2'], measures: ['value_usd', 'lines'], limit: 50 };
+    const hand = `SELECT origin_country AS origin, hs2, sum(value_usd)::DOUBLE AS value_usd, count(*)::INTEGER AS lines,
+                    count(*) FILTER (WHERE value_usd IS NULL)::INTEGER AS lines_without_usd
+                  FROM trade_lines GROUP BY ALL ORDER BY value_usd DESC NULLS LAST, origin, hs2 LIMIT 50`;
     const ours: number[] = [];
     const theirs: number[] = [];
     // Warm both, then alternate so caches and background work hit both sides equally.

@@ -32,6 +32,11 @@ export interface ExploreColumn {
 export interface ExploreResult {
   dataset: ExploreDatasetId;
   columns: ExploreColumn[];
+  /**
+   * What the numbers leave out or do not total, in words: rows without a USD rate (also counted in the
+   * dataset's `*_without_usd` measure column), no total of an amount in each row's own currency across currencies.
+   */
+  notes: string[];
   /** At aggregate-only access rows also carry `suppressed` (boolean) and `suppression` (reason or null). */
   rows: Row[];
   totals: Record<string, number | null>;
@@ -77,6 +82,12 @@ export interface Batch {
   rejects_kept: number;
   superseded_rows: number;
   message: string | null;
+  /**
+   * Conversion provenance of a trade, payment or enforcement batch: the exchange-rate sources its USD columns
+   * were computed with (`FRB-H10:<sha>` shipped, `B000123:<sha>` a loaded table, which wins), when, and the rows
+   * without a rate (with their currencies). null for batches without amounts to convert.
+   */
+  fx: { rates: string; rows_converted: number; rows_without_rate: number; currencies_without_rate: string[]; converted_at: string } | null;
 }
 
 /** GET /api/batches/:id/quarantine. */

@@ -36,7 +36,11 @@ export type PeriodGrain = 'month' | 'quarter' | 'year';
 
 /** GET /api/measures/query, and the `result` of a report run. */
 export interface MeasuresResult {
-  measures: { id: string; name: string; unit: string }[];
+  /**
+   * `without_rate` (USD measures): the id of the column, in every row and in the totals, counting the rows the
+   * measure left out because their currency and month have no exchange rate.
+   */
+  measures: { id: string; name: string; unit: string; without_rate?: string }[];
   source: string;
   by: string[];
   period: PeriodGrain | null;

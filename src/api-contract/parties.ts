@@ -14,8 +14,14 @@ export interface PartySummary {
   name: string;
   country: string | null;
   members: number;
+  /** Goods: trade lines naming the party and their value in US dollars (monthly rates). */
   lines: number;
-  value: number;
+  value_usd: number;
+  /** Money: payments naming the party and their amount in US dollars; 0 without financial access. */
+  payments: number;
+  payments_usd: number;
+  /** Lines and payments without an exchange rate, left out of the USD totals. */
+  without_usd: number;
 }
 
 export type DecisionKind = 'confirmed' | 'false_positive' | 'escalate';
@@ -60,8 +66,11 @@ export interface PartyCounterparty {
   name: string | null;
   /** `trade:to`, `trade:from`, `payment:to`, `payment:from`. */
   relations: string[];
+  /** Goods lines and their value, payments and their amount, in US dollars, apart. */
   lines: number;
-  value: number;
+  value_usd: number;
+  payments: number;
+  payments_usd: number;
 }
 
 export interface PartyGoods {
@@ -70,7 +79,8 @@ export interface PartyGoods {
   period: string;
   hs2: string;
   lines: number;
-  value: number;
+  value_usd: number;
+  lines_without_usd: number;
 }
 
 export interface PartyAnomaly {
@@ -85,6 +95,10 @@ export interface PartyAnomaly {
 /** GET /api/parties/:id. */
 export interface PartyProfile extends PartySummary {
   member_records: Record<string, unknown>[];
+  /**
+   * In US dollars: trade sides carry lines, value_usd, lines_without_usd, declarations; payment sides payments,
+   * amount_usd, payments_without_usd.
+   */
   totals: {
     trade: { as_importer: Record<string, number>; as_exporter: Record<string, number> };
     payments: { as_payer: Record<string, number>; as_payee: Record<string, number> } | null;
@@ -110,6 +124,7 @@ export interface GraphEdge {
   target: string;
   kinds: ('trade' | 'payment' | 'more')[];
   lines: number;
+  /** US dollars: the goods and payments of the kinds named, a weight for ranking neighbours. */
   value: number;
 }
 

@@ -3,6 +3,8 @@
  */
 import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
+import { scopedDb } from '../query/index.ts';
+import { withFxProvenance } from '../fx/index.ts';
 import { ingestFile, ingestReference, isReferenceProfile, type BatchResult } from '../ingest/index.ts';
 import { builtinProfileNames, loadProfile } from '../profiles/index.ts';
 import { DATASET_CATEGORIES } from '../schema/index.ts';
@@ -28,7 +30,7 @@ export function registerDataCommands(program: Command): void {
     .command('ingest')
     .description('load files as batches (CSV, CSV.gz, Parquet) through a mapping profile')
     .argument('<files...>', 'files to load; each file is one batch')
-    .requiredOption('--profile <name>', `mapping profile: ${builtinProfileNames().join(', ')}, countries|hs|ports|sectors for reference data, or a path to a profile JSON`)
+    .requiredOption('--profile <name>', `mapping profile: ${builtinProfileNames().join(', ')}, countries|hs|ports|sectors|fx for reference data (fx: date, currency, rate in units per US dollar), or a path to a profile JSON`)
     .requiredOption('--category <category>', `dataset category: ${DATASET_CATEGORIES.join(', ')}`)
     .option('--provider <code>', 'ISO 3166 alpha-2 code of the supplying country or agency', 'XX')
     .option('--set <field=value...>', 'value for a field wherever the file has none (repeatable)', [])
@@ -82,11 +84,20 @@ export function registerDataCommands(program: Command): void {
     .action(
       action(async (o: { data?: string; json?: boolean }) => {
         await withRuntime(o, async (rt) => {
-          const rows = await audited(rt.audit, CLI_CONTEXT, 'view-batches', null, () => rt.registry.list(), (r) => ({ rowCount: r.length }));
+          const rows = await audited(rt.audit, CLI_CONTEXT, 'view-batches', null, async () => withFxProvenance(scopedDb(rt.store, rt.operatorScope), await rt.registry.list()), (r) => ({ rowCount: r.length }));
           if (o.json) return printJsonLines(rows);
           if (!rows.length) return void process.stdout.write('no batches yet: load data with parallax ingest (see --help)\n');
-          const view = rows.map((b) => ({ ...b, sha256: b.sha256.slice(0, 12), rows_read: Number(b.rows_read), rows_accepted: Number(b.rows_accepted), rows_rejected: Number(b.rows_rejected) }));
-          process.stdout.write(`${renderTable(['batch_id', 'status', 'dataset', 'provider', 'profile', 'file_name', 'rows_read', 'rows_accepted', 'rows_rejected', 'sha256', 'finished_at'], view)}\n`);
+          const view = rows.map((b) => ({
+            ...b,
+            sha256: b.sha256.slice(0, 12),
+            rows_read: Number(b.rows_read),
+            rows_accepted: Number(b.rows_accepted),
+            rows_rejected: Number(b.rows_rejected),
+            // Which rate tables converted the batch (source ids; --json gives their SHA-256 prefixes and the time).
+            usd_rates: b.fx ? b.fx.rates.split('+').map((x) => x.split(':')[0]).join('+') : '',
+            without_usd: b.fx ? `${b.fx.rows_without_rate}${b.fx.currencies_without_rate.length ? ` (${b.fx.currencies_without_rate.join(',')})` : ''}` : '',
+          }));
+          process.stdout.write(`${renderTable(['batch_id', 'status', 'dataset', 'provider', 'profile', 'file_name', 'rows_read', 'rows_accepted', 'rows_rejected', 'usd_rates', 'without_usd', 'sha256', 'finished_at'], view)}\n`);
         });
       }),
     );
@@ -129,7 +140,7 @@ export function registerDataCommands(program: Command): void {
         });
         if (o.json) return printJsonLines(rows);
         process.stdout.write(`${renderTable(['name', 'dataset', 'category', 'description'], rows)}\n`);
-        process.stdout.write('reference tables: --category reference --profile countries|hs|ports|sectors\n');
+        process.stdout.write('reference tables: --category reference --profile countries|hs|ports|sectors|fx (fx: date, currency, rate = units of the currency per US dollar; wins over the shipped FRB H.10 rates)\n');
         process.exitCode = EXIT.ok;
       }),
     );

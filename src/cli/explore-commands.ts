@@ -23,7 +23,7 @@ export function registerExploreCommands(program: Command): void {
     .command('explore')
     .description('totals of measures by dimensions, filtered, sorted and paged')
     .option('--by <dims>', `dimensions, comma-separated: ${trade.dimensions.map((d) => d.id).join(', ')}`)
-    .option('--measure <measures>', `measures, comma-separated: ${trade.measures.map((m) => m.id).join(', ')}`, 'value,lines')
+    .option('--measure <measures>', `measures, comma-separated: ${trade.measures.map((m) => m.id).join(', ')} (value_usd: US dollars at monthly rates; value: each line's own currency, one currency per group); default value_usd,lines (payments: amount_usd,payments)`)
     .option('--where <expr>', "filter, e.g. \"origin in (CN, VN) and year = 2024 and value > 10000\"")
     .option('--sort <keys>', 'sort keys: value (descending), value:asc, -lines')
     .option('--top <n>', 'groups per page', '20')
@@ -32,16 +32,17 @@ export function registerExploreCommands(program: Command): void {
     .option('--data <dir>', 'data directory')
     .option('--json', 'one JSON object per group on stdout')
     .action(
-      action(async (o: { by?: string; measure: string; where?: string; sort?: string; top: string; offset: string; dataset: string; data?: string; json?: boolean }) => {
+      action(async (o: { by?: string; measure?: string; where?: string; sort?: string; top: string; offset: string; dataset: string; data?: string; json?: boolean }) => {
         if (o.dataset !== 'trade' && o.dataset !== 'payments') throw new UsageError('--dataset is trade or payments');
+        const measure = o.measure ?? (o.dataset === 'payments' ? 'amount_usd,payments' : 'value_usd,lines');
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
           const by = csv(o.by);
-          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${o.measure}`, () =>
+          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${measure}`, () =>
             explore(db, {
               dataset: o.dataset as 'trade' | 'payments',
               by,
-              measures: csv(o.measure),
+              measures: csv(measure),
               where: o.where,
               sort: parseSort(o.sort),
               limit: int(o.top, '--top'),
@@ -57,6 +58,7 @@ export function registerExploreCommands(program: Command): void {
             `groups ${r.rows.length ? r.offset + 1 : 0}–${end} of ${r.total_groups}${r.truncated ? `; next page: --offset ${r.next_offset}` : ''}` +
               `${by.length ? '; TOTAL is over all groups' : ''}\n`,
           );
+          for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
         });
       }),
     );
@@ -66,7 +68,7 @@ export function registerExploreCommands(program: Command): void {
     .description('the lines behind a cell of an explore result (drill-down)')
     .option('--cell <json>', 'the cell as a JSON object, e.g. \'{"origin":"CN","year":"2024"}\'')
     .option('--where <expr>', 'filter, as for explore')
-    .option('--sort <keys>', 'sort by line columns, e.g. -value')
+    .option('--sort <keys>', 'sort by line columns, e.g. -value_usd (-value sorts within one currency only)')
     .option('--limit <n>', 'lines per page', '50')
     .option('--offset <n>', 'lines to skip', '0')
     .option('--dataset <name>', 'trade or payments', 'trade')
@@ -90,8 +92,8 @@ export function registerExploreCommands(program: Command): void {
           );
           if (o.json) return printJsonLines(r.rows);
           const show = o.dataset === 'payments'
-            ? ['row_id', 'payment_id', 'date', 'amount', 'currency', 'payer_name', 'payee_name', 'payer_country', 'payee_country', 'instrument']
-            : ['row_id', 'declaration_id', 'line_no', 'date', 'flow', 'hs_code', 'origin_country', 'importer_id', 'exporter_id', 'value', 'quantity', 'net_mass_kg', 'port_code'];
+            ? ['row_id', 'payment_id', 'date', 'amount', 'currency', 'amount_usd', 'payer_name', 'payee_name', 'payer_country', 'payee_country', 'instrument']
+            : ['row_id', 'declaration_id', 'line_no', 'date', 'flow', 'hs_code', 'origin_country', 'importer_id', 'exporter_id', 'value', 'currency', 'value_usd', 'quantity', 'net_mass_kg', 'port_code'];
           process.stdout.write(`${renderTable(show, r.rows)}\n`);
           const end = r.offset + r.rows.length;
           process.stdout.write(`lines ${r.rows.length ? r.offset + 1 : 0}–${end} of ${r.total}${r.truncated ? `; next page: --offset ${r.next_offset}` : ''}; --json for every column\n`);

@@ -55,6 +55,10 @@ export function registerMeasureCommands(program: Command): void {
           const totalRow = { ...Object.fromEntries(cols.map((c, i) => [c, i === 0 ? 'TOTAL' : ''])), ...r.totals };
           process.stdout.write(`${renderTable(cols, [...r.rows, totalRow])}\n`);
           process.stdout.write(`${r.rows.length} cells; change = (this - previous) / previous${r.suppressed_cells ? `; ${r.suppressed_cells} suppressed (small cells)` : ''}\n`);
+          for (const m of r.measures) {
+            const n = m.without_rate ? Number(r.totals[m.without_rate] ?? 0) : 0;
+            if (n > 0) process.stdout.write(`note: ${m.id} is in US dollars; it leaves out ${n.toLocaleString('en-US')} lines whose currency and month have no exchange rate (column ${m.without_rate})\n`);
+          }
         });
       }),
     );

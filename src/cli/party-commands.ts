@@ -57,6 +57,8 @@ async function withElapsed<T>(label: string, work: () => Promise<T>, stream: Nod
 
 const notFound = (id: string) => new UsageError(`no party ${id} in your scope: search with parallax parties --search TEXT`);
 
+const usd = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function registerPartyCommands(program: Command): void {
   const parties = program
     .command('parties')
@@ -76,7 +78,7 @@ export function registerPartyCommands(program: Command): void {
             objectIds: r.map((x) => x.party_id),
           }));
           if (o.json) return printJsonLines(rows);
-          process.stdout.write(`${renderTable(['party_id', 'name', 'country', 'members', 'lines', 'value'], rows.map((r) => ({ ...r, name: printable(r.name) })))}\n`);
+          process.stdout.write(`${renderTable(['party_id', 'name', 'country', 'members', 'lines', 'value_usd', 'payments', 'payments_usd', 'without_usd'], rows.map((r) => ({ ...r, name: printable(r.name) })))}\n`);
         });
       }),
     );
@@ -95,9 +97,9 @@ export function registerPartyCommands(program: Command): void {
           const p = await audited(rt.audit, CLI_CONTEXT, 'party-show', null, () => showParty(scopedDb(rt.store, rt.operatorScope), id), (r) => ({ rowCount: r ? 1 : 0, objectIds: [id] }));
           if (!p) throw notFound(id);
           if (o.json) return printJsonLines([p]);
-          process.stdout.write(`${p.party_id}  ${printable(p.name)} (${p.country ?? '—'}): ${p.members} member record(s), ${p.lines.toLocaleString('en-US')} lines/payments\n\nmembers\n`);
+          process.stdout.write(`${p.party_id}  ${printable(p.name)} (${p.country ?? '—'}): ${p.members} member record(s); goods: ${p.lines.toLocaleString('en-US')} lines, ${usd(p.value_usd)} USD; payments: ${p.payments.toLocaleString('en-US')}, ${usd(p.payments_usd)} USD${p.without_usd ? ` (${p.without_usd.toLocaleString('en-US')} without an exchange rate, left out)` : ''}\n\nmembers\n`);
           process.stdout.write(`${renderTable(['source', 'provider', 'ref', 'name', 'country', 'lines', 'link', 'confidence'], p.member_records.map((m) => ({ ...m, ref: printable(m['ref']), name: printable(m['name']) })))}\n\ncounterparties\n`);
-          process.stdout.write(`${renderTable(['party_id', 'name', 'relations', 'lines', 'value'], p.counterparties.map((c) => ({ ...c, name: printable(c['name']) })))}\n`);
+          process.stdout.write(`${renderTable(['party_id', 'name', 'relations', 'lines', 'value_usd', 'payments', 'payments_usd'], p.counterparties.map((c) => ({ ...c, name: printable(c['name']) })))}\n`);
           if (p.watchlist_hits?.length) {
             process.stdout.write(`\nwatch-list hits\n${renderTable(['hit_id', 'list', 'list_version', 'entry_id', 'entry_name', 'score', 'status'], p.watchlist_hits.map((h) => ({ ...h, entry_name: printable(h['entry_name']) })))}\n`);
           }
@@ -126,7 +128,7 @@ export function registerPartyCommands(program: Command): void {
           if (!g) throw notFound(id);
           if (o.json) return printJsonLines([g]);
           const names = new Map(g.nodes.map((n) => [n.id, printable(n.name ?? n.id)]));
-          process.stdout.write(`${renderTable(['from', 'to', 'kinds', 'lines', 'value'], g.edges.map((e) => ({ from: names.get(e.source), to: names.get(e.target), kinds: e.kinds.join(','), lines: e.lines, value: e.value })))}\n`);
+          process.stdout.write(`${renderTable(['from', 'to', 'kinds', 'lines', 'value_usd'], g.edges.map((e) => ({ from: names.get(e.source), to: names.get(e.target), kinds: e.kinds.join(','), lines: e.lines, value_usd: e.value })))}\n`);
           process.stdout.write(`${g.nodes.length} nodes, ${g.edges.length} edges${g.truncated ? ' (hubs capped)' : ''}\n`);
         });
       }),

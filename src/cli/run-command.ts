@@ -7,7 +7,7 @@ import { openControlRuntime, openRuntime, type ControlRuntime, type Runtime } fr
 import { InputError } from '../ingest/input-error.ts';
 import { ExploreSpecError, FilterSyntaxError } from '../explore/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
-import { StoreConfigError, StoreInUseError } from '../store/index.ts';
+import { LayoutUpgradeError, StoreConfigError, StoreInUseError } from '../store/index.ts';
 import { ProfileError } from '../profiles/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { AccountError, WeakPasswordError } from '../accounts/index.ts';
@@ -23,6 +23,7 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
   if (e instanceof InputError) return { code: EXIT.badInput, message: e.message };
   if (e instanceof StoreInUseError) return { code: EXIT.busy, message: e.message };
   if (e instanceof StoreConfigError) return { code: EXIT.usage, message: e.message };
+  if (e instanceof LayoutUpgradeError) return { code: EXIT.usage, message: e.message };
   if (e instanceof ScopeDeniedError) return { code: EXIT.denied, message: e.message };
   if (e instanceof AccountError) return { code: e.kind === 'bad_request' || e.kind === 'not_found' || e.kind === 'conflict' ? EXIT.usage : EXIT.denied, message: e.message };
   if (e instanceof WeakPasswordError) return { code: EXIT.usage, message: e.message };

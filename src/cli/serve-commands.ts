@@ -203,7 +203,7 @@ export function registerServeCommands(program: Command): void {
           }
           const db = scopedDb(rt.store, scope);
           const summary = await audited(rt.audit, DEMO_CONTEXT, 'query', 'explore by=field_office', () =>
-            explore(db, { by: ['field_office'], measures: ['value', 'lines', 'importers', 'median_unit_price'], limit: 10 }),
+            explore(db, { by: ['field_office'], measures: ['value_usd', 'lines', 'importers', 'median_unit_price_usd'], limit: 10 }),
             (x) => ({ rowCount: x.rows.length }),
           );
           process.stdout.write(`\nTrade by field office (top 10 of ${summary.total_groups}):\n${renderTable(summary.columns.map((c) => c.id), summary.rows)}\n\n`);

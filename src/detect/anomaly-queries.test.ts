@@ -73,8 +73,8 @@ describe('anomaly filters on the lines behind each anomaly', () => {
     const db = scopedDb(t.rt.store, localOperatorScope());
     // party_members is derived data written by party resolution; a stand-in row for the VN importer.
     await t.rt.store.withWriteConnection((c) =>
-      c.run(`INSERT INTO party_members (provider, ref, party_id, has_id, name, names, country, name_key, lines, value, link, confidence, evidence, resolution_id)
-             VALUES ('US', 'IMP2', 'P-VOLT', true, 'Volt Trading', ['Volt Trading'], 'VN', 'VOLT', 10, 1000, 'id', 1, [], 'RES1')`),
+      c.run(`INSERT INTO party_members (provider, ref, party_id, has_id, name, names, country, name_key, lines, value_usd, lines_without_usd, link, confidence, evidence, resolution_id)
+             VALUES ('US', 'IMP2', 'P-VOLT', true, 'Volt Trading', ['Volt Trading'], 'VN', 'VOLT', 10, 1000, 0, 'id', 1, [], 'RES1')`),
     );
     const page = await listAnomalies(db, { party: 'P-VOLT', limit: 1 });
     expect(page.total).toBe(1);

@@ -9,6 +9,7 @@ import { localOperatorScope, scopedDb, type Scope } from '../query/index.ts';
 import { canonicalLine, CANONICAL_HEADER, tempRuntime, type TempRuntime } from '../../test/temp-runtime.ts';
 import { parseParams } from './detector.ts';
 import { paymentMismatch } from './payment-mismatch.ts';
+import { h10Rate, toUsd } from '../../test/fx-rates.ts';
 
 let t: TempRuntime;
 const PAY_HEADER = 'payment_id,date,amount,currency,payer_name,payer_id,payer_country,payee_name,payee_id,payee_country,instrument,invoice_ref';
@@ -164,5 +165,41 @@ describe('payment-mismatch: party-pair link for payments without invoice_ref', (
     // The same-provider links are unchanged by resolution.
     expect(by['Q1']!.evidence).toMatchObject({ declaration_ids: ['D11'], days_apart: 15, candidates: 2 });
     expect(by['Q4']!.evidence).toMatchObject({ declaration_ids: ['D20'] });
+  });
+});
+
+describe('payment-mismatch across currencies', () => {
+  it('compares paid and invoiced in USD when they differ in currency, and leaves the amount unjudged without a rate', async () => {
+    const x = await tempRuntime();
+    try {
+      const deps = { store: x.rt.store, registry: x.rt.registry };
+      const eur = h10Rate('Euro', '2024-03')!;
+      const krw = h10Rate('South Korea', '2024-03')!;
+      const lines = [
+        canonicalLine({ declaration_id: 'DU', value: 1000, currency: 'USD', invoice_ref: 'INV-U', date: '2024-03-05' }),
+        canonicalLine({ declaration_id: 'DK', value: 1_000_000, currency: 'KRW', invoice_ref: 'INV-K', date: '2024-03-05' }),
+      ];
+      await ingestFile(deps, x.file('d.csv', `${CANONICAL_HEADER}\n${lines.join('\n')}\n`), { profile: 'canonical', category: 'trade', provider: 'US', loadedBy: 'test' });
+      const p = (id: string, amount: number, currency: string, ref: string) => [id, '2024-03-20', amount, currency, 'Acme Steel LLC', 'IMP1', 'US', 'Hebei Iron Co Ltd', 'EXP1', 'CN', 'wire', ref].join(',');
+      const pays = [
+        p('E-OK', +(1000 * eur).toFixed(2), 'EUR', 'INV-U'), // the invoice's value in euros: ratio 1 in USD
+        p('E-3X', +(3000 * eur).toFixed(2), 'EUR', 'INV-U'), // three times it
+        p('Z-NORATE', 5, 'ZZZ', 'INV-U'), // no rate for ZZZ: the amount cannot be judged
+        p('U-KRW', +((2 * 1_000_000) / krw).toFixed(2), 'USD', 'INV-K'), // twice a KRW invoice, paid in USD
+      ];
+      await ingestFile(deps, x.file('p.csv', `${PAY_HEADER}\n${pays.join('\n')}\n`), { profile: 'canonical', category: 'financial', provider: 'US', loadedBy: 'test' });
+      const rows = await run(localOperatorScope(), {}, x);
+      const by = Object.fromEntries(rows.map((r) => [r.evidence.payment_id, r]));
+      expect(Object.keys(by).sort()).toEqual(['E-3X', 'U-KRW']);
+      const e3 = by['E-3X']!.evidence;
+      expect(e3).toMatchObject({ ratio_currency: 'USD', currency: 'EUR', invoiced_usd: 1000, amount_mismatch: true });
+      expect(e3.paid_usd).toBeCloseTo(toUsd(+(3000 * eur).toFixed(2), eur), 4);
+      expect(e3.ratio).toBeCloseTo(3, 3);
+      expect(by['E-3X']!['reason']).toMatch(/^Payment E-3X: paid [0-9.]+ EUR \(3000\.00 USD\) against 1000\.00 USD invoiced in USD on DU \(ratio 3\.00, outside \[0\.80, 1\.25\]\)$/);
+      expect(by['U-KRW']!.evidence).toMatchObject({ ratio_currency: 'USD', currency: 'USD' });
+      expect(by['U-KRW']!.evidence.ratio).toBeCloseTo(2, 3);
+    } finally {
+      await x.cleanup();
+    }
   });
 });

@@ -28,8 +28,10 @@
  *   candidates are narrow (payment, declaration, days) rows and the line aggregates are computed for the
  *   chosen declarations only: a busy pair pairs every payment with every declaration before the window.
  * - Three tests, reasons combined into one anomaly per payment:
- *   amount: paid / invoiced outside [`min_ratio`, `max_ratio`] (only when payment and lines share one currency;
- *   a cross-currency ratio without rates would be meaningless);
+ *   amount: paid / invoiced outside [`min_ratio`, `max_ratio`]: in the shared currency when the payment and
+ *   every linked line are in one currency, else in US dollars (amount_usd against the sum of value_usd, the
+ *   monthly rates of each date, fx/); a payment or line without a rate leaves the amount unjudged, never
+ *   compared across currencies. The evidence names the basis (`ratio_currency`);
  *   third country: payer or payee country is none of the linked lines' reporter, origin, departure or
  *   destination country (the parties' countries as the declaration states them);
  *   cash: instrument 'cash' settles a trade transaction.
@@ -62,15 +64,15 @@ export const paymentMismatchParams = z
   .strict();
 
 /** The payment's own columns and the linked invoice's aggregates, as both links select them. */
-const PAYMENT_COLUMNS = ['provider', 'row_id', 'payment_id', 'paid', 'currency', 'payer_country', 'payee_country', 'instrument'] as const;
-const INVOICE_COLUMNS = ['invoiced', 'n_cur', 'inv_currency', 'countries'] as const;
+const PAYMENT_COLUMNS = ['provider', 'row_id', 'payment_id', 'paid', 'paid_usd', 'currency', 'payer_country', 'payee_country', 'instrument'] as const;
+const INVOICE_COLUMNS = ['invoiced', 'invoiced_usd', 'unconverted', 'n_cur', 'inv_currency', 'countries'] as const;
 
 /** The columns both links produce, in one order so the two halves union. */
 const LINK_COLUMNS = [...PAYMENT_COLUMNS, ...INVOICE_COLUMNS, 'declaration_ids', 'line_ids', 'link', 'days_apart', 'candidates'] as const;
 
 export const paymentMismatch = defineDetector({
   id: 'payment-mismatch',
-  version: '2',
+  version: '3',
   category: 'financial',
   summary:
     "a payment linked by invoice_ref (else by payer/payee = importer/exporter, nearest declaration within 90 days) pays outside [0.8, 1.25] of the invoice, from or to a third country, or in cash",
@@ -87,7 +89,8 @@ export const paymentMismatch = defineDetector({
     const payeeThird = p.third_country ? sql`(payee_country IS NOT NULL AND NOT list_contains(countries, payee_country))` : sql`false`;
     const cash = p.cash ? sql`(instrument = 'cash')` : sql`false`;
     // Distance beyond the band in log terms, 0 at the edge, 1 at 4x beyond it.
-    const beyond = sql`least(1.0, CASE WHEN ratio > ${hi} THEN ln(ratio / ${hi}) ELSE ln(${lo} / ratio) END / ln(4.0))`;
+    // A payment of 0 (accepted, flagged zero_amount) against goods is as far beyond the band as it gets.
+    const beyond = sql`least(1.0, CASE WHEN ratio > ${hi} THEN ln(ratio / ${hi}) WHEN ratio <= 0 THEN ln(4.0) ELSE ln(${lo} / ratio) END / ln(4.0))`;
     const s1 = sql`CASE WHEN ${amountBad} THEN 50 + 40 * ${beyond} ELSE 0 END`;
     const s2 = sql`CASE WHEN ${payerThird} OR ${payeeThird} THEN 70 ELSE 0 END`;
     const s3 = sql`CASE WHEN ${cash} THEN 70 ELSE 0 END`;
@@ -97,6 +100,8 @@ export const paymentMismatch = defineDetector({
     const ownKey = (provider: string, ref: string) => sql`${sql.ref(provider)} || chr(31) || ${sql.ref(ref)}`;
     const lineAggregates = [
       sql<number>`sum(t.value)::DOUBLE`.as('invoiced'),
+      sql<number>`sum(t.value_usd)::DOUBLE`.as('invoiced_usd'),
+      sql<number>`count(*) FILTER (WHERE t.value_usd IS NULL)`.as('unconverted'),
       sql<number>`count(DISTINCT coalesce(t.currency, 'USD'))`.as('n_cur'),
       sql<string>`min(coalesce(t.currency, 'USD'))`.as('inv_currency'),
       sql<string[]>`list_sort(list_distinct(flatten(list(list_value(t.reporter, t.origin_country, t.departure_country, t.destination_country)))))`.as('countries'),
@@ -113,6 +118,7 @@ export const paymentMismatch = defineDetector({
               'pm.payment_id',
               'pm.date',
               sql<number>`pm.amount::DOUBLE`.as('paid'),
+              sql<number>`pm.amount_usd::DOUBLE`.as('paid_usd'),
               sql<string>`coalesce(pm.currency, 'USD')`.as('currency'),
               'pm.payer_country',
               'pm.payee_country',
@@ -249,9 +255,11 @@ export const paymentMismatch = defineDetector({
           qb
             .selectFrom('links')
             .selectAll()
-            .select(
-              sql<number>`CASE WHEN n_cur = 1 AND inv_currency = currency AND invoiced > 0 THEN paid / invoiced END`.as('ratio'),
-            ),
+            .select([
+              sql<string>`CASE WHEN n_cur = 1 AND inv_currency = currency THEN currency WHEN paid_usd IS NOT NULL AND unconverted = 0 THEN 'USD' END`.as('ratio_currency'),
+              sql<number>`CASE WHEN n_cur = 1 AND inv_currency = currency THEN (CASE WHEN invoiced > 0 THEN paid / invoiced END)
+                WHEN paid_usd IS NOT NULL AND unconverted = 0 AND invoiced_usd > 0 THEN paid_usd / invoiced_usd END`.as('ratio'),
+            ]),
         )
         .selectFrom('j')
         .select([
@@ -264,11 +272,17 @@ export const paymentMismatch = defineDetector({
           sql<string>`printf('Payment %s%s: %s', payment_id,
           CASE WHEN link = 'party_pair' THEN printf(' (linked by party pair, %d days apart)', days_apart) ELSE '' END,
           concat_ws('; ',
-            ${part(amountBad, sql`printf('paid %.2f %s against %.2f invoiced on %s (ratio %.2f, outside [%.2f, %.2f])', paid, currency, invoiced, array_to_string(declaration_ids, ', '), ratio, ${lo}, ${hi})`)},
+            ${part(
+              amountBad,
+              sql`CASE WHEN ratio_currency = currency
+                THEN printf('paid %.2f %s against %.2f invoiced on %s (ratio %.2f, outside [%.2f, %.2f])', paid, currency, invoiced, array_to_string(declaration_ids, ', '), ratio, ${lo}, ${hi})
+                ELSE printf('paid %.2f %s (%.2f USD) against %.2f USD invoiced in %s on %s (ratio %.2f, outside [%.2f, %.2f])', paid, currency, paid_usd, invoiced_usd, inv_currency, array_to_string(declaration_ids, ', '), ratio, ${lo}, ${hi}) END`,
+            )},
             ${part(payerThird, sql`printf('payer in %s, a country not on the declaration (%s)', payer_country, array_to_string(countries, ', '))`)},
             ${part(payeeThird, sql`printf('payee in %s, a country not on the declaration (%s)', payee_country, array_to_string(countries, ', '))`)},
             ${part(cash, sql`printf('settled in cash (%.2f %s) for traded goods', paid, currency)`)}))`.as('reason'),
-          sql<string>`json_merge_patch(json_object('payment_id', payment_id, 'paid', paid, 'currency', currency, 'invoiced', invoiced, 'ratio', ratio,
+          sql<string>`json_merge_patch(json_object('payment_id', payment_id, 'paid', paid, 'currency', currency, 'invoiced', invoiced,
+            'invoice_currencies', n_cur, 'paid_usd', paid_usd, 'invoiced_usd', invoiced_usd, 'ratio_currency', ratio_currency, 'ratio', ratio,
             'min_ratio', ${lo}, 'max_ratio', ${hi}, 'payer_country', payer_country, 'payee_country', payee_country,
             'declaration_countries', countries, 'instrument', instrument, 'declaration_ids', declaration_ids, 'link', link,
             'amount_mismatch', ${amountBad}, 'payer_third_country', ${payerThird}, 'payee_third_country', ${payeeThird}, 'cash', ${cash}),

@@ -42,7 +42,7 @@ export const BASE_FEATURES: readonly BaseFeature[] = [
   { name: 'tax_rate', kind: 'category', expr: 'CAST(t.tax_rate AS VARCHAR)', doc: 'duty or tax rate' },
   { name: 'value', kind: 'number', expr: 'ln(1 + t.value)', doc: 'declared value, decile' },
   { name: 'mass', kind: 'number', expr: 'ln(1 + t.net_mass_kg)', doc: 'net mass, decile' },
-  { name: 'value_per_kg', kind: 'number', expr: 'CASE WHEN t.net_mass_kg > 0 THEN ln(t.value / t.net_mass_kg) END', doc: 'value per kg, decile' },
+  { name: 'value_per_kg', kind: 'number', expr: 'CASE WHEN t.net_mass_kg > 0 AND t.value > 0 THEN ln(t.value / t.net_mass_kg) END', doc: 'value per kg, decile' },
 ];
 
 export interface Feature {

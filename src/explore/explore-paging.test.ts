@@ -43,7 +43,7 @@ function counted(scope: Scope): { db: ScopedDb; queries: () => number } {
   return { db: { ...base, db }, queries: () => n };
 }
 
-const big: ExploreSpec = { by: ['importer', 'exporter', 'month'], measures: ['lines', 'value'], sort: parseSort('lines,importer:asc') };
+const big: ExploreSpec = { by: ['importer', 'exporter', 'month'], measures: ['lines', 'value_usd'], sort: parseSort('lines,importer:asc') };
 
 describe('explore paging from a materialised result', () => {
   it('serves page 2 without running the engine again, equal to page 2 computed directly', async () => {
@@ -143,7 +143,7 @@ describe('explore paging from a materialised result', () => {
   it('keeps aggregate-only results already suppressed, per scope, and pages them identically', async () => {
     const cache = resultCache(t.rt.store);
     const c = counted(executive);
-    const spec: ExploreSpec = { by: ['origin', 'hs6', 'month'], measures: ['value', 'lines'] };
+    const spec: ExploreSpec = { by: ['origin', 'hs6', 'month'], measures: ['value_usd', 'lines'] };
     const p1 = await explore(c.db, { ...spec, limit: 50 }, { cache });
     const afterFirst = c.queries();
     const p2 = await explore(c.db, { ...spec, limit: 50, offset: 50 }, { cache });

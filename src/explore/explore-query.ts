@@ -12,6 +12,13 @@
  *   it, and one larger than that budget too is paged by the engine, so memory stays bounded whatever the data.
  * - Aggregate-only scopes may group and filter, but not by named parties, and may not drill down to lines;
  *   their cells go through small-cell and complementary suppression (suppressed-explore.ts).
+ * - Never two currencies in one sum (formats.md). A measure in each row's own currency (`currencyBound`) is
+ *   refused, with what to do instead, when any group holds rows of more than one currency; when the groups
+ *   are each in one currency but not all in the same one, they are shown and the measure has no grand total
+ *   (a note says why). Lines sorted by such an amount must be in one currency. One small aggregate query
+ *   decides (`currencyCheck`), so the main query and its cache are the same as without the rule.
+ * - A USD measure leaves out rows without an exchange rate: every result with one carries the dataset's
+ *   count of those rows as a measure column (per group and in the totals), and a note when it is not 0.
  */
 import { sql, type Expression, type SqlBool, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { approximateBytes, grantFor, ScopeDeniedError, type ResultCache, type ScopedDb } from '../query/index.ts';
@@ -51,6 +58,8 @@ export interface ExploreColumn {
 export interface ExploreResult {
   dataset: ExploreDataset;
   columns: ExploreColumn[];
+  /** What the numbers leave out or do not total, in words (rows without a USD rate, totals across currencies). */
+  notes: string[];
   /** At aggregate-only access rows also carry `suppressed` (boolean) and `suppression` (reason or null). */
   rows: Record<string, string | number | boolean | null>[];
   totals: Record<string, number | null>;
@@ -241,6 +250,8 @@ interface ExplorePlan {
   cat: DatasetCatalogue;
   dims: Dimension[];
   measures: Measure[];
+  /** Measures in each row's own currency (see header). */
+  bound: Measure[];
   columns: ExploreColumn[];
   sort: SortKey[];
   joins: Set<Join>;
@@ -264,6 +275,10 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     if (!x) throw new ExploreSpecError(`unknown measure "${m}": use one of ${cat.measures.map((y) => y.id).join(', ')}`);
     return x;
   });
+  // A USD measure always comes with the count of rows it left out (see header).
+  if (cat.unconverted && measures.some((m) => m.usd) && !measures.some((m) => m.id === cat.unconverted)) {
+    measures.push(cat.measures.find((m) => m.id === cat.unconverted)!);
+  }
   const { node, resolved } = whereOf(db, cat, spec.where);
   const partyUse = [
     ...dims.filter((d) => d.party).map((d) => d.id),
@@ -281,6 +296,7 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     cat,
     dims,
     measures,
+    bound: measures.filter((m) => m.currencyBound),
     columns: [
       ...dims.map((d) => ({ id: d.id, label: d.label, kind: 'dimension' as const })),
       ...measures.map((m) => ({ id: m.id, label: m.label, kind: 'measure' as const, unit: m.unit })),
@@ -420,15 +436,29 @@ async function allGroups(db: ScopedDb, p: ExplorePlan, maxGroups: number): Promi
   return { complete, offset: complete ? 0 : p.offset, limit: complete ? got.rows.length : p.limit, ...got };
 }
 
-function resultOf(p: ExplorePlan, g: Grouped): ExploreResult {
+function resultOf(p: ExplorePlan, g: Grouped, cur: CurrencyCheck | null): ExploreResult {
   const rows = g.complete ? g.rows.slice(p.offset, p.offset + p.limit) : g.rows;
   const totalGroups = p.dims.length ? g.totalGroups : 1;
   const end = p.offset + rows.length;
+  const totals = { ...g.totals };
+  const notes: string[] = [];
+  if (cur && cur.currencies.length > 1) {
+    for (const m of p.bound) totals[m.id] = null;
+    notes.push(
+      `${p.bound.map((m) => m.id).join(', ')}: each group is in one currency, but the groups are in ${cur.currencies.length} (${cur.currencies.join(', ')}), so there is no total; the USD measures total them`,
+    );
+  }
+  const leftOut = p.cat.unconverted ? g.totals[p.cat.unconverted] : null;
+  if (typeof leftOut === 'number' && leftOut > 0 && p.measures.some((m) => m.usd)) {
+    const usd = p.measures.filter((m) => m.usd).map((m) => m.id).join(', ');
+    notes.push(`${usd} leave${p.measures.filter((m) => m.usd).length > 1 ? '' : 's'} out ${leftOut.toLocaleString('en-US')} ${p.id === 'trade' ? 'lines' : p.id} whose currency and month have no exchange rate (counted in ${p.cat.unconverted})`);
+  }
   return {
     dataset: p.id,
     columns: p.columns,
+    notes,
     rows,
-    totals: g.totals,
+    totals,
     total_groups: totalGroups,
     ...(g.suppressedCells !== undefined ? { suppressed_cells: g.suppressedCells } : {}),
     offset: p.offset,
@@ -440,28 +470,74 @@ function resultOf(p: ExplorePlan, g: Grouped): ExploreResult {
 
 const groupedBytes = (g: Grouped) => approximateBytes(g.rows) + 512;
 
+export interface CurrencyCheck {
+  /** Currencies of the rows the request reads, sorted. */
+  readonly currencies: string[];
+  /** Groups holding rows of more than one currency. */
+  readonly mixedGroups: number;
+}
+
+const CURRENCY = "coalesce(t.currency, '(none)')";
+
+/** Currencies per group of the request, for measures in each row's own currency: one aggregate over the filtered rows. */
+async function currencyCheck(db: ScopedDb, p: ExplorePlan, cache: ResultCache | undefined, request: unknown): Promise<CurrencyCheck | null> {
+  if (!p.bound.length) return null;
+  const run = async (): Promise<CurrencyCheck> => {
+    // Most stores hold one currency: one narrow scan of the currency column settles it without grouping.
+    let one = baseQuery(db, p.cat, p.joins).select(sql<string[]>`coalesce(list_sort(list(DISTINCT ${sql.raw(CURRENCY)})), [])`.as('c'));
+    if (p.filter) one = one.where(p.filter as Expression<SqlBool>);
+    const all = ((await one.executeTakeFirst()) as { c: string[] } | undefined)?.c ?? [];
+    if (all.length <= 1) return { currencies: all, mixedGroups: 0 };
+    let q = baseQuery(db, p.cat, p.joins).select([
+      ...p.dims.map((d, i) => sql.raw(dimSql(db, p.cat, d)).as(`_d${i}`)),
+      sql<string[]>`list(DISTINCT ${sql.raw(CURRENCY)})`.as('curs'),
+    ]);
+    if (p.filter) q = q.where(p.filter as Expression<SqlBool>);
+    if (p.dims.length) q = q.groupBy(p.dims.map((d) => sql.raw(dimSql(db, p.cat, d))));
+    const r = (await db.db
+      .selectFrom(q.as('g'))
+      .select([
+        sql<number>`count(*) FILTER (WHERE len(curs) > 1)::INTEGER`.as('mixed'),
+        sql<string[]>`coalesce(list_sort(list_distinct(flatten(list(curs)))), [])`.as('currencies'),
+      ])
+      .executeTakeFirst()) as { mixed: number; currencies: string[] } | undefined;
+    return { currencies: r?.currencies ?? [], mixedGroups: Number(r?.mixed ?? 0) };
+  };
+  const cur = cache ? await cache.get(db.scope, 'explore-currencies', request, run, { bytes: () => 256 }) : await run();
+  if (cur.mixedGroups > 0) {
+    const names = p.bound.map((m) => m.id).join(', ');
+    const usd = p.cat.measures.filter((m) => m.usd).map((m) => m.id);
+    throw new ExploreSpecError(
+      `${names} ${p.bound.length > 1 ? 'add' : 'adds'} amounts in each row's own currency, and ${cur.mixedGroups === 1 && !p.dims.length ? 'the rows hold' : `${cur.mixedGroups} group(s) hold rows in`} ${cur.currencies.length} currencies (${cur.currencies.join(', ')}): ` +
+        `use ${usd.join(' or ')} (converted at monthly exchange rates), add currency to the dimensions, or filter one currency (where "currency = ${cur.currencies[0]}")`,
+    );
+  }
+  return cur;
+}
+
 export async function explore(db: ScopedDb, spec: ExploreSpec, o: ExploreOptions = {}): Promise<ExploreResult> {
   const p = planExplore(db, spec);
-  if (!o.cache) return resultOf(p, p.aggregate ? await suppressedGroups(db, p) : await pageGroups(db, p));
-  const cache = o.cache;
   // The request without its page: every page of one result shares the entry. Aggregate-only results are
   // suppressed before they are kept, and the scope's grants are part of the key, so no other scope sees them.
   const request = { dataset: p.id, by: p.dims.map((d) => d.id), measures: p.measures.map((m) => m.id), where: spec.where ?? null, sort: p.sort };
+  const cur = await currencyCheck(db, p, o.cache, { dataset: p.id, by: request.by, where: request.where });
+  if (!o.cache) return resultOf(p, p.aggregate ? await suppressedGroups(db, p) : await pageGroups(db, p), cur);
+  const cache = o.cache;
   const maxGroups = o.maxGroups ?? Math.floor(cache.maxEntryBytes / (64 + 56 * p.columns.length));
   const g = await cache.get(db.scope, 'explore-groups', request, () => (p.aggregate ? suppressedGroups(db, p) : allGroups(db, p, maxGroups)), { bytes: groupedBytes });
-  if (g.complete) return resultOf(p, g);
+  if (g.complete) return resultOf(p, g, cur);
   // Too many groups to keep in memory: the engine keeps the numbered result (computed once, in the background
   // while this first page goes out) and later pages are range reads of it; the totals are the first page's.
   const spill = () => spillQuery(db, p);
   if (g.offset === p.offset && g.limit === p.limit) {
     cache.large.prepare(db.scope, 'explore-groups', request, g.totalGroups, spill);
-    return resultOf(p, g);
+    return resultOf(p, g, cur);
   }
   const slice = await cache.large.page(db.scope, 'explore-groups', request, g.totalGroups, spill, p.offset, p.limit);
-  if (slice) return resultOf(p, { complete: false, offset: p.offset, limit: p.limit, rows: fromRows(p, slice).rows, totals: g.totals, totalGroups: g.totalGroups });
+  if (slice) return resultOf(p, { complete: false, offset: p.offset, limit: p.limit, rows: fromRows(p, slice).rows, totals: g.totals, totalGroups: g.totalGroups }, cur);
   // Too large even for the engine's budget: this page is the engine's, kept on its own like any page.
   const page = await cache.get(db.scope, 'explore-page', { ...request, offset: p.offset, limit: p.limit }, () => pageGroups(db, p), { bytes: groupedBytes });
-  return resultOf(p, page);
+  return resultOf(p, page, cur);
 }
 
 export async function lines(db: ScopedDb, spec: LinesSpec): Promise<LinesResult> {
@@ -488,6 +564,19 @@ export async function lines(db: ScopedDb, spec: LinesSpec): Promise<LinesResult>
   const sortable = new Set(cat.lineColumns);
   const sort = spec.sort?.length ? [...spec.sort] : [{ key: 'row_id', dir: 'asc' as const }];
   for (const s of sort) if (!sortable.has(s.key)) throw new ExploreSpecError(`cannot sort lines by "${s.key}"`);
+  const boundSort = sort.filter((s) => cat.currencyBoundColumns.includes(s.key)).map((s) => s.key);
+  if (boundSort.length) {
+    // Ranking 1,000,000 KRW above 700 USD would be wrong: amounts in the row's own currency sort within one currency.
+    let cq = baseQuery(db, cat, joins).select(sql<string[]>`coalesce(list_sort(list(DISTINCT ${sql.raw(CURRENCY)})), [])`.as('c'));
+    if (where) cq = cq.where(where as Expression<SqlBool>);
+    const cur = ((await cq.executeTakeFirst()) as { c: string[] } | undefined)?.c ?? [];
+    if (cur.length > 1) {
+      const usd = cat.lineColumns.filter((c) => c.endsWith('_usd'));
+      throw new ExploreSpecError(
+        `sorting lines by ${boundSort.join(', ')} compares amounts in ${cur.length} currencies (${cur.join(', ')}): sort by ${usd.join(' or ')}, or filter one currency (where "currency = ${cur[0]}")`,
+      );
+    }
+  }
 
   // `line` is a BIGINT in storage but always fits a JSON number.
   let q = baseQuery(db, cat, joins).select(cat.lineColumns.map((c) => (c === 'line' ? sql`t.line::DOUBLE`.as(c) : sql.ref(`t.${c}`).as(c))));

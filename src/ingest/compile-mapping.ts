@@ -13,7 +13,7 @@
  * - Checks follow the canonical spec (schema/): required, type, enum, pattern, bounds, date range, and a
  *   refusal of spreadsheet-formula text (CSV injection) in text fields.
  */
-import { numberLiteral, quoteString, sqlType } from '../store/index.ts';
+import { numberLiteral, quoteString, sqlType, MONEY_MAX_SQL, MONEY_PARSE_SQL } from '../store/index.ts';
 import { DATASETS, type DatasetId, type FieldSpec } from '../schema/index.ts';
 import { emitSets, normaliseMapping, type FieldMappingObject, type Profile } from '../profiles/index.ts';
 import { InputError } from './input-error.ts';
@@ -141,7 +141,8 @@ function whereSql(input: CompileInput): string {
 
 /** Dataset-level defaults that depend on other fields (formats.md). */
 function datasetDefault(dataset: DatasetId, field: string, provider: string): string | null {
-  if (field === 'currency' && (dataset === 'trade_lines' || dataset === 'payments')) return "'USD'";
+  // formats.md: currency defaults to USD; enforcement amounts follow the same rule, so they convert alike.
+  if (field === 'currency' && (dataset === 'trade_lines' || dataset === 'payments' || dataset === 'enforcement_events')) return "'USD'";
   if (dataset === 'trade_lines' && field === 'line_no') return "'1'";
   if (dataset === 'trade_lines' && field === 'reporter') return quoteString(provider);
   if (field === 'valuation_basis' && (dataset === 'trade_lines' || dataset === 'mirror_stats')) {
@@ -166,6 +167,18 @@ function fieldSql(f: FieldSpec, n: string, v: string, dateFormats: readonly stri
   const fail = (cond: string, why: string) => checks.push({ cond, message: quoteString(`${f.name}\u0001${why}`) });
   let typed: string;
   switch (f.type) {
+    case 'money': {
+      // Parsed from the text as a wide decimal, scaled exactly, rounded to the money scale at the final layer:
+      // no binary float ever holds the amount (store/money.ts).
+      const num = `TRY_CAST(${n} AS ${MONEY_PARSE_SQL})`;
+      typed = scale ? `${num} * ${numberLiteral(scale)}` : num;
+      fail(`${n} IS NOT NULL AND ${v} IS NULL`, 'not a number');
+      if (f.min !== undefined) {
+        fail(`${v} ${f.exclusiveMin ? '<=' : '<'} ${numberLiteral(f.min)}`, f.exclusiveMin ? `must be greater than ${f.min}` : `must be at least ${f.min}`);
+      }
+      fail(`abs(${v}) > ${MONEY_MAX_SQL}`, `exceeds ${MONEY_MAX_SQL}, the largest amount the store holds`);
+      break;
+    }
     case 'int':
     case 'decimal': {
       const num = `TRY_CAST(${n} AS DOUBLE)`;
@@ -272,7 +285,8 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       const fs = fieldSql(f, n, v, formats, m.scale);
       norm.push(`${text} AS ${n}`);
       typedCols.push(`${fs.typed} AS ${v}`);
-      finals.push(`${v}::${sqlType(f.type)} AS ${f.name}`);
+      // A money value out of range fails its check; TRY_CAST keeps that row from aborting the whole load.
+      finals.push(f.type === 'money' ? `TRY_CAST(${v} AS ${sqlType(f.type)}) AS ${f.name}` : `${v}::${sqlType(f.type)} AS ${f.name}`);
       checks.push(...fs.checks);
     }
     // Most rows pass: one OR of the conditions decides, and only failing rows pay for finding which check

@@ -27,6 +27,7 @@ import { compileMapping, type StagedColumn } from './compile-mapping.ts';
 import { detectDelimiter, inspectSource, looksLikeData, scanFile, splitHeader, type SourceFile } from './source-file.ts';
 import { InputError } from './input-error.ts';
 import { engineReadError } from './engine-error.ts';
+import { fxGeneration, fxJoinSql, recordBatchFx } from '../fx/index.ts';
 
 export interface IngestOptions {
   profile: string;
@@ -50,6 +51,8 @@ export interface BatchResult {
   rows_filtered: number;
   rejects_kept: number;
   superseded_rows: number;
+  /** Accepted rows whose currency and month have no exchange rate: their USD columns are empty (fx/). */
+  rows_without_usd: number;
   duplicate: boolean;
   message: string | null;
 }
@@ -280,7 +283,9 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       try {
         // One pass over the staged text: mapped, checked, and the accepted rows written in one statement.
         // Batch id and provider are validated identifiers, inlined escaped.
-        await runWithProgress(c, `INSERT INTO ${dataset.id} (${cols.join(', ')}) SELECT ${select.join(', ')} FROM (${layered}) WHERE ${keep}`, progress);
+        // The monthly FX rate is joined here, so USD columns are written with the row (fx/fx-columns.ts).
+        const fxJoin = DERIVED_COLUMNS[dataset.id].some((d) => d.fx) ? fxJoinSql('l') : '';
+        await runWithProgress(c, `INSERT INTO ${dataset.id} (${cols.join(', ')}) SELECT ${select.join(', ')} FROM (${layered}) l ${fxJoin} WHERE ${keep}`, progress);
       } finally {
         progress.done();
       }
@@ -305,6 +310,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
           rows_filtered: Number(previous.rows_read) - Number(previous.rows_accepted) - Number(previous.rows_rejected),
           rejects_kept: Number(previous.rejects_kept),
           superseded_rows: 0,
+          rows_without_usd: 0,
           duplicate: true,
           message: `these bytes were already loaded as ${previous.batch_id} on ${previous.finished_at ?? previous.started_at}; nothing was changed`,
         };
@@ -402,6 +408,8 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       const kept = qRows.slice(0, MAX_REJECTS_KEPT);
       await deps.registry.addQuarantine(batch.batch_id, kept);
 
+      const fx = await recordBatchFx(c, dataset.id, batch.batch_id, await fxGeneration(c));
+
       const rowsRead = records + structural;
       const rejected = failedRecs + structural + dupRows / emits;
       await c.run(
@@ -417,6 +425,9 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       const notes = [
         rejected > kept.length ? `${rejected - kept.length} more rejected records were counted but not kept in the quarantine` : null,
         filtered > 0 ? `${filtered} records left out by the profile's where filter (not rejected)` : null,
+        fx.rows_without_rate > 0
+          ? `${fx.rows_without_rate} rows have no exchange rate for their currency and month (${fx.currencies_without_rate.join(', ')}): their value_usd is empty and USD totals count them as left out; load rates with --category reference --profile fx`
+          : null,
       ].filter((n): n is string => n !== null);
       const message = notes.length ? notes.join('; ') : null;
       await deps.registry.finish(batch.batch_id, 'committed', {
@@ -439,6 +450,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
         rows_filtered: filtered,
         rejects_kept: kept.length,
         superseded_rows: superseded,
+        rows_without_usd: fx.rows_without_rate,
         duplicate: false,
         message,
       };

@@ -26,7 +26,7 @@ describe('ingest of canonical declarations', () => {
     const f = t.file('ok.csv', csv(canonicalLine(), canonicalLine({ declaration_id: 'D2', flow: 'export', destination_country: 'mx', value: 250.5, valuation_basis: '' })));
     const r = await ingestFile(deps, f, opts);
     expect(r).toMatchObject({ rows_read: 2, rows_accepted: 2, rows_rejected: 0, duplicate: false, dataset: 'trade_lines' });
-    const got = await rows('SELECT declaration_id, flow, date::VARCHAR d, hs2, hs4, hs6, partner_country, valuation_basis, destination_country, value, line, batch_id, provider, importer_key FROM trade_lines ORDER BY line');
+    const got = await rows('SELECT declaration_id, flow, date::VARCHAR d, hs2, hs4, hs6, partner_country, valuation_basis, destination_country, value::DOUBLE AS value, line, batch_id, provider, importer_key FROM trade_lines ORDER BY line');
     expect(got).toEqual([
       expect.objectContaining({ declaration_id: 'D1', flow: 'import', d: '2024-03-05', hs2: '72', hs4: '7208', hs6: '720851', partner_country: 'CN', valuation_basis: 'cif', value: 1000, line: '2', batch_id: r.batch_id, provider: 'US', importer_key: 'IMP1' }),
       // Export without a basis defaults to FOB; countries are upper-cased.
@@ -102,11 +102,11 @@ describe('ingest of canonical declarations', () => {
     await ingestFile(deps, t.file('v1.csv', csv(canonicalLine(), canonicalLine({ declaration_id: 'D2' }))), opts);
     const r2 = await ingestFile(deps, t.file('v2.csv', csv(canonicalLine({ value: 1500 }))), opts);
     expect(r2.superseded_rows).toBe(1);
-    expect(await rows('SELECT declaration_id, value FROM trade_lines ORDER BY row_id')).toEqual([
+    expect(await rows('SELECT declaration_id, value::DOUBLE AS value FROM trade_lines ORDER BY row_id')).toEqual([
       { declaration_id: 'D2', value: 1000 },
       { declaration_id: 'D1', value: 1500 },
     ]);
-    expect(await rows('SELECT declaration_id, value, superseded_by FROM trade_lines_history')).toEqual([
+    expect(await rows('SELECT declaration_id, value::DOUBLE AS value, superseded_by FROM trade_lines_history')).toEqual([
       { declaration_id: 'D1', value: 1000, superseded_by: r2.batch_id },
     ]);
     // Another provider's identical key is a different declaration.
@@ -133,6 +133,52 @@ describe('ingest of canonical declarations', () => {
     expect(r).toMatchObject({ rows_read: 2, rows_accepted: 1, rows_rejected: 1 });
     const q = await t.rt.registry.quarantine(r.batch_id, { limit: 5, offset: 0 });
     expect(q.rows[0]).toMatchObject({ line: 2, field: 'date' });
+  });
+});
+
+describe('money: exact decimals, zero values, the money range', () => {
+  it('stores money as DECIMAL(18,4): sums exact to the cent, extra decimals rounded half away from zero', async () => {
+    // 0.1 + 0.2 is the classic float error; 2256783.25 is the export the DOUBLE store printed as 2256783.2499999995.
+    const values = ['0.1', '0.2', '2256782.95', '12.34565', '7.00004'];
+    const r = await ingestFile(deps, t.file('m.csv', csv(...values.map((v, i) => canonicalLine({ declaration_id: `M${i}`, value: v })))), opts);
+    expect(r.rows_accepted).toBe(5);
+    const got = await rows(`SELECT typeof(value) AS ty, sum(value)::VARCHAR AS s FROM trade_lines WHERE declaration_id IN ('M0', 'M1', 'M2') GROUP BY 1`);
+    expect(got).toEqual([{ ty: 'DECIMAL(18,4)', s: '2256783.2500' }]);
+    expect(await rows(`SELECT declaration_id, value::VARCHAR AS v FROM trade_lines WHERE declaration_id IN ('M3', 'M4') ORDER BY 1`)).toEqual([
+      { declaration_id: 'M3', v: '12.3457' },
+      { declaration_id: 'M4', v: '7.0000' },
+    ]);
+    // Through the query layer a money column is a JSON number that prints exactly.
+    const k = await t.rt.store.db.selectFrom('trade_lines').select((eb) => eb.fn.sum('value').as('s')).where('declaration_id', 'in', ['M0', 'M1', 'M2']).executeTakeFirst();
+    expect(k!['s']).toBe(2256783.25);
+    expect(JSON.stringify(k)).toBe('{"s":2256783.25}');
+  });
+
+  it('accepts a value of 0 and flags it, rejects negatives and amounts beyond the money range', async () => {
+    const f = t.file(
+      'z.csv',
+      csv(
+        canonicalLine({ declaration_id: 'Z1', value: 0 }),
+        canonicalLine({ declaration_id: 'Z2', value: '0.00' }),
+        canonicalLine({ declaration_id: 'Z3', value: -0.01 }),
+        canonicalLine({ declaration_id: 'Z4', value: '100000000000000' }),
+        canonicalLine({ declaration_id: 'Z5', value: '99999999999999.9999', currency: 'KRW' }),
+        canonicalLine({ declaration_id: 'Z6', value: 5 }),
+      ),
+    );
+    const r = await ingestFile(deps, f, opts);
+    expect(r).toMatchObject({ rows_read: 6, rows_accepted: 4, rows_rejected: 2 });
+    const q = await t.rt.registry.quarantine(r.batch_id, { limit: 5, offset: 0 });
+    expect(q.rows.map((x) => [x.line, x.field, x.reason])).toEqual([
+      [4, 'value', 'must be at least 0'],
+      [5, 'value', 'exceeds 99999999999999.9999, the largest amount the store holds'],
+    ]);
+    expect(await rows('SELECT declaration_id, zero_value, value::VARCHAR AS v FROM trade_lines ORDER BY declaration_id')).toEqual([
+      { declaration_id: 'Z1', zero_value: true, v: '0.0000' },
+      { declaration_id: 'Z2', zero_value: true, v: '0.0000' },
+      { declaration_id: 'Z5', zero_value: false, v: '99999999999999.9999' },
+      { declaration_id: 'Z6', zero_value: false, v: '5.0000' },
+    ]);
   });
 });
 

@@ -13,6 +13,10 @@
  * - Rates are written as ratios of two aggregates with nullif on the denominator: an empty denominator
  *   gives null (no data), never a division error or a misleading 0.
  * - Every formula casts to DOUBLE or INTEGER so results are JSON numbers (store/kysely-duckdb.ts).
+ * - Money measures (unit USD) sum the USD columns derived at load (fx/), never amounts in the rows' own
+ *   currencies: kpis.md's "USD where FX is known". A row whose currency and month have no rate cannot be in
+ *   a USD sum, and adding its own-currency amount instead would add two currencies, so it is left out and
+ *   `leftOut` counts it: every result carries that count next to the measure (`<id>_without_rate`).
  * - Where engines differ, `formula` takes the dialect (none does yet: FILTER and count(DISTINCT) are
  *   shared by DuckDB and PostgreSQL).
  * - `additive` means the total over cells is the sum of the cells; complementary suppression relies on it to
@@ -20,6 +24,7 @@
  * - Rankings (top-N) are not formulas but query shapes over a measure and one dimension; they are data too.
  */
 import type { AnalyticalDialect } from '../store/index.ts';
+import { MONEY_SQL } from '../store/money.ts';
 import type { DatasetCategory } from '../schema/index.ts';
 
 export type MeasureSourceId = 'trade' | 'enforcement' | 'mirror';
@@ -39,27 +44,46 @@ export interface TradeMeasure {
   /** Dimension ids a report shows the measure by when none are given. */
   readonly defaultBy: readonly string[];
   readonly additive: boolean;
+  /** For USD measures: SQL counting the rows the measure would include but has no USD amount for. */
+  readonly leftOut?: string;
 }
 
 const ratio = (num: string, den: string) => `(${num})::DOUBLE / nullif(${den}, 0)::DOUBLE`;
+/** Duty in USD at the line's rate, rounded per line to the money scale so the sum is exact. */
+const DUTY_USD = `TRY_CAST(t.duty_amount / t.fx_rate AS ${MONEY_SQL})`;
+/** USD sum of value over the lines `cond` selects, and the count of those lines without a USD value. */
+const usdValue = (cond: string) => ({
+  formula: `coalesce(sum(t.value_usd) FILTER (WHERE ${cond}), 0)::DOUBLE`,
+  leftOut: `count(*) FILTER (WHERE (${cond}) AND t.value_usd IS NULL)::INTEGER`,
+});
 const trade = { source: 'trade', categories: ['trade'] } as const;
 const enforcement = { source: 'enforcement', categories: ['enforcement'] } as const;
 
 export const MEASURES: readonly TradeMeasure[] = [
-  { id: 'import-value', name: 'Import value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'import'), 0)::DOUBLE", ...trade, defaultBy: ['port'], additive: true },
-  { id: 'export-value', name: 'Export value', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.flow = 'export'), 0)::DOUBLE", ...trade, defaultBy: ['port'], additive: true },
+  { id: 'import-value', name: 'Import value', unit: 'USD', ...usdValue("t.flow = 'import'"), ...trade, defaultBy: ['port'], additive: true },
+  { id: 'export-value', name: 'Export value', unit: 'USD', ...usdValue("t.flow = 'export'"), ...trade, defaultBy: ['port'], additive: true },
   { id: 'lines', name: 'Declaration lines', unit: 'count', formula: 'count(*)::INTEGER', ...trade, defaultBy: ['port'], additive: true },
   { id: 'declarations', name: 'Declarations', unit: 'count', formula: 'count(DISTINCT t.declaration_id)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
   { id: 'importers', name: 'Distinct importers', unit: 'count', formula: 'count(DISTINCT t.importer_key)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
   { id: 'exporters', name: 'Distinct exporters', unit: 'count', formula: 'count(DISTINCT t.exporter_key)::INTEGER', ...trade, defaultBy: ['port'], additive: false },
-  { id: 'duty-collected', name: 'Duty collected', unit: 'USD', formula: 'coalesce(sum(t.duty_amount), 0)::DOUBLE', ...trade, defaultBy: ['port'], additive: true },
+  {
+    id: 'duty-collected',
+    name: 'Duty collected',
+    unit: 'USD',
+    formula: `coalesce(sum(${DUTY_USD}), 0)::DOUBLE`,
+    leftOut: 'count(*) FILTER (WHERE t.duty_amount IS NOT NULL AND t.fx_rate IS NULL)::INTEGER',
+    ...trade,
+    defaultBy: ['port'],
+    additive: true,
+  },
   {
     id: 'effective-duty-rate',
     name: 'Effective duty rate (duty / dutiable value)',
     unit: 'ratio',
     // Dutiable value = value of lines that carry a duty amount; lines with no duty recorded are not dutiable
-    // evidence either way and are left out of both sides.
-    formula: ratio('sum(t.duty_amount)', 'sum(t.value) FILTER (WHERE t.duty_amount IS NOT NULL)'),
+    // evidence either way and are left out of both sides. Both sides in USD, so lines without a rate are too.
+    formula: ratio(`sum(${DUTY_USD})`, 'sum(t.value_usd) FILTER (WHERE t.duty_amount IS NOT NULL)'),
+    leftOut: 'count(*) FILTER (WHERE t.duty_amount IS NOT NULL AND t.fx_rate IS NULL)::INTEGER',
     ...trade,
     defaultBy: ['port', 'hs2'],
     additive: false,
@@ -75,12 +99,12 @@ export const MEASURES: readonly TradeMeasure[] = [
     additive: false,
   },
   { id: 'seizures', name: 'Seized lines', unit: 'count', formula: 'count(*) FILTER (WHERE t.seized)::INTEGER', ...trade, defaultBy: ['port'], additive: true },
-  { id: 'seizure-value', name: 'Value of seized lines', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE t.seized), 0)::DOUBLE', ...trade, defaultBy: ['port'], additive: true },
+  { id: 'seizure-value', name: 'Value of seized lines', unit: 'USD', ...usdValue('t.seized'), ...trade, defaultBy: ['port'], additive: true },
   // Lines any detector flagged in the latest analysis run of their provider (a line counts once however many
   // anomalies name it). Lines of a provider never analysed count as not flagged: run `analyze` first.
   { id: 'anomaly-rate', name: 'Anomaly rate (flagged lines / lines)', unit: 'ratio', formula: ratio('count(fl.row_id)', 'count(*)'), ...trade, joins: ['flags'], defaultBy: ['port'], additive: false },
   { id: 'flagged-lines', name: 'Lines flagged by any detector', unit: 'count', formula: 'count(fl.row_id)::INTEGER', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
-  { id: 'value-at-risk', name: 'Value of flagged lines (value at risk)', unit: 'USD', formula: 'coalesce(sum(t.value) FILTER (WHERE fl.row_id IS NOT NULL), 0)::DOUBLE', ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
+  { id: 'value-at-risk', name: 'Value of flagged lines (value at risk)', unit: 'USD', ...usdValue('fl.row_id IS NOT NULL'), ...trade, joins: ['flags'], defaultBy: ['port'], additive: true },
   // Lines whose importer or exporter party (party_members) has a hit that is not retired and whose latest
   // analyst decision is `confirmed` (the decision mirror on watchlist_hits, rebuilt from the control store).
   // A line counts once even when both parties, or one party on several lists, match. Discloses watch-list
@@ -89,7 +113,7 @@ export const MEASURES: readonly TradeMeasure[] = [
     id: 'watchlist-exposure',
     name: 'Value traded by parties with a confirmed watch-list match',
     unit: 'USD',
-    formula: 'coalesce(sum(t.value) FILTER (WHERE wi.ref IS NOT NULL OR we.ref IS NOT NULL), 0)::DOUBLE',
+    ...usdValue('wi.ref IS NOT NULL OR we.ref IS NOT NULL'),
     source: 'trade',
     categories: ['trade', 'watchlist'],
     joins: ['watchlist'],
@@ -112,9 +136,27 @@ export const MEASURES: readonly TradeMeasure[] = [
   // Enforcement events (optional dataset, category enforcement).
   { id: 'examinations', name: 'Examinations (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'examination')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
   { id: 'seizure-events', name: 'Seizures (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'seizure')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
-  { id: 'seized-goods-value', name: 'Value of goods seized (enforcement events)', unit: 'USD', formula: "coalesce(sum(t.value) FILTER (WHERE t.event_type = 'seizure'), 0)::DOUBLE", ...enforcement, defaultBy: ['port'], additive: true },
+  {
+    id: 'seized-goods-value',
+    name: 'Value of goods seized (enforcement events)',
+    unit: 'USD',
+    formula: "coalesce(sum(t.value_usd) FILTER (WHERE t.event_type = 'seizure'), 0)::DOUBLE",
+    leftOut: "count(*) FILTER (WHERE t.event_type = 'seizure' AND t.value IS NOT NULL AND t.value_usd IS NULL)::INTEGER",
+    ...enforcement,
+    defaultBy: ['port'],
+    additive: true,
+  },
   { id: 'penalties', name: 'Penalties imposed (enforcement events)', unit: 'count', formula: "count(*) FILTER (WHERE t.event_type = 'penalty')::INTEGER", ...enforcement, defaultBy: ['port'], additive: true },
-  { id: 'penalty-amount', name: 'Amount of penalties (enforcement events)', unit: 'USD', formula: "coalesce(sum(t.penalty_amount) FILTER (WHERE t.event_type = 'penalty'), 0)::DOUBLE", ...enforcement, defaultBy: ['port'], additive: true },
+  {
+    id: 'penalty-amount',
+    name: 'Amount of penalties (enforcement events)',
+    unit: 'USD',
+    formula: "coalesce(sum(t.penalty_usd) FILTER (WHERE t.event_type = 'penalty'), 0)::DOUBLE",
+    leftOut: "count(*) FILTER (WHERE t.event_type = 'penalty' AND t.penalty_amount IS NOT NULL AND t.penalty_usd IS NULL)::INTEGER",
+    ...enforcement,
+    defaultBy: ['port'],
+    additive: true,
+  },
 ];
 
 /** Rankings of kpis.md: the top `n` members of one dimension by a measure, the rest as one "others" row. */

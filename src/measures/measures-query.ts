@@ -22,6 +22,8 @@
  *   folded into one OTHERS member per cell, re-aggregated from lines (so distinct counts and rates are right).
  * - Results are never silently truncated: more than MAX_CELLS cells is an error asking for a narrower query
  *   (suppression needs every cell of the table at once).
+ * - A USD measure that leaves rows out for want of an exchange rate (catalogue `leftOut`) carries their count
+ *   as `<measure>_without_rate` in every cell and in the totals, computed in the same scans as the measure.
  * - At aggregate level, suppressed cells have every measure and change null; change columns of visible cells
  *   are nulled when the compared cell is suppressed or, outside the periods shown, fails the primary rule
  *   (the change would reveal it); grand totals are given only when the table of cells protects them (see
@@ -55,7 +57,8 @@ export interface MeasuresSpec {
 export type Cell = Record<string, string | number | boolean | null>;
 
 export interface MeasuresResult {
-  measures: { id: string; name: string; unit: string }[];
+  /** `without_rate` (USD measures): the column counting the rows the measure left out for want of a rate. */
+  measures: { id: string; name: string; unit: string; without_rate?: string }[];
   source: string;
   by: string[];
   period: PeriodGrain | null;
@@ -169,6 +172,9 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
     return q;
   };
   const formula = (m: TradeMeasure) => sql.raw(measureFormula(m, db.dialect));
+  /** The rows each USD measure leaves out, computed beside it (see header). */
+  const leftOut = measures.filter((m) => m.leftOut).map((m) => ({ id: `${m.id}_without_rate`, sql: sql.raw(m.leftOut!) }));
+  const leftOutSel = leftOut.map((l) => l.sql.as(l.id));
   const byPosition = (n: number) => Array.from({ length: n }, (_, i) => sql.raw(String(i + 1)));
   const groupFirst = <Q extends AnyQuery>(q: Q, n: number): Q => (n ? (q.groupBy(byPosition(n)) as Q) : q);
 
@@ -209,6 +215,7 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
   const ungrouped = base('read').select([
     ...keySel,
     ...measures.map((m) => formula(m).as(m.id)),
+    ...leftOutSel,
     // Line counts and values only feed suppression; row-level readers do not pay for them.
     ...(level === 'aggregate'
       ? [sql<number>`count(*)::INTEGER`.as('_lines'), sql<number>`coalesce(sum(${sql.raw(source.valueSql)}), 0)::DOUBLE`.as('_value')]
@@ -264,13 +271,13 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
 
   const totalsRow = (
     sumCells
-      ? Object.fromEntries(measures.map((m) => [m.id, raw.reduce((sum, r) => sum + Number(r[m.id] ?? 0), 0)]))
+      ? Object.fromEntries([...measures.map((m) => m.id), ...leftOut.map((l) => l.id)].map((id) => [id, raw.reduce((sum, r) => sum + Number(r[id] ?? 0), 0)]))
       : inlineTotals
       ? withSets
         ? fetched.find((r) => Number(r['_g']) === 1)
         : fetched[0]
       : await base('show')
-          .select([...measures.map((m) => formula(m).as(m.id)), ...partySel])
+          .select([...measures.map((m) => formula(m).as(m.id)), ...leftOutSel, ...partySel])
           .executeTakeFirst()
   ) as Record<string, number | null> | undefined;
   const changes = grain ? CHANGES[grain].map((c) => c.suffix) : [];
@@ -281,13 +288,17 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
       o[m.id] = r[m.id] as number | null;
       for (const c of changes) o[`${m.id}_${c}`] = (r[`${m.id}_${c}`] as number | null) ?? null;
     }
+    for (const l of leftOut) o[l.id] = (r[l.id] as number | null) ?? 0;
     if (grain) {
       o['incomplete'] = Boolean(r['incomplete']);
       for (const c of changes) o[`${c}_base_incomplete`] = Boolean(r[`${c}_base_incomplete`]);
     }
     return o;
   });
-  const totals: MeasuresResult['totals'] = Object.fromEntries(measures.map((m) => [m.id, totalsRow?.[m.id] ?? null]));
+  const totals: MeasuresResult['totals'] = Object.fromEntries([
+    ...measures.map((m) => [m.id, totalsRow?.[m.id] ?? null]),
+    ...leftOut.map((l) => [l.id, totalsRow?.[l.id] ?? 0]),
+  ]);
   let suppressedCells = 0;
 
   if (level === 'aggregate' && rows.length && source.partyKey) {
@@ -329,6 +340,7 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
           rows[i]![m.id] = null;
           for (const c of changes) rows[i]![`${m.id}_${c}`] = null;
         }
+        for (const l of leftOut) rows[i]![l.id] = null;
       }
     });
     if (grain) {
@@ -352,12 +364,13 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
     const totalFails = (raw.length === 1 && reasons[0] !== null) || failsPrimary({ parties: Number(totalsRow?.['_parties'] ?? 0), topShare: null });
     if (totalFails) {
       for (const m of measures) totals[m.id] = null;
+      for (const l of leftOut) totals[l.id] = null;
       totals.suppressed = true;
     }
   }
 
   return {
-    measures: measures.map((m) => ({ id: m.id, name: m.name, unit: m.unit })),
+    measures: measures.map((m) => ({ id: m.id, name: m.name, unit: m.unit, ...(m.leftOut ? { without_rate: `${m.id}_without_rate` } : {}) })),
     source: source.id,
     by: dims.map((d) => d.id),
     period: grain,

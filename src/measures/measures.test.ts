@@ -317,7 +317,7 @@ describe.skipIf(!existsSync(SHARED))('KCS data by customs office and quarter', (
     const ms = performance.now() - started;
     const expected = await handSql(`
       SELECT port_code AS port, year(date)::VARCHAR || '-Q' || quarter(date)::VARCHAR AS period, count(*)::INTEGER AS lines,
-             coalesce(sum(value) FILTER (WHERE flow = 'import'), 0)::DOUBLE AS iv,
+             coalesce(sum(value_usd) FILTER (WHERE flow = 'import'), 0)::DOUBLE AS iv,
              (count(*) FILTER (WHERE inspected))::DOUBLE / count(*) AS ir,
              (count(*) FILTER (WHERE inspected AND fraud))::DOUBLE / nullif(count(*) FILTER (WHERE inspected), 0) AS hr
       FROM trade_lines WHERE provider = 'KR' GROUP BY ALL ORDER BY port NULLS LAST, min(date_trunc('quarter', date))`);
@@ -330,7 +330,9 @@ describe.skipIf(!existsSync(SHARED))('KCS data by customs office and quarter', (
       if (e['hr'] === null) expect(c['hit-rate']).toBeNull();
       else expect(c['hit-rate']).toBeCloseTo(Number(e['hr']), 12);
     });
-    expect(r.totals['lines']).toBe(37027 + 8055);
+    // Every KCS line loads (zero values included) and converts: nothing left out of the USD import value.
+    expect(r.totals['lines']).toBe(37385 + 8134);
+    expect(r.totals['import-value_without_rate']).toBe(0);
     console.log(`KCS measures: ${r.rows.length} cells (${new Set(r.rows.map((c) => c['port'])).size} offices), ${ms.toFixed(0)} ms; total lines ${r.totals['lines']}, import value ${r.totals['import-value']}, inspection rate ${r.totals['inspection-rate']}, hit rate ${r.totals['hit-rate']}`);
   }, 120_000);
 });

@@ -42,7 +42,7 @@ export interface MeasureSource {
   readonly partyKey: string | null;
   /** SQL over t: the last day a row describes (the date itself for events and lines). */
   readonly dateEnd: string;
-  /** SQL over t: the money a row carries, for the dominance rule and for ordering complements. */
+  /** SQL over t: the money a row carries (in USD, so parties of different currencies compare), for the dominance rule and for ordering complements. */
   readonly valueSql: string;
   from(db: ScopedDb, joins: ReadonlySet<Join | MeasureJoin>, grain: PeriodGrain | null): AnyQuery;
 }
@@ -83,7 +83,7 @@ const tradeSource: MeasureSource = {
   whereDataset: 'trade',
   partyKey: 't.importer_key',
   dateEnd: 't.date',
-  valueSql: 't.value',
+  valueSql: 'coalesce(t.value_usd, 0)',
   from(db, joins) {
     let q = joinLookups(db.db.selectFrom('trade_lines as t'), joins as ReadonlySet<Join>);
     if (joins.has('flags')) q = q.leftJoin(flaggedLines(db).as('fl'), 'fl.row_id', 't.row_id');
@@ -104,7 +104,7 @@ const enforcementSource: MeasureSource = {
   whereDataset: 'enforcement',
   partyKey: 't.importer_key',
   dateEnd: 't.date',
-  valueSql: 'coalesce(t.value, t.penalty_amount, 0)',
+  valueSql: 'coalesce(t.value_usd, t.penalty_usd, 0)',
   from(db, joins) {
     return joinLookups(db.db.selectFrom('enforcement_events as t'), joins as ReadonlySet<Join>);
   },

@@ -49,7 +49,7 @@ const rows = async (text: string) => t.rt.store.withWriteConnection(async (c) =>
 
 /** The measure by hand: lines whose importer or exporter is a member of a party with a confirmed, live hit. */
 const HAND_SQL = `
-  SELECT t.port_code AS port, sum(t.value)::DOUBLE AS v FROM trade_lines t
+  SELECT t.port_code AS port, sum(t.value_usd)::DOUBLE AS v FROM trade_lines t
   WHERE EXISTS (SELECT 1 FROM party_members m JOIN watchlist_hits h ON h.party_id = m.party_id
                 WHERE m.provider = t.provider AND (m.ref = t.importer_key OR m.ref = t.exporter_key)
                   AND h.status <> 'retired' AND h.decision = 'confirmed' AND h.category IN (__CATS__))
@@ -71,7 +71,8 @@ beforeAll(async () => {
   // Party resolution and batch screening produce these tables; written directly so each case is exact.
   await t.rt.store.withWriteConnection(async (c) => {
     for (const [party, ref] of MEMBERS) {
-      await c.run(`INSERT INTO party_members VALUES ('WX', $1, $2, true, $1, [$1], 'US', $1, 1, 1, 'id', 1, [], 'R1')`, [ref, party]);
+      await c.run(`INSERT INTO party_members (provider, ref, party_id, has_id, name, names, country, name_key, lines, value_usd, lines_without_usd, link, confidence, evidence, resolution_id)
+        VALUES ('WX', $1, $2, true, $1, [$1], 'US', $1, 1, 1, 0, 'id', 1, [], 'R1')`, [ref, party]);
     }
     for (const [hit, party, list, status, category] of HITS) {
       await c.run(
@@ -170,7 +171,7 @@ describe('watchlist-exposure end to end on generated data', () => {
     // By hand, without the mirror: lines where either side is a member of the confirmed hit's party.
     const [expected] = await g.rt.store.withWriteConnection(async (c) =>
       (await c.runAndReadAll(
-        `SELECT coalesce(sum(t.value), 0)::DOUBLE AS v FROM trade_lines t WHERE EXISTS (SELECT 1 FROM party_members m
+        `SELECT coalesce(sum(t.value_usd), 0)::DOUBLE AS v FROM trade_lines t WHERE EXISTS (SELECT 1 FROM party_members m
            WHERE m.party_id = $1 AND m.provider = t.provider AND (m.ref = t.importer_key OR m.ref = t.exporter_key))`,
         [hits[0]!.party_id],
       )).getRowObjectsJson(),

@@ -228,7 +228,7 @@ describe('party and decision routes', () => {
     const officer = await signIn(app, t.rt, 'customs-officer');
     const exec = await signIn(app, t.rt, 'executive');
     const db = scopedDb(t.rt.store, scope);
-    const payer = (await db.db.selectFrom('party_payment_edges').select('src').orderBy('value', 'desc').limit(1).execute())[0]!;
+    const payer = (await db.db.selectFrom('party_payment_edges').select('src').orderBy('value_usd', 'desc').limit(1).execute())[0]!;
     const id = String(payer['src']);
     const full = (await inv.get(`/api/parties/${id}/graph?depth=1&cap=200`)).json();
     expect(full.edges.some((e: any) => e.kinds.includes('payment'))).toBe(true);

@@ -12,6 +12,11 @@
  * - Hubs are capped: each expanded node shows at most `cap` neighbours (largest by value), the rest as one
  *   "+N more" node carrying their count and totals.
  * - "Not found" and "not visible" look the same (null), so another provider's parties do not leak.
+ * - Money is in US dollars (value_usd / amount_usd, converted at load, fx/), never a sum of the rows' own
+ *   currencies, and goods and payments are totalled apart: a party's goods value and the money it paid are
+ *   two facts, and their sum is neither. Rows without an exchange rate are counted (`*_without_usd`).
+ *   Graph and path edges carry `value` in US dollars too: the goods and payments between the two parties,
+ *   a weight for ranking neighbours, with `kinds` saying which are included.
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { grantFor, ScopeDeniedError, type ScopedDb } from '../query/index.ts';
@@ -36,7 +41,10 @@ const watchlistVisible = (db: ScopedDb) => grantFor(db.scope, 'watchlist')?.leve
 function members(db: ScopedDb): SelectQueryBuilder<any, any, any> {
   const k = db.db as Kysely<any>;
   const cols = (src: string) =>
-    [sql<string>`${src}`.as('source'), 'm.provider', 'm.ref', 'm.party_id', 'm.name', 'm.names', 'm.country', 'm.name_key', sql<number>`m.lines::INTEGER`.as('lines'), 'm.value', 'm.link', 'm.confidence', 'm.evidence'] as const;
+    [
+      sql<string>`${src}`.as('source'), 'm.provider', 'm.ref', 'm.party_id', 'm.name', 'm.names', 'm.country', 'm.name_key', sql<number>`m.lines::INTEGER`.as('lines'),
+      sql<number>`m.value_usd::DOUBLE`.as('value_usd'), sql<number>`coalesce(m.lines_without_usd, 0)::INTEGER`.as('lines_without_usd'), 'm.link', 'm.confidence', 'm.evidence',
+    ] as const;
   const trade = k.selectFrom('party_members as m').select(cols('trade'));
   return paymentsVisible(db) ? trade.unionAll(k.selectFrom('party_payment_members as m').select(cols('payment'))) : trade;
 }
@@ -44,7 +52,7 @@ function members(db: ScopedDb): SelectQueryBuilder<any, any, any> {
 /** Edges the scope shows: trade (exporter -> importer) and, with financial access, payment (payer -> payee). */
 function edges(db: ScopedDb): SelectQueryBuilder<any, any, any> {
   const k = db.db as Kysely<any>;
-  const cols = (kind: string) => [sql<string>`${kind}`.as('kind'), 'e.src', 'e.dst', sql<number>`e.lines::INTEGER`.as('lines'), 'e.value'] as const;
+  const cols = (kind: string) => [sql<string>`${kind}`.as('kind'), 'e.src', 'e.dst', sql<number>`e.lines::INTEGER`.as('lines'), sql<number>`coalesce(e.value_usd, 0)::DOUBLE`.as('value')] as const;
   const trade = k.selectFrom('party_edges as e').select(cols('trade'));
   return paymentsVisible(db) ? trade.unionAll(k.selectFrom('party_payment_edges as e').select(cols('payment'))) : trade;
 }
@@ -54,8 +62,14 @@ export interface PartySummary {
   name: string;
   country: string | null;
   members: number;
+  /** Trade lines naming the party (importer or exporter) and their value in US dollars. */
   lines: number;
-  value: number;
+  value_usd: number;
+  /** Payments naming the party (payer or payee) and their amount in US dollars; 0 without financial access. */
+  payments: number;
+  payments_usd: number;
+  /** Lines and payments among those without an exchange rate: left out of the USD totals. */
+  without_usd: number;
 }
 
 export async function searchParties(db: ScopedDb, q: string, limit = 50): Promise<PartySummary[]> {
@@ -70,8 +84,11 @@ export async function searchParties(db: ScopedDb, q: string, limit = 50): Promis
       sql<string>`arg_max(m.name, m.lines)`.as('name'),
       sql<string>`arg_max(m.country, m.lines)`.as('country'),
       sql<number>`count(*)::INTEGER`.as('members'),
-      sql<number>`sum(m.lines)::INTEGER`.as('lines'),
-      sql<number>`sum(m.value)::DOUBLE`.as('value'),
+      sql<number>`coalesce(sum(m.lines) FILTER (WHERE m.source = 'trade'), 0)::INTEGER`.as('lines'),
+      sql<number>`coalesce(sum(m.value_usd) FILTER (WHERE m.source = 'trade'), 0)::DOUBLE`.as('value_usd'),
+      sql<number>`coalesce(sum(m.lines) FILTER (WHERE m.source = 'payment'), 0)::INTEGER`.as('payments'),
+      sql<number>`coalesce(sum(m.value_usd) FILTER (WHERE m.source = 'payment'), 0)::DOUBLE`.as('payments_usd'),
+      sql<number>`coalesce(sum(m.lines_without_usd), 0)::INTEGER`.as('without_usd'),
     ])
     .where((eb) =>
       eb.or([
@@ -81,7 +98,8 @@ export async function searchParties(db: ScopedDb, q: string, limit = 50): Promis
       ]),
     )
     .groupBy('m.party_id')
-    .orderBy('lines', 'desc')
+    // Goods lines and payments together decide the order (how much of the data names the party).
+    .orderBy(sql`sum(m.lines)`, 'desc')
     .orderBy('m.party_id')
     .limit(Math.min(MAX_SEARCH, Math.max(1, limit)))
     .execute();
@@ -118,18 +136,30 @@ export async function showParty(db: ScopedDb, id: string, opts: { counterparties
       .where('m.party_id', '=', id);
   const totals = async (role: 'importer' | 'exporter') =>
     (await tradeLines(role)
-      .select([sql<number>`count(*)::INTEGER`.as('lines'), sql<number>`coalesce(sum(t.value), 0)::DOUBLE`.as('value'), sql<number>`count(DISTINCT t.declaration_id)::INTEGER`.as('declarations')])
+      .select([
+        sql<number>`count(*)::INTEGER`.as('lines'),
+        sql<number>`coalesce(sum(t.value_usd), 0)::DOUBLE`.as('value_usd'),
+        sql<number>`count(*) FILTER (WHERE t.value_usd IS NULL)::INTEGER`.as('lines_without_usd'),
+        sql<number>`count(DISTINCT t.declaration_id)::INTEGER`.as('declarations'),
+      ])
       .executeTakeFirst()) as Record<string, number>;
   const goods = await k
     .selectFrom(
       tradeLines('importer')
-        .select([sql<string>`'import'`.as('role'), 't.date', 't.hs2', 't.value'])
-        .unionAll(tradeLines('exporter').select([sql<string>`'export'`.as('role'), 't.date', 't.hs2', 't.value'])).as('g'),
+        .select([sql<string>`'import'`.as('role'), 't.date', 't.hs2', 't.value_usd'])
+        .unionAll(tradeLines('exporter').select([sql<string>`'export'`.as('role'), 't.date', 't.hs2', 't.value_usd'])).as('g'),
     )
-    .select(['g.role', sql<string>`strftime(g.date, '%Y-Q') || quarter(g.date)::VARCHAR`.as('period'), 'g.hs2', sql<number>`count(*)::INTEGER`.as('lines'), sql<number>`sum(g.value)::DOUBLE`.as('value')])
+    .select([
+      'g.role',
+      sql<string>`strftime(g.date, '%Y-Q') || quarter(g.date)::VARCHAR`.as('period'),
+      'g.hs2',
+      sql<number>`count(*)::INTEGER`.as('lines'),
+      sql<number>`coalesce(sum(g.value_usd), 0)::DOUBLE`.as('value_usd'),
+      sql<number>`count(*) FILTER (WHERE g.value_usd IS NULL)::INTEGER`.as('lines_without_usd'),
+    ])
     .groupBy(['g.role', sql`2`, 'g.hs2'])
     .orderBy(sql`2`)
-    .orderBy('value', 'desc')
+    .orderBy('value_usd', 'desc')
     .limit(500)
     .execute();
   const cps = await k
@@ -140,12 +170,15 @@ export async function showParty(db: ScopedDb, id: string, opts: { counterparties
     .select([
       sql<string>`CASE WHEN e.src = ${id} THEN e.dst ELSE e.src END`.as('party_id'),
       sql<string[]>`list_sort(list_distinct(list(e.kind || ':' || CASE WHEN e.src = ${id} THEN 'to' ELSE 'from' END)))`.as('relations'),
-      sql<number>`sum(e.lines)::INTEGER`.as('lines'),
-      sql<number>`sum(e.value)::DOUBLE`.as('value'),
+      // Goods and payments with the counterparty, apart (see header).
+      sql<number>`coalesce(sum(e.lines) FILTER (WHERE e.kind = 'trade'), 0)::INTEGER`.as('lines'),
+      sql<number>`coalesce(sum(e.value) FILTER (WHERE e.kind = 'trade'), 0)::DOUBLE`.as('value_usd'),
+      sql<number>`coalesce(sum(e.lines) FILTER (WHERE e.kind = 'payment'), 0)::INTEGER`.as('payments'),
+      sql<number>`coalesce(sum(e.value) FILTER (WHERE e.kind = 'payment'), 0)::DOUBLE`.as('payments_usd'),
     ])
     .where((eb) => eb.or([eb('e.src', '=', id), eb('e.dst', '=', id)]))
     .groupBy(sql`1`)
-    .orderBy('value', 'desc')
+    .orderBy(sql`sum(e.value)`, 'desc')
     .orderBy('party_id')
     .limit(limit)
     .execute();
@@ -157,7 +190,11 @@ export async function showParty(db: ScopedDb, id: string, opts: { counterparties
         .selectFrom('payments as p')
         .innerJoin('party_payment_members as m', (j) => j.onRef('m.provider', '=', 'p.provider').on('m.ref', '=', sql`coalesce(p.${sql.raw(`${role}_id`)}, upper(p.${sql.raw(`${role}_name`)}))`))
         .where('m.party_id', '=', id)
-        .select([sql<number>`count(*)::INTEGER`.as('payments'), sql<number>`coalesce(sum(p.amount), 0)::DOUBLE`.as('amount')])
+        .select([
+          sql<number>`count(*)::INTEGER`.as('payments'),
+          sql<number>`coalesce(sum(p.amount_usd), 0)::DOUBLE`.as('amount_usd'),
+          sql<number>`count(*) FILTER (WHERE p.amount_usd IS NULL)::INTEGER`.as('payments_without_usd'),
+        ])
         .executeTakeFirst()) as Record<string, number>;
     pay = { as_payer: await side('payer'), as_payee: await side('payee') };
   }
@@ -184,13 +221,18 @@ export async function showParty(db: ScopedDb, id: string, opts: { counterparties
     : null;
   const sum = (xs: Record<string, unknown>[], f: string) => xs.reduce((a, x) => a + Number(x[f] ?? 0), 0);
   const top = mem[0]!;
+  const goodsMembers = mem.filter((m) => m['source'] === 'trade');
+  const payMembers = mem.filter((m) => m['source'] === 'payment');
   return {
     party_id: id,
     name: String(top['name'] ?? top['ref']),
     country: (top['country'] as string | null) ?? null,
     members: mem.length,
-    lines: sum(mem, 'lines'),
-    value: sum(mem, 'value'),
+    lines: sum(goodsMembers, 'lines'),
+    value_usd: sum(goodsMembers, 'value_usd'),
+    payments: sum(payMembers, 'lines'),
+    payments_usd: sum(payMembers, 'value_usd'),
+    without_usd: sum(mem, 'lines_without_usd'),
     member_records: mem,
     totals: { trade: { as_importer: await totals('importer'), as_exporter: await totals('exporter') }, payments: pay },
     counterparties: cps.map((c) => ({ ...c, name: cpNames.get(String(c['party_id'])) ?? null })),

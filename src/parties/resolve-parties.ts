@@ -58,10 +58,10 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
   const k = s.db as Kysely<any>;
   const trade = k
     .selectFrom('trade_lines as t')
-    .select(['t.provider', 't.flow', 't.importer_key', 't.importer_id', 't.importer_name', 't.exporter_key', 't.exporter_id', 't.exporter_name', 't.reporter', 't.origin_country', 't.departure_country', 't.destination_country', 't.value', 't.date'])
+    .select(['t.provider', 't.flow', 't.importer_key', 't.importer_id', 't.importer_name', 't.exporter_key', 't.exporter_id', 't.exporter_name', 't.reporter', 't.origin_country', 't.departure_country', 't.destination_country', 't.value_usd', 't.date'])
     .compile();
   const pay = withPayments
-    ? k.selectFrom('payments as p').select(['p.provider', 'p.payer_id', 'p.payer_name', 'p.payer_country', 'p.payee_id', 'p.payee_name', 'p.payee_country', 'p.amount', 'p.date']).compile()
+    ? k.selectFrom('payments as p').select(['p.provider', 'p.payer_id', 'p.payer_name', 'p.payer_country', 'p.payee_id', 'p.payee_name', 'p.payee_country', 'p.amount_usd', 'p.date']).compile()
     : null;
   const prevTrade = k.selectFrom('party_members as m').select(['m.provider', 'm.ref', 'm.party_id']).compile();
   const prevPay = withPayments ? k.selectFrom('party_payment_members as m').select(['m.provider', 'm.ref', 'm.party_id']).compile() : null;
@@ -74,16 +74,16 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
     };
     try {
       const agg = `bool_or(has_id) AS has_id, mode(name) AS name, list_slice(list_sort(list_distinct(list(name) FILTER (WHERE name IS NOT NULL))), 1, 20) AS names,
-        mode(country) AS country, count(*)::BIGINT AS lines, coalesce(sum(value), 0)::DOUBLE AS value`;
+        mode(country) AS country, count(*)::BIGINT AS lines, coalesce(sum(value_usd), 0) AS value_usd, count(*) FILTER (WHERE value_usd IS NULL)::BIGINT AS lines_without_usd`;
       await run(
         `CREATE OR REPLACE TEMP TABLE px_rec0 AS
          WITH t AS (${trade.sql}),
          r AS (
            SELECT provider, importer_key AS ref, importer_id IS NOT NULL AS has_id, importer_name AS name,
-             CASE WHEN flow = 'import' THEN reporter ELSE destination_country END AS country, value FROM t WHERE importer_key IS NOT NULL
+             CASE WHEN flow = 'import' THEN reporter ELSE destination_country END AS country, value_usd FROM t WHERE importer_key IS NOT NULL
            UNION ALL
            SELECT provider, exporter_key, exporter_id IS NOT NULL, exporter_name,
-             CASE WHEN flow = 'export' THEN reporter ELSE coalesce(departure_country, origin_country) END, value FROM t WHERE exporter_key IS NOT NULL)
+             CASE WHEN flow = 'export' THEN reporter ELSE coalesce(departure_country, origin_country) END, value_usd FROM t WHERE exporter_key IS NOT NULL)
          SELECT 'trade' AS source, provider, ref, ${agg} FROM r GROUP BY provider, ref`,
         trade.parameters,
       );
@@ -92,10 +92,10 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
           `INSERT INTO px_rec0
            WITH p AS (${pay.sql}),
            r AS (
-             SELECT provider, coalesce(payer_id, upper(payer_name)) AS ref, payer_id IS NOT NULL AS has_id, payer_name AS name, payer_country AS country, amount AS value
+             SELECT provider, coalesce(payer_id, upper(payer_name)) AS ref, payer_id IS NOT NULL AS has_id, payer_name AS name, payer_country AS country, amount_usd AS value_usd
              FROM p WHERE coalesce(payer_id, payer_name) IS NOT NULL
              UNION ALL
-             SELECT provider, coalesce(payee_id, upper(payee_name)), payee_id IS NOT NULL, payee_name, payee_country, amount
+             SELECT provider, coalesce(payee_id, upper(payee_name)), payee_id IS NOT NULL, payee_name, payee_country, amount_usd
              FROM p WHERE coalesce(payee_id, payee_name) IS NOT NULL)
            SELECT 'payment' AS source, provider, ref, ${agg} FROM r GROUP BY provider, ref`,
           pay.parameters,
@@ -173,7 +173,7 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
              list_sort(list_distinct(list(CASE left(k.key, 1) WHEN 'I' THEN 'same id' WHEN 'N' THEN 'same name and country' ELSE 'analyst merge' END))) AS evidence
            FROM px_keys k JOIN ksize USING (key) WHERE ksize.n > 1 GROUP BY k.rec_id),
          split AS ${splitRecs}
-         SELECT r.source, r.provider, r.ref, a.party_id, r.has_id, r.name, r.names, r.country, r.name_key, r.lines, r.value,
+         SELECT r.source, r.provider, r.ref, a.party_id, r.has_id, r.name, r.names, r.country, r.name_key, r.lines, r.value_usd, r.lines_without_usd,
            CASE WHEN list_contains(ev.evidence, 'analyst merge') THEN 'analyst merge'
                 WHEN list_contains(ev.evidence, 'same id') THEN 'same id'
                 WHEN list_contains(ev.evidence, 'same name and country') THEN 'same name and country'
@@ -189,13 +189,13 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
       try {
         const seq = (await scalar(c, 'SELECT coalesce(max(seq), 0) + 1 FROM party_resolutions')) || 1;
         const rid = `PR${String(seq).padStart(6, '0')}`;
-        const cols = 'provider, ref, party_id, has_id, name, names, country, name_key, lines, value, link, confidence, evidence';
+        const cols = 'provider, ref, party_id, has_id, name, names, country, name_key, lines, value_usd, lines_without_usd, link, confidence, evidence';
         await run('DELETE FROM party_members');
         await run(`INSERT INTO party_members (${cols}, resolution_id) SELECT ${cols}, $1 FROM px_final WHERE source = 'trade'`, [rid]);
         await run('DELETE FROM party_edges');
         await run(
-          `INSERT INTO party_edges (provider, src, dst, lines, value, first_date, last_date, resolution_id)
-           SELECT t.provider, e.party_id, i.party_id, count(*), coalesce(sum(t.value), 0)::DOUBLE, min(t.date), max(t.date), $${trade.parameters.length + 1}
+          `INSERT INTO party_edges (provider, src, dst, lines, value_usd, lines_without_usd, first_date, last_date, resolution_id)
+           SELECT t.provider, e.party_id, i.party_id, count(*), coalesce(sum(t.value_usd), 0), count(*) FILTER (WHERE t.value_usd IS NULL), min(t.date), max(t.date), $${trade.parameters.length + 1}
            FROM (${trade.sql}) t
            JOIN px_final i ON i.source = 'trade' AND i.provider = t.provider AND i.ref = t.importer_key
            JOIN px_final e ON e.source = 'trade' AND e.provider = t.provider AND e.ref = t.exporter_key
@@ -208,8 +208,8 @@ export async function resolveParties(store: AnalyticalStore, scope: Scope, overr
           await run(`INSERT INTO party_payment_members (${cols}, resolution_id) SELECT ${cols}, $1 FROM px_final WHERE source = 'payment'`, [rid]);
           await run('DELETE FROM party_payment_edges');
           await run(
-            `INSERT INTO party_payment_edges (provider, src, dst, lines, value, first_date, last_date, resolution_id)
-             SELECT p.provider, a.party_id, b.party_id, count(*), coalesce(sum(p.amount), 0)::DOUBLE, min(p.date), max(p.date), $${pay.parameters.length + 1}
+            `INSERT INTO party_payment_edges (provider, src, dst, lines, value_usd, lines_without_usd, first_date, last_date, resolution_id)
+             SELECT p.provider, a.party_id, b.party_id, count(*), coalesce(sum(p.amount_usd), 0), count(*) FILTER (WHERE p.amount_usd IS NULL), min(p.date), max(p.date), $${pay.parameters.length + 1}
              FROM (${pay.sql}) p
              JOIN px_final a ON a.source = 'payment' AND a.provider = p.provider AND a.ref = coalesce(p.payer_id, upper(p.payer_name))
              JOIN px_final b ON b.source = 'payment' AND b.provider = p.provider AND b.ref = coalesce(p.payee_id, upper(p.payee_name))

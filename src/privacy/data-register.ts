@@ -74,8 +74,9 @@ function fieldsOf(profileName: string, dataset: DatasetId): string[] {
     const p = loadProfile(profileName);
     return [...new Set(emitSets(p).flatMap((s) => Object.keys(s)))].sort();
   } catch {
-    // A profile file that has since moved: the dataset's canonical fields are an upper bound.
-    return DATASETS[dataset].fields.map((f) => f.name);
+    // A profile file that has since moved: the dataset's canonical fields are an upper bound. Reference tables
+    // (ref_ports, ref_fx, ...) have no canonical dataset and no profile file: their own table names the content.
+    return DATASETS[dataset]?.fields.map((f) => f.name) ?? [`${dataset} reference table`];
   }
 }
 

@@ -68,9 +68,9 @@ describe('purge', () => {
     expect(r.derived.partyEdges).toBe(1);
     expect({ ...preview, dryRun: false, purgeId: r.purgeId }).toEqual(r);
 
-    const current = await sql(`SELECT declaration_id, value FROM trade_lines ORDER BY declaration_id`);
+    const current = await sql(`SELECT declaration_id, value::DOUBLE AS value FROM trade_lines ORDER BY declaration_id`);
     expect(current).toEqual([{ declaration_id: 'NEW1', value: 400 }, { declaration_id: 'NEW2', value: 550 }]);
-    expect(await sql(`SELECT declaration_id, value FROM trade_lines_history`)).toEqual([{ declaration_id: 'NEW2', value: 500 }]);
+    expect(await sql(`SELECT declaration_id, value::DOUBLE AS value FROM trade_lines_history`)).toEqual([{ declaration_id: 'NEW2', value: 500 }]);
     expect(await sql(`SELECT anomaly_id FROM anomalies WHERE detector = 'price-iqr'`)).toEqual([{ anomaly_id: 'A-NEW1' }]);
     expect((await sql(`SELECT ref FROM party_members ORDER BY ref`)).map((x) => x['ref'])).not.toContain('GONE');
     expect((await sql(`SELECT ref FROM party_members ORDER BY ref`)).map((x) => x['ref'])).toContain('KEEP');

@@ -33,7 +33,7 @@ describe('built-in profiles', () => {
     );
     const r = await ingestFile(deps(), f, { profile: 'comtrade', category: 'trade', provider: 'UN', loadedBy: 't' });
     expect(r).toMatchObject({ rows_read: 4, rows_accepted: 3, rows_rejected: 1 });
-    expect(await sqlRows('SELECT reporter, partner, flow, period, hs, value, valuation_basis FROM mirror_stats ORDER BY line')).toEqual([
+    expect(await sqlRows('SELECT reporter, partner, flow, period, hs, value::DOUBLE AS value, valuation_basis FROM mirror_stats ORDER BY line')).toEqual([
       { reporter: 'US', partner: 'CN', flow: 'import', period: '2024-01', hs: '720851', value: 52000.5, valuation_basis: 'cif' },
       { reporter: 'CN', partner: 'US', flow: 'export', period: '2024-01', hs: '720851', value: 49000, valuation_basis: 'fob' },
       { reporter: 'DE', partner: 'W00', flow: 'import', period: '2023', hs: 'TOTAL', value: 1000000, valuation_basis: 'cif' },
@@ -51,9 +51,14 @@ describe('built-in profiles', () => {
         'P3,2024-01-05,10,USD,Acme LLC,US,Hebei Iron,CN,not-a-bic,wire,wire,INV-3\n',
     );
     const r = await ingestFile(deps(), f, { profile: 'canonical', category: 'financial', provider: 'US', loadedBy: 't' });
-    expect(r).toMatchObject({ dataset: 'payments', profile: 'canonical-payments', rows_accepted: 1, rows_rejected: 2 });
+    // A payment of 0 is data (flagged zero_amount), like a zero-value trade line; a bad BIC is not.
+    expect(r).toMatchObject({ dataset: 'payments', profile: 'canonical-payments', rows_accepted: 2, rows_rejected: 1 });
     const e = await explore(scopedDb(t.rt.store, localOperatorScope()), { dataset: 'payments', by: ['payee_country'], measures: ['amount', 'payments'] });
-    expect(e.rows).toEqual([{ payee_country: 'CN', amount: 5000, payments: 1 }]);
+    expect(e.rows).toEqual([{ payee_country: 'CN', amount: 5000, payments: 2 }]);
+    expect(await sqlRows('SELECT payment_id, zero_amount, amount_usd::DOUBLE AS amount_usd FROM payments ORDER BY payment_id')).toEqual([
+      { payment_id: 'P1', zero_amount: false, amount_usd: 5000 },
+      { payment_id: 'P2', zero_amount: true, amount_usd: 0 },
+    ]);
   });
 });
 
@@ -155,7 +160,7 @@ describe('profile where: keep only the records a profile is for', () => {
     const r = await ingestFile(deps(), data, { profile, category: 'trade', provider: 'DE', loadedBy: 't' });
     expect(r).toMatchObject({ rows_read: 6, rows_accepted: 2, rows_rejected: 1, rows_filtered: 3, rejects_kept: 1 });
     expect(r.message).toMatch(/3 records left out by the profile's where filter \(not rejected\)/);
-    expect(await sqlRows('SELECT declaration_id, value, line::INTEGER line FROM trade_lines ORDER BY line')).toEqual([
+    expect(await sqlRows('SELECT declaration_id, value::DOUBLE AS value, line::INTEGER line FROM trade_lines ORDER BY line')).toEqual([
       { declaration_id: 'R1', value: 100, line: 2 },
       { declaration_id: 'R5', value: 80, line: 7 },
     ]);
@@ -175,7 +180,7 @@ describe('profile where: keep only the records a profile is for', () => {
     const data = t.file('gfi-sample.csv', [header, rec('TMG_CIF_USD', 1000, 1200), rec('TMG_FOB_USD', 990, 1200)].join('\n'));
     const r = await ingestFile(deps(), data, { profile: 'gfi-dots', category: 'trade', provider: 'GFI', loadedBy: 't' });
     expect(r).toMatchObject({ rows_read: 2, rows_accepted: 1, rows_rejected: 0, rows_filtered: 1 });
-    expect(await sqlRows('SELECT reporter, partner, flow, value, line::INTEGER line FROM mirror_stats ORDER BY flow')).toEqual([
+    expect(await sqlRows('SELECT reporter, partner, flow, value::DOUBLE AS value, line::INTEGER line FROM mirror_stats ORDER BY flow')).toEqual([
       { reporter: 'GB', partner: 'US', flow: 'export', value: 1200, line: 2 },
       { reporter: 'US', partner: 'GB', flow: 'import', value: 1060, line: 2 },
     ]);

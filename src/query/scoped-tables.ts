@@ -40,6 +40,10 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   anomalies: { category: 'trade', rowCategoryColumn: 'category' },
   risk_models: { category: 'trade' },
   risk_model_terms: { category: 'trade' },
+  // Conversion provenance per batch (fx/fx-schema.ts): counts, rate generation and currencies, no row values.
+  batch_fx: { category: 'trade', rowCategoryColumn: 'category' },
 };
 
-export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);
+export const REFERENCE_TABLES: ReadonlySet<string> = new Set([
+  'ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors', 'ref_fx_rates', 'ref_fx_sources',
+]);

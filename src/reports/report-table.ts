@@ -54,12 +54,18 @@ export function reportTable(
     ...r.by.map((id) => ({ id, label: dims.find((d) => d.id === id)?.label ?? id, kind: 'dimension' as const })),
     ...(r.period ? [{ id: 'period', label: r.period[0]!.toUpperCase() + r.period.slice(1), kind: 'dimension' as const }] : []),
   ];
+  /** USD measures and how many rows each left out for want of an exchange rate (over the whole table). */
+  const leftOut = r.measures
+    .filter((m) => m.without_rate)
+    .map((m) => ({ m, col: m.without_rate!, n: Math.max(Number(r.totals[m.without_rate!] ?? 0), r.rows.reduce((a, c) => a + Number(c[m.without_rate!] ?? 0), 0)) }));
   for (const m of r.measures) {
     all.push({ id: m.id, label: m.name, kind: 'measure', unit: m.unit as TableColumn['unit'] });
     if (opts.changes !== false) for (const c of r.changes) all.push({ id: `${m.id}_${c}`, label: `${m.name}: ${CHANGE_LABEL[c] ?? c}`, kind: 'change', unit: 'change' });
+    if (m.without_rate) all.push({ id: m.without_rate, label: `${m.name}: lines left out (no USD rate)`, kind: 'measure', unit: 'count' });
   }
   if (r.period) all.push({ id: 'incomplete', label: 'Incomplete period', kind: 'flag' });
-  let columns = all;
+  // A left-out column is shown when it has something to say (a layout may always name it).
+  let columns = all.filter((c) => !leftOut.some((l) => l.col === c.id && l.n === 0));
   if (opts.columns?.length) {
     columns = opts.columns.map((id) => {
       const c = all.find((x) => x.id === id);
@@ -84,6 +90,9 @@ export function reportTable(
       })
     : null;
   const notes = [
+    ...leftOut
+      .filter((l) => l.n > 0)
+      .map((l) => `${l.m.name} is in US dollars at monthly exchange rates; it leaves out the lines whose currency and month have no rate (column "${l.m.name}: lines left out").`),
     ...(r.changes.length && opts.changes !== false ? ['Change = (this period - compared period) / compared period; empty when either is missing or zero.'] : []),
     ...(r.period ? [`Incomplete: the loaded data (${r.coverage.first ?? '-'} to ${r.coverage.last ?? '-'}) does not cover the whole period.`] : []),
     ...(r.top ? [`Top ${r.top} by ${r.measures[0]!.name}; the rest are grouped as (others).`] : []),

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
 import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { auditTrail, type AuditTrail } from '../audit/index.ts';
-import { seedReferenceDefaults } from '../reference/index.ts';
+import { REFERENCE_DIR, seedReferenceDefaults } from '../reference/index.ts';
+import { ratesAtOpen } from '../fx/index.ts';
 import { AccountError, accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
 import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
 import { retentionStore, type RetentionStore } from '../privacy/index.ts';
@@ -89,7 +90,11 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     await store.close();
     throw e;
   }
-  await store.withWriteConnection((c) => seedReferenceDefaults(c));
+  await store.withWriteConnection(async (c) => {
+    await seedReferenceDefaults(c);
+    // USD columns follow the rates in force: seeded rates, an upgraded store or a changed shipped table convert here.
+    await ratesAtOpen(c, REFERENCE_DIR, { scanTables: store.upgraded !== null });
+  });
   const trail = auditTrail(control, { dataDir });
   const access = accessServices(control, opts.access);
   let operatorScope: Scope = localOperatorScope(process.env['USER'] ?? 'local-operator');

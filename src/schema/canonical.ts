@@ -7,9 +7,14 @@
  * - Field names are the public contract of profiles, the explore API and the generator's CSV header;
  *   they are snake_case identifiers matching /^[a-z][a-z0-9_]*$/ so they never need quoting.
  * - `required` means a row without it is quarantined, never stored with a default.
+ * - Money (values, duty, amounts, penalties) is its own type, `money`: an exact decimal in storage
+ *   (store/money.ts), never a binary float, so sums are exact to the cent. Quantities, masses and rates
+ *   are measurements, not money, and stay `decimal` (binary floating point).
+ * - A money amount of 0 is data (goods shipped free of charge, samples, warranty replacements: a red flag
+ *   in itself), so money fields are >= 0 and zero rows are flagged by a derived column, not rejected.
  */
 
-export type FieldType = 'text' | 'int' | 'decimal' | 'date' | 'bool' | 'country' | 'currency';
+export type FieldType = 'text' | 'int' | 'decimal' | 'money' | 'date' | 'bool' | 'country' | 'currency';
 
 export interface FieldSpec {
   readonly name: string;
@@ -59,7 +64,7 @@ const tradeLineFields: readonly FieldSpec[] = [
   { name: 'exporter_name', type: 'text', doc: 'exporter name' },
   { name: 'manufacturer_name', type: 'text', doc: 'manufacturer name' },
   { name: 'declarant_id', type: 'text', doc: 'broker' },
-  { name: 'value', type: 'decimal', required: true, min: 0, exclusiveMin: true, doc: 'customs value, > 0' },
+  { name: 'value', type: 'money', required: true, min: 0, doc: 'customs value, >= 0 (0 is flagged as zero_value)' },
   { name: 'currency', type: 'currency', doc: 'ISO 4217; default USD' },
   { name: 'valuation_basis', type: 'text', oneOf: ['cif', 'fob'], doc: 'default CIF for imports, FOB for exports' },
   { name: 'quantity', type: 'decimal', min: 0, doc: 'statistical quantity' },
@@ -68,7 +73,7 @@ const tradeLineFields: readonly FieldSpec[] = [
   { name: 'port_code', type: 'text', doc: 'port or customs office; ports reference maps it to field office and nation' },
   { name: 'transport_mode', type: 'text', oneOf: TRANSPORT_MODES, doc: 'sea, air, road, rail, post, pipeline, other' },
   { name: 'invoice_ref', type: 'text', doc: 'links payments to declarations' },
-  { name: 'duty_amount', type: 'decimal', min: 0, doc: 'duty collected' },
+  { name: 'duty_amount', type: 'money', min: 0, doc: 'duty collected, in the line currency' },
   { name: 'tax_rate', type: 'decimal', min: 0, doc: 'duty or tax rate, percent' },
   { name: 'inspected', type: 'bool', doc: 'line was physically inspected' },
   { name: 'fraud', type: 'bool', doc: 'inspection found fraud' },
@@ -78,7 +83,7 @@ const tradeLineFields: readonly FieldSpec[] = [
 const paymentFields: readonly FieldSpec[] = [
   { name: 'payment_id', type: 'text', doc: "provider's payment identifier" },
   { name: 'date', type: 'date', required: true, doc: 'value date' },
-  { name: 'amount', type: 'decimal', required: true, min: 0, exclusiveMin: true, doc: 'amount, > 0' },
+  { name: 'amount', type: 'money', required: true, min: 0, doc: 'amount, >= 0 (0 is flagged as zero_amount)' },
   { name: 'currency', type: 'currency', doc: 'ISO 4217; default USD' },
   { name: 'payer_name', type: 'text', doc: 'payer (ordering customer)' },
   { name: 'payer_id', type: 'text', doc: 'payer identifier' },
@@ -104,7 +109,7 @@ const mirrorFields: readonly FieldSpec[] = [
   { name: 'flow', type: 'text', required: true, oneOf: FLOWS, doc: 'import or export, as the reporter sees it' },
   { name: 'period', type: 'text', required: true, pattern: '^[0-9]{4}(-[0-9]{2})?$', doc: 'YYYY or YYYY-MM' },
   { name: 'hs', type: 'text', required: true, pattern: '^([0-9]{2,10}|TOTAL)$', doc: 'HS code at any level, or TOTAL' },
-  { name: 'value', type: 'decimal', required: true, min: 0, doc: 'value in USD' },
+  { name: 'value', type: 'money', required: true, min: 0, doc: 'value in USD' },
   { name: 'valuation_basis', type: 'text', oneOf: ['cif', 'fob'], doc: 'CIF (imports) or FOB (exports)' },
   { name: 'quantity', type: 'decimal', min: 0, doc: 'quantity' },
   { name: 'quantity_unit', type: 'text', doc: 'unit of quantity' },
@@ -127,8 +132,8 @@ const enforcementFields: readonly FieldSpec[] = [
   { name: 'origin_country', type: 'country', doc: 'country of origin of the goods' },
   { name: 'importer_id', type: 'text', doc: "provider's importer identifier" },
   { name: 'importer_name', type: 'text', doc: 'importer name' },
-  { name: 'value', type: 'decimal', min: 0, doc: 'value of the goods examined or seized' },
-  { name: 'penalty_amount', type: 'decimal', min: 0, doc: 'penalty imposed' },
+  { name: 'value', type: 'money', min: 0, doc: 'value of the goods examined or seized' },
+  { name: 'penalty_amount', type: 'money', min: 0, doc: 'penalty imposed' },
   { name: 'currency', type: 'currency', doc: 'ISO 4217 of value and penalty' },
   { name: 'outcome', type: 'text', doc: 'result as recorded (e.g. no finding, discrepancy, referred)' },
 ];

@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('GET /api/explore paging', () => {
   it('serves page 2 from the result computed for page 1', async () => {
     const api = await signIn(app, t.rt, 'investigator');
-    const q = 'by=importer,exporter,month&measure=lines,value&sort=value,importer:asc&limit=500';
+    const q = 'by=importer,exporter,month&measure=lines,value_usd&sort=value_usd,importer:asc&limit=500';
     const p1 = await api.get(`/api/explore?${q}`);
     expect(p1.statusCode).toBe(200);
     expect(p1.json()).toMatchObject({ offset: 0, next_offset: 500, truncated: true });
@@ -38,14 +38,14 @@ describe('GET /api/explore paging', () => {
     expect(p2.statusCode).toBe(200);
     expect(t.rt.results.stats).toEqual({ hits: before.hits + 1, misses: before.misses });
     const direct = await explore(scopedDb(t.rt.store, { principal: 'x', grants: [{ category: 'trade', providers: '*', level: 'row' }] }), {
-      by: ['importer', 'exporter', 'month'], measures: ['lines', 'value'], sort: parseSort('value,importer:asc'), limit: 500, offset: 500,
+      by: ['importer', 'exporter', 'month'], measures: ['lines', 'value_usd'], sort: parseSort('value_usd,importer:asc'), limit: 500, offset: 500,
     });
     expect(p2.json()).toEqual(JSON.parse(JSON.stringify(direct)));
     expect(p1.json().total_groups).toBeGreaterThan(1000);
 
     // An executive's aggregate-only result for a request of the same shape is computed (and suppressed) on its own.
     const exec = await signIn(app, t.rt, 'executive');
-    const e = await exec.get('/api/explore?by=origin,month&measure=lines,value&limit=5&offset=5');
+    const e = await exec.get('/api/explore?by=origin,month&measure=lines,value_usd&limit=5&offset=5');
     expect(e.statusCode).toBe(200);
     expect(t.rt.results.stats.misses).toBe(before.misses + 1);
   });

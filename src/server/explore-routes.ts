@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { grantFor, scopedDb } from '../query/index.ts';
+import { withFxProvenance } from '../fx/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
 import { CATALOGUES, categoryOfDataset, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
@@ -152,10 +153,12 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         audited(rt.audit, req.actor, 'view-batches', null, async () => {
           // Only batches of categories and providers the caller may read are listed.
           const all = await rt.registry.list();
-          return all.filter((b) => {
+          const visible = all.filter((b) => {
             const g = grantFor(req.scope, b.category as DatasetCategory);
             return g !== undefined && (g.providers === '*' || g.providers.includes(b.provider));
           });
+          // Which exchange rates converted each batch (fx/): read under the caller's scope.
+          return withFxProvenance(scopedDb(rt.store, req.scope), visible);
         }, (r) => ({ rowCount: r.length })),
     }),
     defineRoute({

@@ -46,7 +46,7 @@ describe('CSV exports', () => {
     const r = await ex.get('/api/export/explore?by=origin&measure=value,lines');
     expect(r.statusCode).toBe(200);
     const lines = r.body.trim().split('\r\n');
-    expect(lines[0]).toBe('Country of origin,Value,Lines');
+    expect(lines[0]).toBe('Country of origin,Value (declared currency),Lines');
     expect(lines.find((l) => l.startsWith('VN'))).toBe('VN,suppressed,suppressed');
     expect((await ex.get('/api/export/lines')).statusCode).toBe(403);
   });

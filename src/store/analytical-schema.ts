@@ -8,13 +8,19 @@
  *   same key, the old row moves, unchanged, to `<table>_history` with `superseded_by` naming the batch;
  *   rows are never edited, so history stays visible (access.md: source data read-only), and ordinary reads
  *   need no "is current" filter.
- * - Derived columns (hs2/hs4/hs6, partner_country, party keys) are computed once at ingest because every
- *   explore query groups by them; reference hierarchies (ports, sectors) are joined at query time so a
- *   replaced reference table takes effect without reloading.
+ * - Derived columns (hs2/hs4/hs6, partner_country, party keys, zero-value flags) are computed once at ingest
+ *   because every explore query groups by them; reference hierarchies (ports, sectors) are joined at query
+ *   time so a replaced reference table takes effect without reloading. The USD columns (fx/fx-columns.ts)
+ *   are derived at ingest too, because every total and detector reads them; they are the one derived
+ *   state a reference load rewrites in place (fx/convert.ts), so loading new rates needs no reload.
+ * - The layout (column order and types) is versioned (analytical-migrations.ts): a data directory made by an
+ *   earlier version is rewritten to this layout when it is opened.
  */
 import { DATASETS, type DatasetId, type FieldType } from '../schema/index.ts';
 import { PARTY_DDL } from '../parties/party-schema.ts';
 import { SCREENING_DDL } from '../screening/hits-schema.ts';
+import { MONEY_SQL } from './money.ts';
+import { FX_COLUMNS, RATE_AT_LOAD } from '../fx/fx-columns.ts';
 
 export function sqlType(t: FieldType): string {
   switch (t) {
@@ -22,6 +28,8 @@ export function sqlType(t: FieldType): string {
       return 'INTEGER';
     case 'decimal':
       return 'DOUBLE';
+    case 'money':
+      return MONEY_SQL;
     case 'date':
       return 'DATE';
     case 'bool':
@@ -31,8 +39,18 @@ export function sqlType(t: FieldType): string {
   }
 }
 
+export interface DerivedColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly expr: string;
+  /** Reads the row's monthly FX rate: the load joins the rates (fx/fx-columns.ts) and re-conversion rewrites it. */
+  readonly fx?: boolean;
+}
+
+const fxDerived = (id: DatasetId): DerivedColumn[] => FX_COLUMNS[id].map((c) => ({ name: c.name, type: c.type, expr: c.expr(RATE_AT_LOAD), fx: true }));
+
 /** Columns added at ingest beyond the canonical fields, with the SQL that derives each from typed fields. */
-export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly { name: string; type: string; expr: string }[]>> = {
+export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly DerivedColumn[]>> = {
   trade_lines: [
     { name: 'hs2', type: 'VARCHAR', expr: 'substr(hs_code, 1, 2)' },
     { name: 'hs4', type: 'VARCHAR', expr: 'substr(hs_code, 1, 4)' },
@@ -44,14 +62,18 @@ export const DERIVED_COLUMNS: Readonly<Record<DatasetId, readonly { name: string
     },
     { name: 'importer_key', type: 'VARCHAR', expr: 'coalesce(importer_id, upper(importer_name))' },
     { name: 'exporter_key', type: 'VARCHAR', expr: 'coalesce(exporter_id, upper(exporter_name))' },
+    // A declared value of 0 is data (free of charge, samples) and a red flag in itself: marked, never rejected.
+    { name: 'zero_value', type: 'BOOLEAN', expr: 'value = 0' },
+    ...fxDerived('trade_lines'),
   ],
-  payments: [],
+  payments: [{ name: 'zero_amount', type: 'BOOLEAN', expr: 'amount = 0' }, ...fxDerived('payments')],
   mirror_stats: [],
   enforcement_events: [
     { name: 'hs2', type: 'VARCHAR', expr: 'substr(hs_code, 1, 2)' },
     { name: 'hs4', type: 'VARCHAR', expr: 'substr(hs_code, 1, 4)' },
     { name: 'hs6', type: 'VARCHAR', expr: 'substr(hs_code, 1, 6)' },
     { name: 'importer_key', type: 'VARCHAR', expr: 'coalesce(importer_id, upper(importer_name))' },
+    ...fxDerived('enforcement_events'),
   ],
 };
 

@@ -6,7 +6,8 @@
  *   process (a CLI ingest while `serve` runs) gets a clear "in use" error rather than a corrupt store.
  * - Readers never get the raw connection: `reader(scope)` (query layer) is the only way to read rows.
  *   `withWriteConnection` is for ingest and schema work, which are not user reads.
- * - Schema creation is idempotent and runs at open, so an old data directory upgrades in place.
+ * - Schema creation is idempotent and runs at open; a data directory of an earlier layout is first upgraded
+ *   in place, in one transaction (analytical-migrations.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ import { duckdbDialect, type AnalyticalDialect } from './analytical-dialect.ts';
 import { WATCHLIST_DDL } from '../watchlists/watchlist-schema.ts';
 import { DETECT_DDL } from '../detect/detect-schema.ts';
 import { DATASETS, type DatasetId } from '../schema/index.ts';
+import { FX_DDL } from '../fx/fx-schema.ts';
+import { upgradeLayout, type LayoutUpgrade } from './analytical-migrations.ts';
 
 export class StoreInUseError extends Error {
   constructor(readonly path: string) {
@@ -34,6 +37,11 @@ export class StoreConfigError extends Error {}
 export interface AnalyticalStore {
   readonly path: string;
   readonly dialect: AnalyticalDialect;
+  /**
+   * The layout upgrade applied when this store was opened (analytical-migrations.ts), or null. After one, the
+   * runtime converts the upgraded rows to USD once the rates are seeded.
+   */
+  readonly upgraded: LayoutUpgrade | null;
   /** Kysely over a small pool of DuckDB connections; wrap with the scope plugin before reading rows. */
   readonly db: Kysely<any>;
   withWriteConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T>;
@@ -73,9 +81,18 @@ export async function openAnalyticalStore(dataDir: string, opts: StoreOptions = 
     throw e;
   }
   const writer = await instance.connect();
+  let upgraded: LayoutUpgrade | null = null;
   if (!opts.readOnly) {
+    try {
+      upgraded = await upgradeLayout(writer);
+    } catch (e) {
+      writer.closeSync();
+      instance.closeSync();
+      throw e;
+    }
     for (const id of Object.keys(DATASETS) as DatasetId[]) for (const ddl of createTableSql(id)) await writer.run(ddl);
     for (const ddl of REFERENCE_DDL) await writer.run(ddl);
+    for (const ddl of FX_DDL) await writer.run(ddl);
     for (const ddl of WATCHLIST_DDL) await writer.run(ddl);
     for (const ddl of DETECT_DDL) await writer.run(ddl);
   }
@@ -85,6 +102,7 @@ export async function openAnalyticalStore(dataDir: string, opts: StoreOptions = 
   return {
     path,
     dialect: duckdbDialect,
+    upgraded,
     db,
     withWriteConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
       // Writes are serialised in-process: one batch at a time keeps the batch transaction simple.

@@ -5,12 +5,14 @@
  * Invariants:
  * - DuckDB accepts the Postgres flavour Kysely's PostgresQueryCompiler emits ("double-quoted" identifiers,
  *   $1 placeholders), so we reuse that compiler instead of maintaining a fork.
- * - Results come back through `getRowObjectsJson()`: BIGINT and DECIMAL arrive as strings, so aggregates
- *   that must be numbers are cast to DOUBLE or INTEGER by the query composer, never coerced in JS.
+ * - Results come back through `getRowObjectsJson()`: BIGINT arrives as a string, so aggregates that must be
+ *   numbers are cast to DOUBLE or INTEGER by the query composer. DECIMAL columns (money, store/money.ts) are
+ *   the one exception made here: their exact text becomes a JavaScript number, once per cell of a result
+ *   page (never per stored row), so every reader of a money column gets numbers that print exactly.
  * - One DuckDB connection per Kysely connection; DuckDB serialises statements on a connection, and a small
  *   pool of connections lets the server run reads concurrently.
  */
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -31,7 +33,14 @@ class DuckDbKyselyConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const reader = await this.raw.runAndReadAll(compiled.sql, compiled.parameters as DuckDBValue[]);
-    return { rows: reader.getRowObjectsJson() as R[] };
+    const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+    const types = reader.columnTypes();
+    const names = reader.columnNames();
+    const decimals = names.filter((_, i) => types[i]!.typeId === DuckDBTypeId.DECIMAL);
+    if (decimals.length) {
+      for (const row of rows) for (const k of decimals) if (typeof row[k] === 'string') row[k] = Number(row[k]);
+    }
+    return { rows: rows as R[] };
   }
 
   // eslint-disable-next-line require-yield

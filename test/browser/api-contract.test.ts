@@ -30,6 +30,7 @@ import type * as Reports from '../../src/reports/index.ts';
 import type * as Privacy from '../../src/privacy/index.ts';
 import type { AuditRecord } from '../../src/control/audit-log.ts';
 import type { BatchRecord } from '../../src/control/batch-registry.ts';
+import type { BatchFx } from '../../src/fx/index.ts';
 import type * as C from '../../src/api-contract/index.ts';
 import { signIn, type TestClient } from '../signed-in.ts';
 import { canonicalLine, CANONICAL_HEADER, tempRuntime, type TempRuntime } from '../temp-runtime.ts';
@@ -123,7 +124,7 @@ describe('src/api-contract against the server modules\' result types', () => {
     const checks = [
       sameKeys<Explore.ExploreResult, C.ExploreResult>(true),
       sameKeys<Explore.LinesResult, C.LinesResult>(true),
-      sameKeys<BatchRecord, C.Batch>(true),
+      sameKeys<BatchRecord & { fx: BatchFx | null }, C.Batch>(true),
       sameKeys<Detect.Anomaly, C.Anomaly>(true),
       sameKeys<ServerAnomalyParty, C.AnomalyParty>(true),
       sameKeys<Detect.AnomalyPage, C.AnomalyPage>(true),
@@ -210,7 +211,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/catalogue trade', cat.trade, shape<C.CatalogueDataset>({ level: 'required', dimensions: 'required', measures: 'required', fields: 'required' }));
 
     const ex = await json(investigator, '/api/explore?by=origin&measure=value');
-    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
+    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', notes: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
     check('/api/explore column', ex.columns[1], shape<C.ExploreColumn>({ id: 'required', label: 'required', kind: 'required', unit: 'optional' }));
 
     const ln = await json(investigator, `/api/lines?cell=${encodeURIComponent('{"origin":"CN"}')}&limit=5`);
@@ -221,7 +222,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/batches', batches[0], shape<C.Batch>({
       seq: 'required', batch_id: 'required', dataset: 'required', category: 'required', provider: 'required', profile: 'required', file_name: 'required', sha256: 'required', size_bytes: 'required',
       loaded_by: 'required', started_at: 'required', finished_at: 'required', status: 'required', rows_read: 'required', rows_accepted: 'required', rows_rejected: 'required', rejects_kept: 'required',
-      superseded_rows: 'required', message: 'required',
+      superseded_rows: 'required', message: 'required', fx: 'required',
     }));
 
     const ms = await json(investigator, '/api/measures');
@@ -258,7 +259,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/ranking', ranking, shape<C.RankingPage>({ run_id: 'required', rows: 'required', ...PAGE }));
     check('/api/ranking row', ranking.rows[0], shape<C.RankedLine>({ declaration_id: 'required', line_no: 'required', row_id: 'required', score: 'required', detectors: 'required' }));
 
-    const summary = { party_id: 'required', name: 'required', country: 'required', members: 'required', lines: 'required', value: 'required' } as const;
+    const summary = { party_id: 'required', name: 'required', country: 'required', members: 'required', lines: 'required', value_usd: 'required', payments: 'required', payments_usd: 'required', without_usd: 'required' } as const;
     const found = await json(investigator, '/api/parties?q=Outlier');
     check('/api/parties', found[0], shape<C.PartySummary>(summary));
     const other = (await json(investigator, '/api/parties?q=Faraway'))[0];
@@ -266,8 +267,8 @@ describe('live GET responses against src/api-contract', () => {
     const profile = await json(investigator, `/api/parties/${id}`);
     check('/api/parties/:id', profile, shape<C.PartyProfile>({ ...summary, member_records: 'required', totals: 'required', counterparties: 'required', goods_by_period: 'required', anomalies: 'required', watchlist_hits: 'required' }));
     // The server types these rows only as records (src/parties/party-queries.ts): checked here instead.
-    check('/api/parties/:id counterparty', profile.counterparties[0], shape<C.PartyCounterparty>({ party_id: 'required', name: 'required', relations: 'required', lines: 'required', value: 'required' }));
-    check('/api/parties/:id goods', profile.goods_by_period[0], shape<C.PartyGoods>({ role: 'required', period: 'required', hs2: 'required', lines: 'required', value: 'required' }));
+    check('/api/parties/:id counterparty', profile.counterparties[0], shape<C.PartyCounterparty>({ party_id: 'required', name: 'required', relations: 'required', lines: 'required', value_usd: 'required', payments: 'required', payments_usd: 'required' }));
+    check('/api/parties/:id goods', profile.goods_by_period[0], shape<C.PartyGoods>({ role: 'required', period: 'required', hs2: 'required', lines: 'required', value_usd: 'required', lines_without_usd: 'required' }));
     check('/api/parties/:id anomaly', profile.anomalies[0], shape<C.PartyAnomaly>({ anomaly_id: 'required', detector: 'required', score: 'required', reason: 'required', declaration_id: 'required', line_no: 'required' }));
 
     const graph = await json(investigator, `/api/parties/${id}/graph`);

@@ -13,7 +13,7 @@ import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
 import { BarChart } from '../charts/bar-chart.tsx';
 import { LineChart } from '../charts/line-chart.tsx';
-import { formatChange, formatValue } from '../format/number-format.ts';
+import { formatChange, formatInt, formatValue } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
 import { HeatCell } from './heat-cell.tsx';
@@ -142,7 +142,8 @@ export function DashboardPage() {
             return (
               <div key={m.id} className="headline">
                 <div className="label">
-                  {m.name} · {latestPeriod ?? 'no complete month'}
+                  {m.name}
+                  {m.unit === 'USD' ? ' (USD)' : ''} · {latestPeriod ?? 'no complete month'}
                 </div>
                 <div className="value">{v === null && latest ? 'suppressed' : formatValue(v ?? null, m.unit === 'USD' ? undefined : m.unit)}</div>
                 <div className="change">
@@ -154,6 +155,11 @@ export function DashboardPage() {
                     </>
                   )}
                 </div>
+                {m.without_rate && Number(latest?.[m.without_rate] ?? 0) > 0 && (
+                  <div className="muted small" data-testid="left-out">
+                    {formatInt(Number(latest![m.without_rate]))} lines without an exchange rate left out
+                  </div>
+                )}
               </div>
             );
           })}
@@ -163,8 +169,13 @@ export function DashboardPage() {
         <div className="two-col">
           <section className="panel" aria-labelledby="ts-title">
             <div className="panel-head">
-              <h2 id="ts-title">{info.name} by month</h2>
+              <h2 id="ts-title">
+                {info.name} by month{info.unit === 'USD' ? ' (USD)' : ''}
+              </h2>
               {totals.rows.some((r) => r['incomplete'] === true) && <span className="muted small">months with incomplete data are included; they are not compared</span>}
+              {info.without_rate && Number(totals.totals[info.without_rate] ?? 0) > 0 && (
+                <span className="muted small">{formatInt(Number(totals.totals[info.without_rate]))} lines without an exchange rate are left out</span>
+              )}
             </div>
             <div className="panel-body">
               <LineChart

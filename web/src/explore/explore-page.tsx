@@ -43,7 +43,8 @@ function readQuery(q: URLSearchParams): Query {
   return {
     dataset: q.get('dataset') === 'payments' ? 'payments' : 'trade',
     by: list('by', ['field_office']),
-    measures: list('measure', ['value', 'lines']),
+    // USD by default: the one value that totals across providers and currencies.
+    measures: list('measure', ['value_usd', 'lines']),
     where: q.get('where') ?? '',
     rows: ROW_CHOICES.includes(rows) ? rows : 10_000,
   };
@@ -251,7 +252,7 @@ export function ExplorePage() {
         {result &&
           measures.map((m) => (
             <span key={m.id}>
-              Total {m.label.toLowerCase()}: {formatValue(result.totals[m.id], m.unit)}
+              Total {m.label.charAt(0).toLowerCase() + m.label.slice(1)}: {formatValue(result.totals[m.id], m.unit)}
             </span>
           ))}
         <span style={{ marginLeft: 'auto' }} />
@@ -278,6 +279,13 @@ export function ExplorePage() {
           fetch={() => api.exportExplore({ dataset: q.dataset, by: q.by.join(','), measure: q.measures.join(','), where: q.where || undefined, sort: sort ? `${sort.key}:${sort.dir}` : undefined, limit: Math.min(PAGE, q.rows) })}
         />
       </div>
+      {result && result.notes.length > 0 && (
+        <ul className="muted small" data-testid="explore-notes">
+          {result.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
       {view === 'chart' && result && cm && rows.length > 0 && <ResultChart rows={rows} dims={dims} measure={cm} />}
       <VirtualTable
         label="Explore result"

@@ -10,7 +10,7 @@ import { useApi } from '../session/session.tsx';
 import { VirtualTable, type VtColumn } from '../table/virtual-table.tsx';
 import { ExportButton } from '../export/export-button.tsx';
 
-const NUMERIC = new Set(['value', 'quantity', 'net_mass_kg', 'duty_amount', 'tax_rate', 'amount', 'line', 'line_no']);
+const NUMERIC = new Set(['value', 'value_usd', 'unit_price_usd', 'fx_rate', 'quantity', 'net_mass_kg', 'duty_amount', 'tax_rate', 'amount', 'amount_usd', 'line', 'line_no']);
 const WIDTH: Record<string, number> = { description: 220, importer_name: 200, exporter_name: 200, manufacturer_name: 180, payer_name: 200, payee_name: 200, declaration_id: 140, row_id: 90, batch_id: 90 };
 
 export function LinesPanel(p: { dataset: string; cell?: Record<string, unknown> | undefined; where?: string | undefined; title: string; onClose: () => void }) {

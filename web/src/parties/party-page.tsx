@@ -74,7 +74,9 @@ function PartySearch() {
                 <th>Country</th>
                 <th className="num">Records</th>
                 <th className="num">Lines</th>
-                <th className="num">Value</th>
+                <th className="num">Goods value (USD)</th>
+                <th className="num">Payments</th>
+                <th className="num">Paid or received (USD)</th>
               </tr>
             </thead>
             <tbody>
@@ -86,7 +88,9 @@ function PartySearch() {
                   <td>{p.country ?? ''}</td>
                   <td className="num">{formatInt(p.members)}</td>
                   <td className="num">{formatInt(p.lines)}</td>
-                  <td className="num">{formatValue(p.value)}</td>
+                  <td className="num">{formatValue(p.value_usd)}</td>
+                  <td className="num">{formatInt(p.payments)}</td>
+                  <td className="num">{formatValue(p.payments_usd)}</td>
                 </tr>
               ))}
             </tbody>
@@ -119,12 +123,12 @@ function PartyProfileView({ id }: { id: string }) {
         name: role === 'import' ? 'Bought (as importer)' : 'Sold (as exporter)',
         values: periods.map((per) => {
           const xs = p.goods_by_period.filter((g) => g.role === role && g.period === per);
-          return xs.length ? xs.reduce((s, g) => s + g.value, 0) : null;
+          return xs.length ? xs.reduce((s, g) => s + g.value_usd, 0) : null;
         }),
       }))
       .filter((s) => s.values.some((v) => v !== null));
     const byHs = new Map<string, number>();
-    for (const g of p.goods_by_period) byHs.set(`${g.role} ${g.hs2}`, (byHs.get(`${g.role} ${g.hs2}`) ?? 0) + g.value);
+    for (const g of p.goods_by_period) byHs.set(`${g.role} ${g.hs2}`, (byHs.get(`${g.role} ${g.hs2}`) ?? 0) + g.value_usd);
     const topHs = [...byHs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
     return { periods, series, topHs };
   }, [p]);
@@ -153,10 +157,10 @@ function PartyProfileView({ id }: { id: string }) {
         </Link>
       </div>
       <section className="headlines" aria-label="Totals">
-        <Headline label="As importer" value={t.trade.as_importer['value']} detail={`${formatInt(t.trade.as_importer['lines'] ?? 0)} lines · ${formatInt(t.trade.as_importer['declarations'] ?? 0)} declarations`} />
-        <Headline label="As exporter" value={t.trade.as_exporter['value']} detail={`${formatInt(t.trade.as_exporter['lines'] ?? 0)} lines · ${formatInt(t.trade.as_exporter['declarations'] ?? 0)} declarations`} />
-        {t.payments && <Headline label="As payer" value={t.payments.as_payer['amount']} detail={`${formatInt(t.payments.as_payer['payments'] ?? 0)} payments`} />}
-        {t.payments && <Headline label="As payee" value={t.payments.as_payee['amount']} detail={`${formatInt(t.payments.as_payee['payments'] ?? 0)} payments`} />}
+        <Headline label="As importer (USD)" value={t.trade.as_importer['value_usd']} detail={`${formatInt(t.trade.as_importer['lines'] ?? 0)} lines · ${formatInt(t.trade.as_importer['declarations'] ?? 0)} declarations`} />
+        <Headline label="As exporter (USD)" value={t.trade.as_exporter['value_usd']} detail={`${formatInt(t.trade.as_exporter['lines'] ?? 0)} lines · ${formatInt(t.trade.as_exporter['declarations'] ?? 0)} declarations`} />
+        {t.payments && <Headline label="As payer (USD)" value={t.payments.as_payer['amount_usd']} detail={`${formatInt(t.payments.as_payer['payments'] ?? 0)} payments`} />}
+        {t.payments && <Headline label="As payee (USD)" value={t.payments.as_payee['amount_usd']} detail={`${formatInt(t.payments.as_payee['payments'] ?? 0)} payments`} />}
       </section>
       {p.watchlist_hits && p.watchlist_hits.length > 0 && (
         <section className="panel" aria-labelledby="hits-title">
@@ -181,7 +185,7 @@ function PartyProfileView({ id }: { id: string }) {
       <div className="two-col">
         <section className="panel" aria-labelledby="goods-title">
           <div className="panel-head">
-            <h2 id="goods-title">Goods by quarter (value)</h2>
+            <h2 id="goods-title">Goods by quarter (value, USD)</h2>
           </div>
           <div className="panel-body">
             {goods && goods.periods.length > 0 ? <LineChart xLabels={goods.periods} series={goods.series} title="Value traded by quarter, bought and sold" height={180} /> : <p className="muted">No goods.</p>}
@@ -213,7 +217,8 @@ function PartyProfileView({ id }: { id: string }) {
                   <th>Party</th>
                   <th>Relation</th>
                   <th className="num">Lines</th>
-                  <th className="num">Value</th>
+                  <th className="num">Goods (USD)</th>
+                  <th className="num">Payments (USD)</th>
                 </tr>
               </thead>
               <tbody>
@@ -224,7 +229,8 @@ function PartyProfileView({ id }: { id: string }) {
                     </td>
                     <td className="small">{c.relations.join(', ')}</td>
                     <td className="num">{formatInt(c.lines)}</td>
-                    <td className="num">{formatValue(c.value)}</td>
+                    <td className="num">{formatValue(c.value_usd)}</td>
+                    <td className="num">{c.payments ? formatValue(c.payments_usd) : '–'}</td>
                   </tr>
                 ))}
               </tbody>
