@@ -1,7 +1,10 @@
 /**
  * Evaluation of a run against labels, as customs judge targeting: precision and recall at the top n % of
  * lines (n = 1, 5, 10) and the area under the precision-recall curve (average precision), per detector of
- * the run and for the combined ranking (ranking.ts).
+ * the run and for the combined ranking (ranking.ts) as the default ranking shows it ('combined': the trained
+ * combination where there is one), plus 'combined-unsupervised' when a trained one was used, so the gain of
+ * training is visible. A combination worse than one of its components at a cut-off is named in `warnings`:
+ * the combination is meant never to be worse than its best part.
  *
  * Invariants:
  * - The population is ALL lines in scope (current trade_lines the caller may read, optionally restricted to
@@ -22,13 +25,14 @@ import { sql, type Kysely } from 'kysely';
 import { InputError } from '../ingest/input-error.ts';
 import type { ScopedDb } from '../query/index.ts';
 import { latestRunId } from './anomaly-queries.ts';
-import { detectorLineScores, rankingQuery, type Weights } from './ranking.ts';
+import { detectorLineScores, rankingQuery, resolveCombination, type CombinationChoice, type Weights } from './ranking.ts';
 import { assertRowAccess } from './run-analysis.ts';
 
 export const LABEL_COLUMNS = ['fraud', 'inspected', 'seized'] as const;
 export type LabelColumn = (typeof LABEL_COLUMNS)[number];
 export const CUTOFFS = [1, 5, 10] as const;
 export const COMBINED = 'combined';
+export const COMBINED_UNSUPERVISED = 'combined-unsupervised';
 
 /** A line named by a label row: (declaration_id, line_no). */
 export interface LabelledLine {
@@ -44,6 +48,7 @@ export interface EvaluateRequest {
   /** Restrict the population to these batches (e.g. a validation split). */
   batches?: readonly string[] | undefined;
   weights?: Weights | undefined;
+  combination?: CombinationChoice | undefined;
 }
 
 export interface MethodMetrics {
@@ -62,7 +67,11 @@ export interface MethodMetrics {
 
 export interface Evaluation {
   run_id: string | null;
+  /** Trained combinations the 'combined' ranking used (none: unsupervised). */
+  combination_models: string[];
   methods: MethodMetrics[];
+  /** One sentence per cut-off where a component beats the combination ('combined'). */
+  warnings: string[];
 }
 
 export class EvaluateError extends Error {
@@ -167,8 +176,10 @@ const lineKey = (d: string, n: number | string) => `${d}\u0001${n}`;
 export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Evaluation> {
   assertRowAccess(db.scope);
   const runId = req.run ?? (await latestRunId(db));
-  if (!runId) return { run_id: null, methods: [] };
+  if (!runId) return { run_id: null, combination_models: [], methods: [], warnings: [] };
   const k = db.db as Kysely<any>;
+  const combination = await resolveCombination(db, req.combination, req.weights ?? {});
+  const trained = (combination.models ?? []).length > 0;
 
   let pos;
   if ('column' in req.labels) {
@@ -184,12 +195,16 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
   if (req.batches?.length) lines = lines.where('t.batch_id', 'in', [...req.batches]);
 
   const perDetector = k.selectFrom(detectorLineScores(db, runId).as('d')).select(['d.detector as method', 'd.provider', 'd.row_id', 'd.score']);
-  const combined = k.selectFrom(rankingQuery(db, runId, req.weights ?? {}).as('c')).select([sql.lit(COMBINED).as('method'), 'c.provider', 'c.row_id', 'c.score']);
-  const methods = k
+  let combined = k.selectFrom(rankingQuery(db, runId, combination).as('c')).select([sql.lit(COMBINED).as('method'), 'c.provider', 'c.row_id', 'c.score']);
+  let methods = k
     .selectFrom('analysis_runs as r')
     .where('r.run_id', '=', runId)
     .select(sql<string>`unnest(r.detectors)`.as('method'))
     .union(k.selectNoFrom(sql.lit(COMBINED).as('method')));
+  if (trained) {
+    combined = combined.unionAll(k.selectFrom(rankingQuery(db, runId, {}).as('u')).select([sql.lit(COMBINED_UNSUPERVISED).as('method'), 'u.provider', 'u.row_id', 'u.score']));
+    methods = methods.union(k.selectNoFrom(sql.lit(COMBINED_UNSUPERVISED).as('method')));
+  }
 
   const rows = await k
     .with('lines', () => lines)
@@ -227,6 +242,7 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
     ])
     .groupBy('c.method')
     .orderBy(sql`c.method = ${COMBINED}`)
+    .orderBy(sql`c.method = ${COMBINED_UNSUPERVISED}`)
     .orderBy('c.method')
     .execute();
 
@@ -243,5 +259,21 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
     m['average_precision'] = positives > 0 ? Number(r['ap_sum'] ?? 0) / positives : null;
     return m as unknown as MethodMetrics;
   });
-  return { run_id: runId, methods: methodsOut };
+  return { run_id: runId, combination_models: (combination.models ?? []).map((m) => m.model_id), methods: methodsOut, warnings: componentWarnings(methodsOut) };
+}
+
+/** Cut-offs at which a detector ranks more positives into the top n % than the combined ranking does. */
+export function componentWarnings(methods: readonly MethodMetrics[]): string[] {
+  const c = methods.find((m) => m.detector === COMBINED);
+  if (!c || c.positives === 0) return [];
+  const out: string[] = [];
+  for (const n of CUTOFFS) {
+    const key = `precision_at_${n}pct` as const;
+    const mine = c[key] ?? 0;
+    const best = methods.filter((m) => m.detector !== COMBINED && m.detector !== COMBINED_UNSUPERVISED).sort((a, b) => (b[key] ?? 0) - (a[key] ?? 0) || a.detector.localeCompare(b.detector))[0];
+    if (best && (best[key] ?? 0) > mine + 1e-12) {
+      out.push(`the combined ranking is worse than ${best.detector} at the top ${n} %: precision ${mine.toFixed(3)} against ${(best[key] ?? 0).toFixed(3)}`);
+    }
+  }
+  return out;
 }

@@ -40,6 +40,7 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   anomalies: { category: 'trade', rowCategoryColumn: 'category' },
   risk_models: { category: 'trade' },
   risk_model_terms: { category: 'trade' },
+  ranking_models: { category: 'trade' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set(['ref_countries', 'ref_country_aliases', 'ref_hs', 'ref_hs_sections', 'ref_ports', 'ref_sectors']);
