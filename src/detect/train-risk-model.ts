@@ -90,8 +90,9 @@ export const LABELS_FILE = 'labels-file';
 /** Label source of a model trained on analysts' decisions alone. */
 export const DECISIONS = 'decisions';
 
-/** A line an analyst decided on: confirmed (positive) or false positive (negative). */
+/** A line an analyst decided on (through an anomaly of it): confirmed (positive) or false positive (negative). */
 export interface DecidedLine extends LabelledLine {
+  provider: string;
   positive: boolean;
 }
 
@@ -141,6 +142,10 @@ const TEMP = ['lr_lines', 'lr_bins', 'lr_long', 'lr_stats', 'lr_total', 'lr_wide
 
 const lineKeys = (ls: readonly LabelledLine[]) => JSON.stringify([...new Set(ls.map((l) => `${l.declaration_id}\u0001${l.line_no}`))]);
 const inKeys = (json: string) => sql<boolean>`coalesce((t.declaration_id || chr(1) || t.line_no::VARCHAR) IN (SELECT unnest(from_json(${json}::JSON, '["VARCHAR"]'))), false)`;
+// Decisions name the provider too: declaration ids are unique within a provider only.
+const decidedKeys = (ls: readonly DecidedLine[]) => JSON.stringify([...new Set(ls.map((l) => `${l.provider}\u0001${l.declaration_id}\u0001${l.line_no}`))]);
+const inDecided = (json: string) =>
+  sql<boolean>`coalesce((t.provider || chr(1) || t.declaration_id || chr(1) || t.line_no::VARCHAR) IN (SELECT unnest(from_json(${json}::JSON, '["VARCHAR"]'))), false)`;
 
 /**
  * The label of a training line as SQL over `t` (NULL: unknown, the line does not train): the label column,
@@ -150,9 +155,9 @@ const inKeys = (json: string) => sql<boolean>`coalesce((t.declaration_id || chr(
 export function labelSql(column: string | undefined, labels: TrainingLabels) {
   let base = column ? sql<number>`${sql.ref(`t.${column}`)}::INTEGER` : labels.file !== undefined ? sql<number>`${inKeys(lineKeys(labels.file))}::INTEGER` : sql<number>`NULL::INTEGER`;
   if (labels.decided?.length) {
-    const pos = lineKeys(labels.decided.filter((d) => d.positive));
-    const neg = lineKeys(labels.decided.filter((d) => !d.positive));
-    base = sql<number>`CASE WHEN ${inKeys(neg)} THEN 0 WHEN ${inKeys(pos)} THEN 1 ELSE ${base} END`;
+    const pos = decidedKeys(labels.decided.filter((d) => d.positive));
+    const neg = decidedKeys(labels.decided.filter((d) => !d.positive));
+    base = sql<number>`CASE WHEN ${inDecided(neg)} THEN 0 WHEN ${inDecided(pos)} THEN 1 ELSE ${base} END`;
   }
   return base;
 }
