@@ -49,6 +49,8 @@ export interface EvaluateRequest {
   batches?: readonly string[] | undefined;
   weights?: Weights | undefined;
   combination?: CombinationChoice | undefined;
+  /** Further cut-offs in % of lines (e.g. 2 for a 2 % anomaly rate), reported in `extra`. */
+  cutoffs?: readonly number[] | undefined;
 }
 
 export interface MethodMetrics {
@@ -63,6 +65,8 @@ export interface MethodMetrics {
   precision_at_10pct: number | null;
   recall_at_10pct: number | null;
   average_precision: number | null;
+  /** Precision and recall at the further cut-offs asked for (EvaluateRequest.cutoffs), in that order. */
+  extra?: { pct: number; precision: number | null; recall: number | null }[];
 }
 
 export interface Evaluation {
@@ -180,6 +184,8 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
   const k = db.db as Kysely<any>;
   const combination = await resolveCombination(db, req.combination, req.weights ?? {});
   const trained = (combination.models ?? []).length > 0;
+  const extra = (req.cutoffs ?? []).filter((n) => Number.isFinite(n) && n > 0 && n <= 100);
+  const cuts = [...CUTOFFS, ...extra];
 
   let pos;
   if ('column' in req.labels) {
@@ -235,8 +241,8 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
       sql<number>`count(*)::INTEGER`.as('lines'),
       sql<number>`count(*) FILTER (WHERE c.pos)::INTEGER`.as('positives'),
       sql<number>`count(*) FILTER (WHERE c.scored)::INTEGER`.as('scored'),
-      ...CUTOFFS.map((n) => sql<number>`(count(*) FILTER (WHERE c.pos AND c.rk <= ceil(c.n * ${n} / 100.0)))::DOUBLE`.as(`tp_${n}`)),
-      ...CUTOFFS.map((n) => sql<number>`max(ceil(c.n * ${n} / 100.0))::DOUBLE`.as(`k_${n}`)),
+      ...cuts.map((n, i) => sql<number>`(count(*) FILTER (WHERE c.pos AND c.rk <= ceil(c.n * ${n}::DOUBLE / 100.0)))::DOUBLE`.as(`tp_${i}`)),
+      ...cuts.map((n, i) => sql<number>`max(ceil(c.n * ${n}::DOUBLE / 100.0))::DOUBLE`.as(`k_${i}`)),
       // Summed in rank order: a parallel float sum could differ in the last bit between runs.
       sql<number>`sum(CASE WHEN c.pos THEN c.tp / c.rk END ORDER BY c.rk)::DOUBLE`.as('ap_sum'),
     ])
@@ -250,9 +256,15 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
     const lines = Number(r['lines']);
     const positives = Number(r['positives']);
     const m: Record<string, unknown> = { detector: String(r['method']), lines, positives, scored: Number(r['scored']) };
-    for (const n of CUTOFFS) {
-      const tp = Number(r[`tp_${n}`]);
-      const kk = Number(r[`k_${n}`]);
+    const at = (i: number) => {
+      const tp = Number(r[`tp_${i}`]);
+      const kk = Number(r[`k_${i}`]);
+      return { precision: kk > 0 ? tp / kk : null, recall: positives > 0 ? tp / positives : null };
+    };
+    if (extra.length) m['extra'] = extra.map((pct, j) => ({ pct, ...at(CUTOFFS.length + j) }));
+    for (const [i, n] of CUTOFFS.entries()) {
+      const tp = Number(r[`tp_${i}`]);
+      const kk = Number(r[`k_${i}`]);
       m[`precision_at_${n}pct`] = kk > 0 ? tp / kk : null;
       m[`recall_at_${n}pct`] = positives > 0 ? tp / positives : null;
     }

@@ -9,11 +9,15 @@
  *        r_d = number of lines d scored at s or higher,      e_d = w_d · ln(N / r_d)      (≥ 0)
  *
  *    e_d is the line's evidence from d in nats: −ln of the share of lines that d finds at least as unusual. A
- *    line d did not flag has e_d = 0 (tail 1). w_d (default 1, `--weight d=w` with w in 0..1) scales a detector
- *    down; 0 removes it.
+ *    line d did not flag has e_d = 0 (tail 1). w_d scales a detector: its family's prior weight (1 for direct
+ *    evidence, a quarter for party and route indicators: evidence-families.ts) unless `--weight d=w` (0..1)
+ *    sets it; 0 removes it.
  * 2. Correlated detectors count once. Detectors reading the same signal form a family (evidence-families.ts:
  *    price-iqr, price-robust-z, value-per-kg and phantom-shipment are the 'unit-price' family); the family's
- *    evidence is its strongest member's, x_f = max_{d ∈ f} e_d, never a sum of near-duplicate votes.
+ *    evidence is its strongest member's, x_f = max_{d ∈ f} e_d, never a sum of near-duplicate votes. The three
+ *    price-versus-group detectors are ranked jointly for step 1, as one, by the price factor they found,
+ *    |ln(price / median)| (the largest over them for a line), not by their separate scores: a line they flag
+ *    is anomalous by their statistical rules, and its strength is the misinvoicing factor (x8 and /8 alike).
  * 3. Combination.
  *    - Unsupervised (no trained combination for the line's provider): S = Σ_f x_f and
  *
@@ -45,7 +49,7 @@ import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kyse
 import { z } from 'zod';
 import type { ScopedDb } from '../query/index.ts';
 import { latestRunId } from './anomaly-queries.ts';
-import { FAMILY_PAIRS, LEARNED_RISK } from './evidence-families.ts';
+import { FAMILY_PAIRS, familyOf, LEARNED_RISK, PRICE_FACTOR, PRICE_FACTOR_MEMBERS, PRIOR_WEIGHT } from './evidence-families.ts';
 import { assertRowAccess } from './run-analysis.ts';
 
 export const DEFAULT_WEIGHT = 1;
@@ -97,9 +101,9 @@ function caseOf(whens: readonly [RawBuilder<unknown>, number | string][], otherw
 }
 
 /**
- * Per-detector line scores of a run: one row per (line, detector), the detector's highest score on it, and for
- * learned-risk its log-odds lift over the model's base rate. Columns: provider, declaration_id, line_no,
- * row_id, detector, score, lift.
+ * Per-detector line scores of a run: one row per (line, detector), the detector's highest score on it, for
+ * learned-risk its log-odds lift over the model's base rate, and for the price-versus-group detectors the price
+ * factor |ln(price / median)|. Columns: provider, declaration_id, line_no, row_id, detector, score, lift, factor.
  */
 export function detectorLineScores(db: ScopedDb, runId: string): SelectQueryBuilder<any, any, any> {
   const base = sql<number>`json_extract(a.evidence, '$.base_rate')::DOUBLE`;
@@ -117,6 +121,7 @@ export function detectorLineScores(db: ScopedDb, runId: string): SelectQueryBuil
       sql<number>`any_value(a.line_no)`.as('line_no'),
       sql<number>`max(a.score)`.as('score'),
       sql<number>`max(CASE WHEN a.detector = ${LEARNED_RISK} THEN ${lift} END)`.as('lift'),
+      sql<number>`max(abs(ln(greatest(1e-300, json_extract(a.evidence, '$.ratio_to_median')::DOUBLE))))`.as('factor'),
     ])
     .groupBy(['a.provider', 'a.row_id', 'a.detector']);
 }
@@ -136,21 +141,40 @@ export function familyEvidence(db: ScopedDb, runId: string, weights: Weights = {
       'r.provider',
       eb.fn.coalesce('r.lines', eb.selectFrom('trade_lines as tl').select(sql<number>`count(*)`.as('c')).whereRef('tl.provider', '=', 'r.provider')).as('lines'),
     ]);
-  const weight = caseOf(Object.entries(w).map(([id, v]) => [sql`s.detector = ${id}`, v]), sql`${DEFAULT_WEIGHT}::DOUBLE`);
+  // Explicit weights first, then the priors of families (every id a family is named by is its own detector's).
+  const priors = Object.entries(PRIOR_WEIGHT).filter(([id]) => w[id] === undefined && familyOf(id) === id);
+  const weight = caseOf(
+    [...Object.entries(w), ...priors].map(([id, v]) => [sql`s.detector = ${id}`, v]),
+    sql`${DEFAULT_WEIGHT}::DOUBLE`,
+  );
   const family = caseOf(FAMILY_PAIRS.map(([d, f]) => [sql`s.detector = ${d}`, f]), sql`s.detector`);
-  // r_d: lines the detector scored at this score or higher (the default RANGE frame counts ties alike).
-  const ranked = k
+  const byFactor = sql<boolean>`s.detector IN (${sql.join(PRICE_FACTOR_MEMBERS)})`;
+  // One row per line and ranking key: the price-versus-group detectors share the key PRICE_FACTOR.
+  const keyed = k
     .selectFrom(detectorLineScores(db, runId).as('s'))
-    .selectAll('s')
+    .where(sql<boolean>`(${weight}) > 0`)
     .select([
+      's.provider',
+      's.row_id',
+      sql<string>`CASE WHEN ${byFactor} THEN ${PRICE_FACTOR} ELSE s.detector END`.as('rank_key'),
       sql<string>`${family}`.as('family'),
-      sql<number>`(${weight})::DOUBLE`.as('w'),
-      sql<number>`count(*) OVER (PARTITION BY s.provider, s.detector ORDER BY s.score DESC)`.as('rk'),
-    ]);
+      sql<string>`any_value(s.declaration_id)`.as('declaration_id'),
+      sql<number>`any_value(s.line_no)`.as('line_no'),
+      sql<number>`max(CASE WHEN ${byFactor} THEN coalesce(s.factor, 0.0) ELSE s.score END)`.as('rank_score'),
+      sql<number>`max((${weight})::DOUBLE)`.as('w'),
+      sql<number>`max(s.lift)`.as('lift'),
+      sql<string[]>`list(s.detector)`.as('detectors'),
+    ])
+    // By position: rank_key and family are CASE expressions over bound parameters.
+    .groupBy([sql`1`, sql`2`, sql`3`, sql`4`]);
+  // r: lines ranked at this strength or higher under the same key (the default RANGE frame counts ties alike).
+  const ranked = k
+    .selectFrom(keyed.as('s'))
+    .selectAll('s')
+    .select(sql<number>`count(*) OVER (PARTITION BY s.provider, s.rank_key ORDER BY s.rank_score DESC)`.as('rk'));
   return k
     .selectFrom(ranked.as('e'))
     .innerJoin(population.as('n'), 'n.provider', 'e.provider')
-    .where('e.w', '>', 0)
     .select([
       'e.provider',
       'e.row_id',
@@ -159,7 +183,7 @@ export function familyEvidence(db: ScopedDb, runId: string, weights: Weights = {
       sql<number>`any_value(e.line_no)`.as('line_no'),
       sql<number>`max(e.w * ln(greatest(n.lines, e.rk)::DOUBLE / e.rk))`.as('x'),
       sql<number>`max(e.lift)`.as('lift'),
-      sql<string[]>`list(e.detector)`.as('detectors'),
+      sql<string[]>`flatten(list(e.detectors))`.as('detectors'),
     ])
     .groupBy(['e.provider', 'e.row_id', 'e.family']);
 }
