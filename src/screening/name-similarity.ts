@@ -151,7 +151,8 @@ export function nameSimilarity(a: NormalisedName, b: NormalisedName, memo?: Map<
     for (let i = 0; i < x.length; i++) {
       if (usedX[i] || x[i]!.length < 5) continue;
       for (let j = 0; j + 1 < y.length; j++) {
-        if (usedY[j] || usedY[j + 1] || y[j]! + y[j + 1]! !== x[i]) continue;
+        // Lengths first: no string is built for the (usual) pairs that cannot be the word split in two.
+        if (usedY[j] || usedY[j + 1] || y[j]!.length + y[j + 1]!.length !== x[i]!.length || !x[i]!.startsWith(y[j]!) || !x[i]!.endsWith(y[j + 1]!)) continue;
         usedX[i] = 1;
         usedY[j] = 1;
         usedY[j + 1] = 1;
