@@ -58,8 +58,8 @@ export interface RankedLine {
   detectors: string[];
 }
 
-/** GET /api/ranking. */
-export type RankingPage = RunPage<RankedLine>;
+/** GET /api/ranking: with how the detector scores were combined (trained combinations used, by id). */
+export type RankingPage = RunPage<RankedLine> & { combination: { method: 'trained' | 'unsupervised'; models: string[] } };
 
 /** One entry of GET /api/runs. */
 export interface RunRecord {

@@ -9,12 +9,19 @@ import type { Command } from 'commander';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareRuns, DETECTORS, DetectorParamError, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, previousRunId, RUN_CHANGES, runAnalysis, type RunChange } from '../detect/index.ts';
-import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError } from '../detect/index.ts';
+import { listRanking, MAX_RANKING_PAGE, parseWeightFlags, RankingParamError, type RankingPage } from '../detect/index.ts';
 import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
 import { printJsonLines, renderTable } from './output.ts';
 import { listModelsCommand, trainModelCommand } from './train-model-command.ts';
 
 const CLI_CONTEXT = cliContext();
+
+/** Nothing to rank: no stored run the caller can see. */
+class NoRunError extends UsageError {
+  constructor() {
+    super('no analysis run to rank yet: run parallax analyze first (see parallax analyze --runs)');
+  }
+}
 
 /** `ID.NAME=VALUE` pairs to raw parameters per detector; numbers and booleans are typed, zod validates. */
 export function parseParamFlags(values: readonly string[]): Record<string, Record<string, unknown>> {
@@ -43,16 +50,18 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--detector <ids>', `detectors, comma-separated (default all): ${DETECTORS.map((d) => d.id).join(', ')}`)
     .option('--param <id.name=value...>', 'detector parameter (repeatable), e.g. --param price-iqr.k=0', [])
     .option('--runs', 'list stored analysis runs instead of running')
-    .option('--ranking', 'print the combined risk ranking of lines of a stored run instead of running (noisy-OR of detector scores)')
+    .option('--ranking', 'print the combined risk ranking of lines of a stored run instead of running (calibrated detector evidence; the trained combination where analyze --train fitted one)')
     .option('--top <n>', 'with --ranking: only the n highest-ranked lines')
     .option('--run <id>', 'with --ranking: run id (default: the latest run you can see)')
-    .option('--weight <id=w...>', 'with --ranking: weight of a detector, 0 to 1 (repeatable; default 0.8)', [])
-    .option('--train', 'train the learned-risk model on the labelled lines of --batch (see --label, --feature; --param learned-risk.folds|smoothing|ridge|iterations=V)')
+    .option('--weight <id=w...>', 'with --ranking: unsupervised weight of a detector, 0 to 1 (repeatable; default 1; implies --combination unsupervised)', [])
+    .option('--combination <c>', 'with --ranking: auto (default: the latest trained combination, else unsupervised), unsupervised, or a combination id like C000001')
+    .option('--train', 'train the learned-risk model and the ranking combination on the labelled lines of --batch (see --label, --labels, --feature; --param learned-risk.folds|smoothing|ridge|iterations=V)')
+    .option('--no-decisions', "with --train: leave analysts' decisions on anomalies out of the labels")
     .option('--label <column>', 'with --train: label column the model predicts (fraud, inspected, seized)')
     .option('--labels <file>', 'with --train: the positives are the lines of this labels file (labels.csv of parallax generate)')
     .option('--batch <ids>', 'with --train: training batch ids, comma-separated; the model never scores lines of these batches')
     .option('--feature <names>', 'with --train: features, comma-separated (default all)')
-    .option('--models', 'list stored learned-risk models instead of running')
+    .option('--models', 'list stored learned-risk models and ranking combinations instead of running')
     .option('--since <run>', 'incremental: keep the anomalies of this earlier run where no batch loaded since can change them')
     .option('--compare <run>', 'compare a stored run (--run, default the latest) with this earlier run: new, gone, changed and same anomalies per detector')
     .option('--change <kind>', `with --compare: list the anomalies of one kind of change (${RUN_CHANGES.join(', ')}) instead of the counts`)
@@ -60,7 +69,7 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--json', 'one JSON object per anomaly (or per run with --runs)')
     .addHelpText('after', `\nParameters and defaults:\n${paramHelp()}\n`)
     .action(
-      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; train?: boolean; models?: boolean; since?: string; compare?: string; change?: string; label?: string; labels?: string; batch?: string; feature?: string; top?: string; run?: string; weight: string[]; data?: string; json?: boolean }) => {
+      action(async (o: { detector?: string; param: string[]; runs?: boolean; ranking?: boolean; train?: boolean; models?: boolean; since?: string; compare?: string; change?: string; label?: string; labels?: string; batch?: string; feature?: string; top?: string; run?: string; weight: string[]; combination?: string; decisions?: boolean; data?: string; json?: boolean }) => {
         if (o.ranking) return printRanking(o);
         if (o.compare !== undefined) return printComparison({ ...o, compare: o.compare });
         if (o.change !== undefined) throw new UsageError('--change goes with --compare RUN');
@@ -154,11 +163,17 @@ async function printComparison(o: { compare: string; run?: string; change?: stri
   });
 }
 
-/** `analyze --ranking`: a stored run's combined ranking, highest first, paged through so memory stays flat. */
-async function printRanking(o: { top?: string; run?: string; weight: string[]; data?: string; json?: boolean }): Promise<void> {
+/**
+ * `analyze --ranking`: a stored run's combined ranking, highest first, paged through so memory stays flat.
+ * Without a run to rank it says so on stderr and exits non-zero (a script must not read silence as "nothing
+ * anomalous").
+ */
+async function printRanking(o: { top?: string; run?: string; weight: string[]; combination?: string; data?: string; json?: boolean }): Promise<void> {
   const top = o.top === undefined ? Infinity : Number(o.top);
   if (o.top !== undefined && (!/^[0-9]+$/.test(o.top) || top < 1)) throw new UsageError('--top takes a whole number of lines, at least 1');
   if (o.run !== undefined && !/^R[0-9]{6,}$/.test(o.run)) throw new UsageError('--run takes a run id like R000001');
+  if (o.combination !== undefined && !/^(auto|unsupervised|C[0-9]{6,})$/.test(o.combination)) throw new UsageError('--combination takes auto, unsupervised or a combination id like C000001');
+  if (o.combination !== undefined && o.combination !== 'unsupervised' && o.weight.length) throw new UsageError('--weight sets unsupervised weights: use it without --combination or with --combination unsupervised');
   let weights: Record<string, number>;
   try {
     weights = parseWeightFlags(o.weight);
@@ -170,19 +185,29 @@ async function printRanking(o: { top?: string; run?: string; weight: string[]; d
     const db = scopedDb(rt.store, rt.operatorScope);
     const rows = [];
     let runId: string | null = null;
+    let combination: RankingPage['combination'] = { method: 'unsupervised', models: [] };
     for (let offset = 0; offset < top; offset += MAX_RANKING_PAGE) {
       const limit = Math.min(MAX_RANKING_PAGE, top - offset);
-      const page = await audited(rt.audit, CLI_CONTEXT, 'view-ranking', `run=${o.run ?? 'latest'}`, () => listRanking(db, { run: o.run, limit, offset, weights }), (r) => ({
+      const page = await audited(rt.audit, CLI_CONTEXT, 'view-ranking', `run=${o.run ?? 'latest'} combination=${o.combination ?? 'auto'}`, async () => {
+        try {
+          return await listRanking(db, { run: o.run, limit, offset, weights, combination: o.combination });
+        } catch (e) {
+          if (e instanceof RankingParamError) throw new UsageError(`--combination: ${e.message}`);
+          throw e;
+        }
+      }, (r) => ({
         rowCount: r.rows.length,
         objectIds: r.run_id ? [r.run_id] : [],
       }));
+      if (!page.run_id) throw new NoRunError();
       runId = page.run_id;
+      combination = page.combination;
       if (o.json) printJsonLines(page.rows.map((r) => ({ declaration_id: r.declaration_id, line_no: r.line_no, row_id: r.row_id, score: r.score, detectors: r.detectors })));
       else rows.push(...page.rows);
       if (page.next_offset === null) break;
     }
     if (o.json) return;
-    if (!runId) return void process.stdout.write('no analysis runs yet: run parallax analyze\n');
-    process.stdout.write(`run ${runId}\n${renderTable(['declaration_id', 'line_no', 'score', 'detectors'], rows.map((r) => ({ ...r, detectors: r.detectors.join(',') })))}\n`);
+    const how = combination.method === 'trained' ? `trained combination ${combination.models.join(', ')}` : 'unsupervised combination';
+    process.stdout.write(`run ${runId} (${how})\n${renderTable(['declaration_id', 'line_no', 'score', 'detectors'], rows.map((r) => ({ ...r, detectors: r.detectors.join(',') })))}\n`);
   });
 }

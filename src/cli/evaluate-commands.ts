@@ -28,14 +28,16 @@ export function registerEvaluateCommands(program: Command): void {
     .option('--labels <file>', 'labels file in the labels.csv format of parallax generate (rows with subject_kind line)')
     .option('--run <id>', 'run id (default: the latest run you can see)')
     .option('--batch <ids>', 'restrict the lines to these batches, comma-separated (e.g. a validation split)')
-    .option('--weight <id=w...>', 'combined-ranking weight of a detector, 0 to 1 (repeatable; default 0.8)', [])
+    .option('--weight <id=w...>', 'unsupervised combined-ranking weight of a detector, 0 to 1 (repeatable; default 1; implies --combination unsupervised)', [])
+    .option('--combination <c>', 'the combined ranking judged: auto (default: the trained combination where there is one), unsupervised, or a combination id')
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .option('--json', 'one JSON object per detector and one for combined')
     .action(
-      action(async (o: { label?: string; labels?: string; run?: string; batch?: string; weight: string[]; data?: string; json?: boolean }) => {
+      action(async (o: { label?: string; labels?: string; run?: string; batch?: string; weight: string[]; combination?: string; data?: string; json?: boolean }) => {
         if ((o.label === undefined) === (o.labels === undefined)) throw new UsageError('give exactly one of --label COLUMN or --labels FILE');
         if (o.label !== undefined && !(LABEL_COLUMNS as readonly string[]).includes(o.label)) throw new UsageError(`--label must be one of ${LABEL_COLUMNS.join(', ')}`);
         if (o.run !== undefined && !RUN_RE.test(o.run)) throw new UsageError('--run takes a run id like R000001');
+        if (o.combination !== undefined && !/^(auto|unsupervised|C[0-9]{6,})$/.test(o.combination)) throw new UsageError('--combination takes auto, unsupervised or a combination id like C000001');
         let weights: Record<string, number>;
         try {
           weights = parseWeightFlags(o.weight);
@@ -48,12 +50,21 @@ export function registerEvaluateCommands(program: Command): void {
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
           const detail = `run=${o.run ?? 'latest'} labels=${o.label ? `column:${o.label}` : 'file'} batches=${batches?.length ?? 'all'}`;
-          const ev = await audited(rt.audit, CLI_CONTEXT, 'evaluate', detail, () => evaluate(db, { run: o.run, labels, batches, weights }), (r) => ({
+          const ev = await audited(rt.audit, CLI_CONTEXT, 'evaluate', detail, async () => {
+            try {
+              return await evaluate(db, { run: o.run, labels, batches, weights, combination: o.combination });
+            } catch (e) {
+              if (e instanceof RankingParamError) throw new UsageError(`--combination: ${e.message}`);
+              throw e;
+            }
+          }, (r) => ({
             rowCount: r.methods.length,
             objectIds: r.run_id ? [r.run_id] : [],
           }));
+          if (!ev.run_id) throw new UsageError('no analysis run to evaluate yet: run parallax analyze first');
+          // A combination worse than one of its parts is a finding about the ranking: said on stderr either way.
+          for (const w of ev.warnings) process.stderr.write(`parallax: warning: ${w}\n`);
           if (o.json) return printJsonLines(ev.methods.map((m) => ({ run_id: ev.run_id, ...m })));
-          if (!ev.run_id) return void process.stdout.write('no analysis runs yet: run parallax analyze\n');
           const view = ev.methods.map((m: MethodMetrics) => ({
             detector: m.detector,
             lines: m.lines,
@@ -67,7 +78,8 @@ export function registerEvaluateCommands(program: Command): void {
             'R@10%': pct(m.recall_at_10pct),
             AP: pct(m.average_precision),
           }));
-          process.stdout.write(`run ${ev.run_id}\n${renderTable(['detector', 'lines', 'positives', 'scored', 'P@1%', 'R@1%', 'P@5%', 'R@5%', 'P@10%', 'R@10%', 'AP'], view)}\n`);
+          const how = ev.combination_models.length ? `combined = trained combination ${ev.combination_models.join(', ')}` : 'combined = unsupervised combination';
+          process.stdout.write(`run ${ev.run_id} (${how})\n${renderTable(['detector', 'lines', 'positives', 'scored', 'P@1%', 'R@1%', 'P@5%', 'R@5%', 'P@10%', 'R@10%', 'AP'], view)}\n`);
         });
       }),
     );

@@ -46,16 +46,18 @@ describe('parallax analyze', () => {
     expect(j.err).toBe('');
     const rows = j.out.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toHaveLength(1);
+    // Fences of ln(price) (scale=log, price-iqr.test.ts computes them by hand): Q3 = 16^0.25 · 17^0.75.
+    const q3 = 16 ** 0.25 * 17 ** 0.75;
     expect(rows[0]).toMatchObject({
       anomaly_id: expect.stringMatching(/^R000001\.price-iqr\.\d+$/),
       detector: 'price-iqr',
-      detector_version: '2',
-      params: { k: 1.5, min_group: 8 },
+      detector_version: '3',
+      params: { k: 1.5, min_group: 8, scale: 'log' },
       subject: { kind: 'line', declaration_id: 'IM9', line_no: 1 },
-      score: 97.22,
-      reason: 'Unit price 100.00 USD/KG is 6.9× the median 14.50 of 10 imports of 720851 from CN; above the upper fence 23.50',
-      evidence: expect.objectContaining({ n: 10, q1: 12.25, value_at_risk: 832.5 }),
+      reason: 'Unit price 100.00 USD/KG is 6.9× the median 14.49 of 10 imports of 720851 from CN; above the upper fence 26.78',
+      evidence: expect.objectContaining({ n: 10, scale: 'log' }),
     });
+    expect(rows[0].evidence.value_at_risk).toBeCloseTo((100 - q3) * 10, 6);
     const human = cli('analyze');
     expect(human.code).toBe(0);
     expect(human.out).toMatch(/price-robust-z/);

@@ -36,7 +36,14 @@ describe('anomaly API', () => {
     expect(res.statusCode).toBe(200);
     const page = res.json();
     expect(page).toMatchObject({ run_id: 'R000001', total: 4, offset: 0, limit: 2, truncated: true, next_offset: 2 });
-    expect(page.rows.map((r: { score: number }) => r.score)).toEqual([100, 97.22]); // the phantom shipment, then price-iqr on IM9
+    // IM9's price outliers (price-iqr, value-per-kg, price-robust-z) and IM3's phantom shipment, highest first.
+    const scores = page.rows.map((r: { score: number }) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const all = (await api.inject({ url: '/api/anomalies?limit=10' })).json();
+    expect(all.rows.map((r: { detector: string; subject: { declaration_id: string } }) => `${r.detector}:${r.subject.declaration_id}`).sort()).toEqual(
+      ['phantom-shipment:IM3', 'price-iqr:IM9', 'price-robust-z:IM9', 'value-per-kg:IM9'],
+    );
+    expect(all.rows.slice(0, 2)).toEqual(page.rows);
     const filtered = (await api.inject({ url: '/api/anomalies?run=R000001&detector=price-robust-z&min_score=50' })).json();
     expect(filtered.total).toBe(1);
     const one = await api.inject({ url: `/api/anomalies/${page.rows[1].anomaly_id}` });

@@ -27,6 +27,8 @@ export const DETECT_DDL: readonly string[] = [
   `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'trade'`,
   // What the anomaly is about, stable across runs (subject-key.ts): runs are compared on (detector, subject_key).
   `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS subject_key VARCHAR`,
+  // Current trade lines of the provider the run read: the population the combined ranking calibrates against.
+  `ALTER TABLE analysis_runs ADD COLUMN IF NOT EXISTS lines BIGINT`,
   // learned-risk models (train-risk-model.ts): one row per model, one per learned feature level. Scoped
   // 'trade' tables like the lines they were learned from: a model's rates are facts about one provider's lines.
   `CREATE TABLE IF NOT EXISTS risk_models (model_id VARCHAR NOT NULL PRIMARY KEY, model_seq INTEGER NOT NULL,
@@ -37,4 +39,10 @@ export const DETECT_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS risk_model_terms (model_id VARCHAR NOT NULL, provider VARCHAR NOT NULL,
      feature VARCHAR NOT NULL, level VARCHAR NOT NULL, n INTEGER NOT NULL, positives INTEGER NOT NULL,
      lift DOUBLE NOT NULL, weight DOUBLE NOT NULL, PRIMARY KEY (model_id, feature, level))`,
+  // Trained ranking combinations (train-ranking.ts): weights per evidence family, fitted out of fold on the
+  // labelled lines of some batches. A scoped 'trade' table like the models: facts about one provider's lines.
+  `CREATE TABLE IF NOT EXISTS ranking_models (model_id VARCHAR NOT NULL PRIMARY KEY, model_seq INTEGER NOT NULL,
+     provider VARCHAR NOT NULL, label VARCHAR NOT NULL, trained_at TIMESTAMP NOT NULL, principal VARCHAR NOT NULL,
+     batches VARCHAR[] NOT NULL, run_id VARCHAR NOT NULL, risk_model_id VARCHAR, intercept DOUBLE NOT NULL,
+     weights JSON NOT NULL, chosen VARCHAR NOT NULL, params JSON NOT NULL, metrics JSON NOT NULL)`,
 ];

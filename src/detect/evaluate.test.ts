@@ -9,6 +9,7 @@ import { evaluate, readLabelsFile } from './evaluate.ts';
 import { listRanking, parseWeightFlags, RankingParamError } from './ranking.ts';
 
 let t: TempRuntime;
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const db = () => scopedDb(t.rt.store, localOperatorScope('tester'));
 const POSITIVES = [0, 3, 7];
 // det-a: line 5 (clean) 95, line 0: 90, line 1: 80, line 2: 70, line 3: 60. det-b: line 7: 100, lines 1 and 3: 50.
@@ -26,7 +27,8 @@ beforeAll(async () => {
     // Row ids follow file order (checked below), which the tie-break by row id relies on.
     const ids = (await c.runAndReadAll('SELECT row_id::VARCHAR FROM trade_lines ORDER BY declaration_id')).getRows().map((r) => String(r[0]));
     expect([...ids].sort((a, b) => Number(a) - Number(b))).toEqual(ids);
-    await c.run(`INSERT INTO analysis_runs VALUES ('R000001', 1, 'US', current_timestamp::TIMESTAMP, current_timestamp::TIMESTAMP, ['det-a','det-b'], '{}', '[]', 'tester', 8)`);
+    await c.run(`INSERT INTO analysis_runs (run_id, run_seq, provider, started_at, finished_at, detectors, params, data_version, principal, anomaly_count, lines)
+      VALUES ('R000001', 1, 'US', current_timestamp::TIMESTAMP, current_timestamp::TIMESTAMP, ['det-a','det-b'], '{}', '[]', 'tester', 8, 20)`);
     for (const [d, i, s] of SCORES) {
       await c.run(
         `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, provider, subject_kind, declaration_id, line_no, row_id, score, reason, evidence, row_ids) VALUES ('R000001', $1, $2, '1', '{}', 'US', 'line', $3, 1, $4::BIGINT, $5, 'test', '{}', [$4::BIGINT])`,
@@ -37,24 +39,28 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => t.cleanup());
 
-describe('combined ranking (noisy-OR)', () => {
-  it('combines per-detector probabilities p = w·score/100 as 100·(1 − Π(1 − p))', async () => {
+describe('combined ranking (calibrated tails)', () => {
+  it('replaces each score by its tail in the run, e = ln(N / r), and scores 100·(1 − e^{−Σ e})', async () => {
     const page = await listRanking(db(), {});
     expect(page.total).toBe(6);
-    // line 7: 0.8·1.0 → 80; line 1: 1 − (1 − 0.64)(1 − 0.4) = 0.784; line 5: 0.76; line 0: 0.72;
-    // line 3: 1 − (1 − 0.48)(1 − 0.4) = 0.688; line 2: 0.56.
+    expect(page.combination).toEqual({ method: 'unsupervised', models: [] });
+    // N = 20. det-a ranks lines 5, 0, 1, 2, 3 first to fifth; det-b line 7 first, lines 1 and 3 tie at 50 (r = 3).
+    // Tails multiply: line 1 = 1 − (3/20)·(3/20) = 97.75; line 3 = 1 − (5/20)·(3/20) = 96.25;
+    // lines 5 and 7 = 1 − 1/20 = 95 (a tie, by row id); line 0 = 1 − 2/20 = 90; line 2 = 1 − 4/20 = 80.
     expect(page.rows.map((r) => [r.declaration_id, r.score, r.detectors.join('+')])).toEqual([
-      ['IM07', 80, 'det-b'], ['IM01', 78.4, 'det-a+det-b'], ['IM05', 76, 'det-a'],
-      ['IM00', 72, 'det-a'], ['IM03', 68.8, 'det-a+det-b'], ['IM02', 56, 'det-a'],
+      ['IM01', 97.75, 'det-a+det-b'], ['IM03', 96.25, 'det-a+det-b'], ['IM05', 95, 'det-a'],
+      ['IM07', 95, 'det-b'], ['IM00', 90, 'det-a'], ['IM02', 80, 'det-a'],
     ]);
     expect(page.rows[0]).toMatchObject({ line_no: 1, row_id: expect.stringMatching(/^\d+$/) });
-    // Weights change the mix: w_a = 1, w_b = 0.5 → line 1 = 1 − 0.2·0.75 = 0.85; lines 2 (0.7) and 3
-    // (1 − 0.4·0.75 = 0.7) tie and are ordered by row id.
+    // Weights scale a detector's evidence: w_b = 0.5 → line 1 = 1 − 0.15·0.15^0.5, line 3 = 1 − 0.25·0.15^0.5,
+    // line 7 = 1 − 0.05^0.5.
     const w = await listRanking(db(), { weights: { 'det-a': 1, 'det-b': 0.5 }, limit: 2, offset: 0 });
-    expect(w.rows.map((r) => [r.declaration_id, r.score])).toEqual([['IM05', 95], ['IM00', 90]]);
+    expect(w.rows.map((r) => [r.declaration_id, r.score])).toEqual([['IM05', 95], ['IM01', round4(100 * (1 - 0.15 * Math.sqrt(0.15)))]]);
     const p2 = await listRanking(db(), { weights: { 'det-a': 1, 'det-b': 0.5 }, limit: 2, offset: 2 });
-    expect(p2.rows.map((r) => [r.declaration_id, r.score])).toEqual([['IM01', 85], ['IM02', 70]]);
+    expect(p2.rows.map((r) => [r.declaration_id, r.score])).toEqual([['IM03', round4(100 * (1 - 0.25 * Math.sqrt(0.15)))], ['IM00', 90]]);
     expect(p2).toMatchObject({ total: 6, truncated: true, next_offset: 4 });
+    // Weight 0 removes a detector: det-b's line 7 leaves the ranking.
+    expect((await listRanking(db(), { weights: { 'det-b': 0 } })).rows.map((r) => r.declaration_id)).toEqual(['IM05', 'IM00', 'IM01', 'IM02', 'IM03']);
   });
 
   it('parses --weight flags and names the detector, not the value', () => {
@@ -72,8 +78,8 @@ describe('evaluate', () => {
     'det-a': { precision_at_1pct: 0, precision_at_5pct: 0, recall_at_10pct: 1 / 3, precision_at_10pct: 0.5, average_precision: (1 / 2 + 2 / 5 + 3 / 8) / 3 },
     // order 7, 1, 3 (tie at 50 broken by row id), 0, 2, ...: AP = (1 + 2/3 + 3/4)/3
     'det-b': { precision_at_5pct: 1, recall_at_5pct: 1 / 3, recall_at_10pct: 1 / 3, average_precision: (1 + 2 / 3 + 3 / 4) / 3 },
-    // order 7, 1, 5, 0, 3, 2, ...: AP = (1 + 2/4 + 3/5)/3 = 0.7
-    combined: { precision_at_5pct: 1, recall_at_10pct: 1 / 3, precision_at_10pct: 0.5, average_precision: 0.7 },
+    // order 1, 3, 5, 7, 0, 2, ...: AP = (1/2 + 2/4 + 3/5)/3
+    combined: { precision_at_5pct: 0, recall_at_10pct: 1 / 3, precision_at_10pct: 0.5, average_precision: (1 / 2 + 2 / 4 + 3 / 5) / 3 },
   };
 
   it('computes precision, recall at 1/5/10 % and average precision against a label column', async () => {
@@ -86,6 +92,11 @@ describe('evaluate', () => {
       for (const [k, v] of Object.entries(want)) expect(m[k as keyof typeof m]).toBeCloseTo(v, 12);
     }
     expect(e.methods[2]!.scored).toBe(6);
+    // det-b puts a positive first, the combination does not: named at the 1 % and 5 % cut-offs (both k = 1).
+    expect(e.warnings).toEqual([
+      'the combined ranking is worse than det-b at the top 1 %: precision 0.000 against 1.000',
+      'the combined ranking is worse than det-b at the top 5 %: precision 0.000 against 1.000',
+    ]);
   });
 
   it('gives the same numbers from a labels file (only line rows count), and no positives gives null recall', async () => {

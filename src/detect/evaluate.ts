@@ -1,7 +1,10 @@
 /**
  * Evaluation of a run against labels, as customs judge targeting: precision and recall at the top n % of
  * lines (n = 1, 5, 10) and the area under the precision-recall curve (average precision), per detector of
- * the run and for the combined ranking (ranking.ts).
+ * the run and for the combined ranking (ranking.ts) as the default ranking shows it ('combined': the trained
+ * combination where there is one), plus 'combined-unsupervised' when a trained one was used, so the gain of
+ * training is visible. A combination worse than one of its components at a cut-off is named in `warnings`:
+ * the combination is meant never to be worse than its best part.
  *
  * Invariants:
  * - The population is ALL lines in scope (current trade_lines the caller may read, optionally restricted to
@@ -22,13 +25,14 @@ import { sql, type Kysely } from 'kysely';
 import { InputError } from '../ingest/input-error.ts';
 import type { ScopedDb } from '../query/index.ts';
 import { latestRunId } from './anomaly-queries.ts';
-import { detectorLineScores, rankingQuery, type Weights } from './ranking.ts';
+import { detectorLineScores, rankingQuery, resolveCombination, type CombinationChoice, type Weights } from './ranking.ts';
 import { assertRowAccess } from './run-analysis.ts';
 
 export const LABEL_COLUMNS = ['fraud', 'inspected', 'seized'] as const;
 export type LabelColumn = (typeof LABEL_COLUMNS)[number];
 export const CUTOFFS = [1, 5, 10] as const;
 export const COMBINED = 'combined';
+export const COMBINED_UNSUPERVISED = 'combined-unsupervised';
 
 /** A line named by a label row: (declaration_id, line_no). */
 export interface LabelledLine {
@@ -44,6 +48,9 @@ export interface EvaluateRequest {
   /** Restrict the population to these batches (e.g. a validation split). */
   batches?: readonly string[] | undefined;
   weights?: Weights | undefined;
+  combination?: CombinationChoice | undefined;
+  /** Further cut-offs in % of lines (e.g. 2 for a 2 % anomaly rate), reported in `extra`. */
+  cutoffs?: readonly number[] | undefined;
 }
 
 export interface MethodMetrics {
@@ -58,11 +65,17 @@ export interface MethodMetrics {
   precision_at_10pct: number | null;
   recall_at_10pct: number | null;
   average_precision: number | null;
+  /** Precision and recall at the further cut-offs asked for (EvaluateRequest.cutoffs), in that order. */
+  extra?: { pct: number; precision: number | null; recall: number | null }[];
 }
 
 export interface Evaluation {
   run_id: string | null;
+  /** Trained combinations the 'combined' ranking used (none: unsupervised). */
+  combination_models: string[];
   methods: MethodMetrics[];
+  /** One sentence per cut-off where a component beats the combination ('combined'). */
+  warnings: string[];
 }
 
 export class EvaluateError extends Error {
@@ -167,8 +180,12 @@ const lineKey = (d: string, n: number | string) => `${d}\u0001${n}`;
 export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Evaluation> {
   assertRowAccess(db.scope);
   const runId = req.run ?? (await latestRunId(db));
-  if (!runId) return { run_id: null, methods: [] };
+  if (!runId) return { run_id: null, combination_models: [], methods: [], warnings: [] };
   const k = db.db as Kysely<any>;
+  const combination = await resolveCombination(db, req.combination, req.weights ?? {});
+  const trained = (combination.models ?? []).length > 0;
+  const extra = (req.cutoffs ?? []).filter((n) => Number.isFinite(n) && n > 0 && n <= 100);
+  const cuts = [...CUTOFFS, ...extra];
 
   let pos;
   if ('column' in req.labels) {
@@ -184,12 +201,16 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
   if (req.batches?.length) lines = lines.where('t.batch_id', 'in', [...req.batches]);
 
   const perDetector = k.selectFrom(detectorLineScores(db, runId).as('d')).select(['d.detector as method', 'd.provider', 'd.row_id', 'd.score']);
-  const combined = k.selectFrom(rankingQuery(db, runId, req.weights ?? {}).as('c')).select([sql.lit(COMBINED).as('method'), 'c.provider', 'c.row_id', 'c.score']);
-  const methods = k
+  let combined = k.selectFrom(rankingQuery(db, runId, combination).as('c')).select([sql.lit(COMBINED).as('method'), 'c.provider', 'c.row_id', 'c.score']);
+  let methods = k
     .selectFrom('analysis_runs as r')
     .where('r.run_id', '=', runId)
     .select(sql<string>`unnest(r.detectors)`.as('method'))
     .union(k.selectNoFrom(sql.lit(COMBINED).as('method')));
+  if (trained) {
+    combined = combined.unionAll(k.selectFrom(rankingQuery(db, runId, {}).as('u')).select([sql.lit(COMBINED_UNSUPERVISED).as('method'), 'u.provider', 'u.row_id', 'u.score']));
+    methods = methods.union(k.selectNoFrom(sql.lit(COMBINED_UNSUPERVISED).as('method')));
+  }
 
   const rows = await k
     .with('lines', () => lines)
@@ -220,13 +241,14 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
       sql<number>`count(*)::INTEGER`.as('lines'),
       sql<number>`count(*) FILTER (WHERE c.pos)::INTEGER`.as('positives'),
       sql<number>`count(*) FILTER (WHERE c.scored)::INTEGER`.as('scored'),
-      ...CUTOFFS.map((n) => sql<number>`(count(*) FILTER (WHERE c.pos AND c.rk <= ceil(c.n * ${n} / 100.0)))::DOUBLE`.as(`tp_${n}`)),
-      ...CUTOFFS.map((n) => sql<number>`max(ceil(c.n * ${n} / 100.0))::DOUBLE`.as(`k_${n}`)),
+      ...cuts.map((n, i) => sql<number>`(count(*) FILTER (WHERE c.pos AND c.rk <= ceil(c.n * ${n}::DOUBLE / 100.0)))::DOUBLE`.as(`tp_${i}`)),
+      ...cuts.map((n, i) => sql<number>`max(ceil(c.n * ${n}::DOUBLE / 100.0))::DOUBLE`.as(`k_${i}`)),
       // Summed in rank order: a parallel float sum could differ in the last bit between runs.
       sql<number>`sum(CASE WHEN c.pos THEN c.tp / c.rk END ORDER BY c.rk)::DOUBLE`.as('ap_sum'),
     ])
     .groupBy('c.method')
     .orderBy(sql`c.method = ${COMBINED}`)
+    .orderBy(sql`c.method = ${COMBINED_UNSUPERVISED}`)
     .orderBy('c.method')
     .execute();
 
@@ -234,14 +256,36 @@ export async function evaluate(db: ScopedDb, req: EvaluateRequest): Promise<Eval
     const lines = Number(r['lines']);
     const positives = Number(r['positives']);
     const m: Record<string, unknown> = { detector: String(r['method']), lines, positives, scored: Number(r['scored']) };
-    for (const n of CUTOFFS) {
-      const tp = Number(r[`tp_${n}`]);
-      const kk = Number(r[`k_${n}`]);
+    const at = (i: number) => {
+      const tp = Number(r[`tp_${i}`]);
+      const kk = Number(r[`k_${i}`]);
+      return { precision: kk > 0 ? tp / kk : null, recall: positives > 0 ? tp / positives : null };
+    };
+    if (extra.length) m['extra'] = extra.map((pct, j) => ({ pct, ...at(CUTOFFS.length + j) }));
+    for (const [i, n] of CUTOFFS.entries()) {
+      const tp = Number(r[`tp_${i}`]);
+      const kk = Number(r[`k_${i}`]);
       m[`precision_at_${n}pct`] = kk > 0 ? tp / kk : null;
       m[`recall_at_${n}pct`] = positives > 0 ? tp / positives : null;
     }
     m['average_precision'] = positives > 0 ? Number(r['ap_sum'] ?? 0) / positives : null;
     return m as unknown as MethodMetrics;
   });
-  return { run_id: runId, methods: methodsOut };
+  return { run_id: runId, combination_models: (combination.models ?? []).map((m) => m.model_id), methods: methodsOut, warnings: componentWarnings(methodsOut) };
+}
+
+/** Cut-offs at which a detector ranks more positives into the top n % than the combined ranking does. */
+export function componentWarnings(methods: readonly MethodMetrics[]): string[] {
+  const c = methods.find((m) => m.detector === COMBINED);
+  if (!c || c.positives === 0) return [];
+  const out: string[] = [];
+  for (const n of CUTOFFS) {
+    const key = `precision_at_${n}pct` as const;
+    const mine = c[key] ?? 0;
+    const best = methods.filter((m) => m.detector !== COMBINED && m.detector !== COMBINED_UNSUPERVISED).sort((a, b) => (b[key] ?? 0) - (a[key] ?? 0) || a.detector.localeCompare(b.detector))[0];
+    if (best && (best[key] ?? 0) > mine + 1e-12) {
+      out.push(`the combined ranking is worse than ${best.detector} at the top ${n} %: precision ${mine.toFixed(3)} against ${(best[key] ?? 0).toFixed(3)}`);
+    }
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import { DetectorParamError } from './detector.ts';
 import { runAnalysis } from './run-analysis.ts';
 
 const operator = localOperatorScope('tester');
-const DETECTORS = ['price-iqr', 'value-per-kg', 'price-robust-z'];
+const DETECTORS = ['price-iqr', 'value-per-kg', 'price-robust-z', 'phantom-shipment'];
 
 describe('incremental analysis runs (generated, 30,000 lines in three batches)', () => {
   let t: TempRuntime;
@@ -45,9 +45,10 @@ describe('incremental analysis runs (generated, 30,000 lines in three batches)',
     await load('b.csv', lines.slice(27000));
     const inc = await runAnalysis(t.rt.store, operator, { detectors: DETECTORS, since: first.run_id });
     const full = await runAnalysis(t.rt.store, operator, { detectors: DETECTORS });
-    expect(inc.detectors.map((d) => d.mode)).toEqual(['incremental', 'incremental', 'incremental']);
-    expect(full.detectors.map((d) => d.mode)).toEqual(['full', 'full', 'full']);
-    for (const d of inc.detectors) {
+    expect(inc.detectors.map((d) => d.mode)).toEqual(DETECTORS.map(() => 'incremental'));
+    expect(full.detectors.map((d) => d.mode)).toEqual(DETECTORS.map(() => 'full'));
+    // The few phantom shipments may all fall in touched partitions; the price detectors reuse some of theirs.
+    for (const d of inc.detectors.filter((x) => x.id !== 'phantom-shipment')) {
       expect(d.reused).toBeGreaterThan(0);
       expect(d.reused).toBeLessThan(d.anomalies);
     }

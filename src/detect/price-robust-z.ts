@@ -4,7 +4,7 @@
  * Invariants:
  * - z = (ln p - median(ln p)) / (1.4826 · MAD), MAD = median |ln p - median(ln p)| of the group; flag
  *   |z| >= threshold (3.5). Log space because trade prices are heavy-tailed and multiplicative: x10 and /10
- *   are equally unusual.
+ *   are equally unusual. Only positive prices have a logarithm: a zero-value line is not judged here.
  * - Groups as price-iqr (hs6 x partner x flow x unit, falling back to hs6 x flow below `min_group`).
  *   A group with MAD 0 (half its lines share one price) has no scale and is not judged.
  * - Score is 50 at the threshold, 100 - 50 · threshold / |z| above it: monotone in |z|, capped at 100.
@@ -31,12 +31,14 @@ function logStats(db: ScopedDb, q: any, keys: string[], name: string): any {
     .with(`${name}m`, (qb: any) =>
       qb
         .selectFrom('p')
+        .where('price', '>', 0)
         .select([...keys.map((k) => sql.ref(k).as(k)), sql<number>`count(*)::INTEGER`.as('n'), sql.raw<number>(d.median('ln(price)')).as('med')])
         .groupBy(keys),
     )
     .with(name, (qb: any) =>
       qb
         .selectFrom('p')
+        .where('p.price', '>', 0)
         .innerJoin(`${name}m as m`, on)
         .select([...keys.map((k) => sql.ref(`m.${k}`).as(k)), 'm.n', 'm.med', sql.raw<number>(d.median('abs(ln(p.price) - m.med)')).as('mad')])
         .groupBy([...keys.map((k) => `m.${k}`), 'm.n', 'm.med']),
@@ -64,6 +66,7 @@ export const priceRobustZ = defineDetector({
           .selectFrom('p')
           .leftJoin('gf', (jn: any) => jn.onRef('gf.hs6', '=', 'p.hs6').onRef('gf.flow', '=', 'p.flow').onRef('gf.unit', '=', 'p.unit').onRef('gf.partner', '=', 'p.partner'))
           .innerJoin('gc', (jn: any) => jn.onRef('gc.hs6', '=', 'p.hs6').onRef('gc.flow', '=', 'p.flow').onRef('gc.unit', '=', 'p.unit'))
+          .where('p.price', '>', 0)
           .selectAll('p')
           .select([
             sql<string>`CASE WHEN ${fine} THEN 'hs6 x partner x flow' ELSE 'hs6 x flow' END`.as('level'),

@@ -18,7 +18,15 @@ const usOnly: Scope = { principal: 'us', grants: [{ category: 'trade', providers
 const mxOnly: Scope = { principal: 'mx', grants: [{ category: 'trade', providers: ['MX'], level: 'row' }] };
 import { DETECTORS } from './detector-registry.ts';
 
-const DETECTOR_IDS = ['price-iqr', 'price-robust-z', 'value-per-kg'];
+const DETECTOR_IDS = ['price-iqr', 'price-robust-z', 'value-per-kg', 'phantom-shipment'];
+/**
+ * Which generator labels a detector should find: the generator files phantom shipments (net mass 0) under
+ * value-per-kg, the phantom-shipment detector's since value-per-kg judges only lines with a mass.
+ */
+const LABELS_OF: Record<string, string> = {
+  'value-per-kg': "anomaly = 'value-per-kg' AND detail NOT LIKE 'phantom%'",
+  'phantom-shipment': "anomaly = 'value-per-kg' AND detail LIKE 'phantom%'",
+};
 
 beforeAll(async () => {
   t = await tempRuntime();
@@ -35,11 +43,12 @@ afterAll(async () => t.cleanup());
 async function measure(runId: string, detector: string) {
   return t.rt.store.withWriteConnection(async (c) => {
     const r = await c.runAndReadAll(
-      `WITH l AS (SELECT declaration_id, line_no::INTEGER AS line_no, anomaly FROM read_csv($1, header = true, all_varchar = true) WHERE subject_kind = 'line'),
+      `WITH l AS (SELECT declaration_id, line_no::INTEGER AS line_no, anomaly, (${LABELS_OF[detector] ?? 'anomaly = $3'}) AS mine
+                  FROM read_csv($1, header = true, all_varchar = true) WHERE subject_kind = 'line'),
             a AS (SELECT DISTINCT declaration_id, line_no FROM anomalies WHERE run_id = $2 AND detector = $3)
        SELECT
-         (SELECT count(*) FROM l WHERE anomaly = $3)::INTEGER AS injected,
-         (SELECT count(*) FROM l JOIN a USING (declaration_id, line_no) WHERE l.anomaly = $3)::INTEGER AS found,
+         (SELECT count(*) FROM l WHERE mine)::INTEGER AS injected,
+         (SELECT count(*) FROM l JOIN a USING (declaration_id, line_no) WHERE l.mine)::INTEGER AS found,
          (SELECT count(*) FROM a WHERE (declaration_id, line_no) NOT IN (SELECT (declaration_id, line_no) FROM l))::INTEGER AS clean_flagged,
          (SELECT count(*) FROM a)::INTEGER AS flagged,
          (SELECT count(*) FROM trade_lines t WHERE (t.declaration_id, t.line_no) NOT IN (SELECT (declaration_id, line_no) FROM l))::INTEGER AS clean`,

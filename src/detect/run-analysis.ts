@@ -130,6 +130,15 @@ function dataVersionQuery(db: ScopedDb) {
   return k.selectFrom(rest.reduce((q, p) => q.union(p), first!).as('v')).selectAll('v').orderBy('v.provider').orderBy('v.batch_id');
 }
 
+/**
+ * Current trade lines per provider the run can read: the population the combined ranking calibrates each
+ * detector's scores against (ranking.ts), stored with the run so the ranking of an old run does not move
+ * when new batches arrive.
+ */
+function populationQuery(db: ScopedDb) {
+  return (db.db as Kysely<any>).selectFrom('trade_lines as t').select(['t.provider', sql<number>`count(*)::BIGINT`.as('n')]).groupBy('t.provider');
+}
+
 /** Same detector version and parameters as recorded in the earlier run (its own incremental origin aside). */
 function sameSettings(recorded: unknown, now: Record<string, unknown>): boolean {
   return recordedSettings(recorded) === JSON.stringify(now);
@@ -170,6 +179,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
   const plan = planRun(req);
   const db = scopedDb(store, scope);
   const versionQuery = dataVersionQuery(db).compile();
+  const linesQuery = populationQuery(db).compile();
   const prev = req.since ? await previousRun(db, req.since) : null;
   const startedAt = new Date().toISOString();
 
@@ -185,6 +195,7 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
         (dataVersion[String(r['provider'])] ??= []).push(String(r['batch_id']));
         ((byCategory[String(r['provider'])] ??= {})[String(r['category'])] ??= []).push(String(r['batch_id']));
       }
+      const population = new Map((await rows(c, linesQuery.sql, linesQuery.parameters)).map((r) => [String(r['provider']), Number(r['n'])]));
       const summaries: DetectorSummary[] = [];
       // Incremental only when every batch the earlier run read is still loaded: a removed batch changes
       // groups no new batch names.
@@ -230,10 +241,10 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
       const providers = Object.keys(dataVersion).length ? Object.keys(dataVersion) : [''];
       for (const provider of providers) {
         await c.run(
-          `INSERT INTO analysis_runs (run_id, run_seq, provider, started_at, finished_at, detectors, params, data_version, principal, anomaly_count)
+          `INSERT INTO analysis_runs (run_id, run_seq, provider, started_at, finished_at, detectors, params, data_version, principal, anomaly_count, lines)
            SELECT $1, $2, $3, $4::TIMESTAMP, current_timestamp::TIMESTAMP, $5::VARCHAR[], $6::JSON, $7::JSON, $8,
-             (SELECT count(*) FROM anomalies WHERE run_id = $1 AND provider = $3)`,
-          [runId, seq, provider, startedAt.replace('T', ' ').replace('Z', ''), `[${detectorIds.join(',')}]`, allParams, JSON.stringify(byCategory[provider] ?? {}), scope.principal],
+             (SELECT count(*) FROM anomalies WHERE run_id = $1 AND provider = $3), $9::BIGINT`,
+          [runId, seq, provider, startedAt.replace('T', ' ').replace('Z', ''), `[${detectorIds.join(',')}]`, allParams, JSON.stringify(byCategory[provider] ?? {}), scope.principal, population.get(provider) ?? 0],
         );
       }
       await c.run('COMMIT');

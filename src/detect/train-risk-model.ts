@@ -29,7 +29,7 @@ import type { Scope, ScopedDb } from '../query/index.ts';
 import { scopedDb } from '../query/index.ts';
 import type { AnalyticalStore } from '../store/index.ts';
 import { LABEL_COLUMNS, type LabelledLine } from './evaluate.ts';
-import { solveLinear } from './linear-solve.ts';
+import { fitLogistic, linearPredictorSql } from './logistic-fit.ts';
 import { BIN_QUANTILES, boundsColumn, FEATURE_NAMES, MODEL_FORMAT, NUMBER_FEATURES, rawColumn, rawColumns, resolveFeatures, unnestFeaturesSql } from './risk-features.ts';
 import { assertRowAccess } from './run-analysis.ts';
 
@@ -66,6 +66,8 @@ export interface FitMetrics {
   iterations: number;
   converged: boolean;
   levels: number;
+  /** Lines named by analysts' decisions given to the training (they override the label where they apply). */
+  decided_lines?: number;
 }
 
 export interface RiskModel {
@@ -85,15 +87,44 @@ export interface RiskModel {
 
 /** Label source of a model trained on a labels file rather than a label column. */
 export const LABELS_FILE = 'labels-file';
+/** Label source of a model trained on analysts' decisions alone. */
+export const DECISIONS = 'decisions';
+
+/** A line an analyst decided on (through an anomaly of it): confirmed (positive) or false positive (negative). */
+export interface DecidedLine extends LabelledLine {
+  provider: string;
+  positive: boolean;
+}
+
+/**
+ * Labels beside (or instead of) a label column: the positives of a labels file (every other line of the
+ * training batches is then a negative), and analysts' decisions, which override the column or the file on
+ * the lines they name; with decisions alone only decided lines train.
+ */
+export interface TrainingLabels {
+  file?: readonly LabelledLine[] | undefined;
+  decided?: readonly DecidedLine[] | undefined;
+}
+
+/** What a training hands to a caller before its temporary tables go: the stored model and its out-of-fold predictions. */
+export interface AfterFit {
+  model: RiskModel;
+  /** Temp table (row_id, y, p) of out-of-fold predicted probabilities of the training lines. */
+  oofTable: string;
+}
+
+const asLabels = (x: readonly LabelledLine[] | TrainingLabels | undefined): TrainingLabels => (x === undefined ? {} : Array.isArray(x) ? { file: x as readonly LabelledLine[] } : (x as TrainingLabels));
 
 /** Validates training parameters; the message names the parameter, never its value. */
-export function parseTrainParams(raw: Record<string, unknown>, withLines = false): TrainParams {
+export function parseTrainParams(raw: Record<string, unknown>, withLines: boolean | TrainingLabels = false): TrainParams {
   const r = trainParams.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new RiskModelError(`training parameter ${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`);
   }
-  if ((r.data.label === undefined) === !withLines) throw new RiskModelError('training needs exactly one label source: a label column or labelled lines');
+  const l = typeof withLines === 'boolean' ? { file: withLines ? [] : undefined } : withLines;
+  if (r.data.label !== undefined && l.file !== undefined) throw new RiskModelError('training takes one label source: a label column or a labels file, not both');
+  if (r.data.label === undefined && l.file === undefined && !l.decided?.length) throw new RiskModelError('training needs a label source: a label column, a labels file or analysts\' decisions on anomalies');
   try {
     resolveFeatures(r.data.features);
   } catch (e) {
@@ -109,34 +140,63 @@ async function rows(c: DuckDBConnection, text: string, params: readonly unknown[
 
 const TEMP = ['lr_lines', 'lr_bins', 'lr_long', 'lr_stats', 'lr_total', 'lr_wide', 'lr_pred'];
 
+const lineKeys = (ls: readonly LabelledLine[]) => JSON.stringify([...new Set(ls.map((l) => `${l.declaration_id}\u0001${l.line_no}`))]);
+const inKeys = (json: string) => sql<boolean>`coalesce((t.declaration_id || chr(1) || t.line_no::VARCHAR) IN (SELECT unnest(from_json(${json}::JSON, '["VARCHAR"]'))), false)`;
+// Decisions name the provider too: declaration ids are unique within a provider only.
+const decidedKeys = (ls: readonly DecidedLine[]) => JSON.stringify([...new Set(ls.map((l) => `${l.provider}\u0001${l.declaration_id}\u0001${l.line_no}`))]);
+const inDecided = (json: string) =>
+  sql<boolean>`coalesce((t.provider || chr(1) || t.declaration_id || chr(1) || t.line_no::VARCHAR) IN (SELECT unnest(from_json(${json}::JSON, '["VARCHAR"]'))), false)`;
+
 /**
- * The training lines as a scoped query: row id, provider, label 0/1 and every base feature's raw value. With a
- * label column, lines where it is unknown are left out; with labelled lines, every line of the batches is a
- * negative unless listed (the keys travel as one bound JSON parameter, as in evaluate.ts).
+ * The label of a training line as SQL over `t` (NULL: unknown, the line does not train): the label column,
+ * or membership in a labels file's positives, overridden by analysts' decisions where they name the line.
+ * Keys travel as bound JSON parameters (as in evaluate.ts).
  */
-function trainingLines(db: ScopedDb, p: TrainParams, lines: readonly LabelledLine[] | undefined) {
-  let q = (db.db as Kysely<any>).selectFrom('trade_lines as t').where('t.batch_id', 'in', p.batches);
-  let y;
-  if (p.label) {
-    q = q.where(sql.ref(`t.${p.label}`), 'is not', null);
-    y = sql<number>`${sql.ref(`t.${p.label}`)}::INTEGER`;
-  } else {
-    const keys = [...new Set((lines ?? []).map((l) => `${l.declaration_id}\u0001${l.line_no}`))];
-    y = sql<number>`coalesce((t.declaration_id || chr(1) || t.line_no::VARCHAR) IN (SELECT unnest(from_json(${JSON.stringify(keys)}::JSON, '["VARCHAR"]'))), false)::INTEGER`;
+export function labelSql(column: string | undefined, labels: TrainingLabels) {
+  let base = column ? sql<number>`${sql.ref(`t.${column}`)}::INTEGER` : labels.file !== undefined ? sql<number>`${inKeys(lineKeys(labels.file))}::INTEGER` : sql<number>`NULL::INTEGER`;
+  if (labels.decided?.length) {
+    const pos = decidedKeys(labels.decided.filter((d) => d.positive));
+    const neg = decidedKeys(labels.decided.filter((d) => !d.positive));
+    base = sql<number>`CASE WHEN ${inDecided(neg)} THEN 0 WHEN ${inDecided(pos)} THEN 1 ELSE ${base} END`;
   }
-  return q.select(['t.row_id', 't.provider', y.as('y'), ...rawColumns().map((r) => sql.raw(r.expr).as(r.alias))]).compile();
+  return base;
+}
+
+/**
+ * The training lines as a scoped query: row id, provider, label 0/1 and every base feature's raw value. Lines
+ * whose label is unknown are left out: with a label column, where it is null and no decision names the line;
+ * with decisions alone, every undecided line. With a labels file every line of the batches is a negative
+ * unless listed.
+ */
+function trainingLines(db: ScopedDb, p: TrainParams, labels: TrainingLabels) {
+  const y = labelSql(p.label, labels);
+  const q = (db.db as Kysely<any>)
+    .selectFrom((db.db as Kysely<any>).selectFrom('trade_lines as t').where('t.batch_id', 'in', p.batches).select(['t.row_id', 't.provider', y.as('y'), ...rawColumns().map((r) => sql.raw(r.expr).as(r.alias))]).as('l'))
+    .selectAll('l')
+    .where('l.y', 'is not', null);
+  return q.compile();
 }
 
 /**
  * Trains and stores a model; returns it. `raw` is validated first (RiskModelError). The label is the column
- * `raw.label`, or, when `lines` is given, membership in those labelled lines (a labels file).
+ * `raw.label`, or, when `lines` is given, membership in those labelled lines (a labels file); analysts'
+ * decisions (`lines.decided`) override either on the lines they name. `afterFit` runs on the same connection
+ * once the model is stored, while the out-of-fold predictions of the training lines are still at hand (the
+ * trained ranking combination is stacked on them, train-ranking.ts); they are never stored.
  */
-export async function trainRiskModel(store: AnalyticalStore, scope: Scope, raw: Record<string, unknown>, lines?: readonly LabelledLine[]): Promise<RiskModel> {
+export async function trainRiskModel(
+  store: AnalyticalStore,
+  scope: Scope,
+  raw: Record<string, unknown>,
+  lines?: readonly LabelledLine[] | TrainingLabels,
+  afterFit?: (c: DuckDBConnection, fit: AfterFit) => Promise<void>,
+): Promise<RiskModel> {
   assertRowAccess(scope);
-  const p = parseTrainParams(raw, lines !== undefined);
+  const labels = asLabels(lines);
+  const p = parseTrainParams(raw, labels);
   const features = resolveFeatures(p.features);
-  const q = trainingLines(scopedDb(store, scope), p, lines);
-  const labelName = p.label ?? LABELS_FILE;
+  const q = trainingLines(scopedDb(store, scope), p, labels);
+  const labelName = p.label ?? (labels.file !== undefined ? LABELS_FILE : DECISIONS);
   const k = features.length;
   const x = (i: number) => `x${i + 1}`;
   const trainedAt = new Date().toISOString();
@@ -175,51 +235,16 @@ export async function trainRiskModel(store: AnalyticalStore, scope: Scope, raw: 
         [m, p0],
       );
 
-      // Newton steps: one aggregate gives the log-likelihood, its gradient and its Hessian at β. A step that
-      // lowers the penalised log-likelihood is halved until it does not (plain Newton can overshoot when
-      // positives are rare), so every accepted step improves the fit.
+      // The logistic regression over the out-of-fold lifts (logistic-fit.ts), started at the base rate.
       const cols = ['1', ...features.map((_, i) => x(i))];
-      let beta = new Array<number>(k + 1).fill(0);
-      beta[0] = Math.log(p0 / (1 - p0));
-      const zSql = `greatest(-30, least(30, ${cols.map((col, i) => `$${i + 1}::DOUBLE * ${col}`).join(' + ')}))`;
-      const hessCells: string[] = [];
-      for (let i = 0; i <= k; i++) for (let j = i; j <= k; j++) hessCells.push(`sum(w * ${cols[i]} * ${cols[j]})::DOUBLE AS h_${i}_${j}`);
-      const step = `SELECT sum(y * z - CASE WHEN z > 0 THEN z + ln(1 + exp(-z)) ELSE ln(1 + exp(z)) END)::DOUBLE AS ll,
-          ${cols.map((col, i) => `sum((y - p) * ${col})::DOUBLE AS g_${i}`).join(', ')}, ${hessCells.join(', ')}
-        FROM (SELECT *, p * (1 - p) AS w FROM (SELECT *, 1 / (1 + exp(-z)) AS p FROM (SELECT *, ${zSql} AS z FROM lr_wide)))`;
-      const at = async (b: number[]) => {
-        const [r] = await rows(c, step, b);
-        const penalty = (p.ridge / 2) * b.slice(1).reduce((s, v) => s + v * v, 0);
-        return {
-          objective: Number(r!['ll']) - penalty,
-          g: cols.map((_, i) => Number(r![`g_${i}`]) - (i > 0 ? p.ridge * b[i]! : 0)),
-          h: cols.map((_, i) => cols.map((__, j) => Number(r![`h_${Math.min(i, j)}_${Math.max(i, j)}`]) + (i === j && i > 0 ? p.ridge : 0))),
-        };
-      };
-      let cur = await at(beta);
-      let iterations = 0;
-      let converged = false;
-      while (iterations < p.iterations && !converged) {
-        iterations++;
-        let delta: number[];
-        try {
-          delta = solveLinear(cur.h, cur.g);
-        } catch (e) {
-          throw new RiskModelError(`the fit failed: ${(e as Error).message}`);
-        }
-        let t = 1;
-        for (;;) {
-          const next = beta.map((b, i) => b + t * delta[i]!);
-          const r = await at(next);
-          if (r.objective >= cur.objective - 1e-9 * Math.abs(cur.objective) || t < 1e-3) {
-            converged = Math.max(...delta.map((d) => Math.abs(t * d))) < 1e-7 || r.objective - cur.objective < 1e-10 * Math.abs(cur.objective);
-            beta = next;
-            cur = r;
-            break;
-          }
-          t /= 2;
-        }
+      const zSql = linearPredictorSql(cols);
+      let fitted;
+      try {
+        fitted = await fitLogistic(c, { table: 'lr_wide', cols, ridge: p.ridge, iterations: p.iterations, start: [Math.log(p0 / (1 - p0)), ...features.map(() => 0)] });
+      } catch (e) {
+        throw new RiskModelError(`the fit failed: ${(e as Error).message}`);
       }
+      const { beta, iterations, converged } = fitted;
       if (beta.some((b) => !Number.isFinite(b))) throw new RiskModelError('the fit diverged: raise the ridge or the smoothing');
 
       // Out-of-fold quality of the training lines.
@@ -246,6 +271,7 @@ export async function trainRiskModel(store: AnalyticalStore, scope: Scope, raw: 
         iterations,
         converged,
         levels: Number(lv!['n']),
+        decided_lines: labels.decided?.length ?? 0,
       };
       const coefficients = Object.fromEntries(features.map((f, i) => [f.name, beta[i + 1]!]));
       const params = { folds: p.folds, smoothing: p.smoothing, ridge: p.ridge, iterations: p.iterations };
@@ -274,7 +300,9 @@ export async function trainRiskModel(store: AnalyticalStore, scope: Scope, raw: 
           [m, p0, JSON.stringify(features.map((f, i) => ({ feature: f.name, coef: beta[i + 1]! }))), modelId, provider],
         );
         await c.run('COMMIT');
-        return { model_id: modelId, provider, label: labelName, trained_at: trainedAt, principal: scope.principal, batches, features: features.map((f) => f.name), params, intercept: beta[0]!, coefficients, base_rate: p0, metrics };
+        const model: RiskModel = { model_id: modelId, provider, label: labelName, trained_at: trainedAt, principal: scope.principal, batches, features: features.map((f) => f.name), params, intercept: beta[0]!, coefficients, base_rate: p0, metrics };
+        if (afterFit) await afterFit(c, { model, oofTable: 'lr_pred' });
+        return model;
       } catch (e) {
         await c.run('ROLLBACK').catch(() => undefined);
         throw e;

@@ -1,5 +1,5 @@
-// Hand-computed value-per-kg case: Tukey fences on value / net mass, a phantom shipment (net mass 0 with a
-// value), and a line without net mass, which is not judged (absent is not zero).
+// Hand-computed value-per-kg case: Tukey fences on value / net mass (raw and log scale), and lines it does not
+// judge: net mass 0 (a phantom shipment, phantom-shipment.test.ts) and no net mass (absent is not zero).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../ingest/index.ts';
 import { localOperatorScope, scopedDb } from '../query/index.ts';
@@ -23,19 +23,28 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
+const run = async (params: Record<string, unknown>) =>
+  (await valuePerKg.build(scopedDb(t.rt.store, localOperatorScope()), parseParams(valuePerKg, params)).execute()) as Record<string, any>[];
+
 describe('value-per-kg', () => {
-  it('flags the implausible value per kg and the phantom shipment, in row order', async () => {
-    const rows = (await valuePerKg.build(scopedDb(t.rt.store, localOperatorScope()), parseParams(valuePerKg, {})).execute()) as Record<string, any>[];
-    expect(rows.map((r) => r['declaration_id'])).toEqual(['KG9', 'PH1']);
+  it('flags the implausible value per kg on the raw scale, to the cent; zero and absent mass are not judged', async () => {
+    const rows = await run({ scale: 'linear' });
+    expect(rows.map((r) => r['declaration_id'])).toEqual(['KG9']);
     const kg = rows[0]!;
     const ev = JSON.parse(kg['evidence']);
     expect(ev).toMatchObject({ n: 10, q1: 12.25, median: 14.5, q3: 16.75, lower_fence: 5.5, upper_fence: 23.5, observed: 100, unit: 'KG', direction: 'outflow' });
     expect(ev.value_at_risk).toBeCloseTo((100 - 16.75) * 20, 9); // 1,665.00 over 20 kg
     expect(kg['score']).toBe(97.22);
     expect(kg['reason']).toBe('Value per kg 100.00 USD/KG is 6.9× the median 14.50 of 10 imports of 720851 from CN; above the upper fence 23.50');
-    const ph = rows[1]!;
-    expect(ph['score']).toBe(100);
-    expect(ph['reason']).toBe('Net mass 0 kg declared for a value of 12345.60 USD: a phantom shipment');
-    expect(JSON.parse(ph['evidence'])).toMatchObject({ value: 12345.6, net_mass_kg: 0, value_at_risk: 12345.6, group: { level: 'phantom', hs6: '720851' } });
+  });
+
+  it('on the default log scale flags the same line with fences of ln(value per kg)', async () => {
+    const rows = await run({});
+    expect(rows.map((r) => r['declaration_id'])).toEqual(['KG9']);
+    const ev = JSON.parse(rows[0]!['evidence']);
+    const lq3 = 0.25 * Math.log(16) + 0.75 * Math.log(17);
+    expect(ev.scale).toBe('log');
+    expect(ev.q3).toBeCloseTo(Math.exp(lq3), 9);
+    expect(ev.value_at_risk).toBeCloseTo((100 - Math.exp(lq3)) * 20, 6);
   });
 });

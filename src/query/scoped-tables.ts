@@ -42,6 +42,7 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   risk_model_terms: { category: 'trade' },
   // Conversion provenance per batch (fx/fx-schema.ts): counts, rate generation and currencies, no row values.
   batch_fx: { category: 'trade', rowCategoryColumn: 'category' },
+  ranking_models: { category: 'trade' },
 };
 
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set([

@@ -9,7 +9,9 @@
  *   not deleted: they are weak evidence, and removing them lets "ACME LTD" meet "ACME LIMITED". A name
  *   that is nothing but such words keeps them as its core, so it never becomes empty.
  * - Stop words (THE, OF, AND, &, FOR) are dropped for the same reason; known abbreviations (INTL, MOHD,
- *   NATL ...) are expanded to one canonical spelling so both spellings compare as equal.
+ *   NATL ...) are expanded to one canonical spelling so both spellings compare as equal. The Arabic article
+ *   as a word of its own (AL, EL) is dropped; so are titles (DR, SHEIKH, MULLAH, COLONEL ...) in names that
+ *   may be persons; a vessel's Roman numerals become digits.
  * - "LAST, First" becomes "First LAST" for persons and for names of unknown type, unless what follows the
  *   comma is a company form ("ACME, INC."). Token comparison is order-free anyway; the reordering
  *   matters for the joined form and for display.
@@ -72,6 +74,24 @@ const VESSEL_PREFIXES: readonly (readonly [readonly string[], string])[] = [
 ];
 
 const STOP_WORDS = new Set(['THE', 'OF', 'AND', 'FOR']);
+
+/**
+ * Titles and honorifics written before or inside a person's name (Dr., Sheikh, Mullah, Colonel ...): not part
+ * of the name, so "ZUMAR, Colonel Abbud" meets "ZUMAR, Abbud". Dropped for persons and names of unknown type.
+ */
+const TITLES = new Set([
+  'DR', 'MR', 'MRS', 'MS', 'MISS', 'PROF', 'SHEIKH', 'SHAIKH', 'SHAYKH', 'SHEIKHA', 'SHEIKHY', 'SHEIKY', 'MULLAH', 'MULLA', 'MAULANA', 'MAWLANA', 'MAULVI',
+  'MAWLAWI', 'HAJI', 'HAJJI', 'ALHAJI', 'COLONEL', 'COL', 'GENERAL', 'GEN', 'CAPTAIN', 'CAPT', 'MAJOR', 'LIEUTENANT', 'LT', 'QARI', 'IMAM',
+]);
+
+/**
+ * The Arabic article written as a word of its own ("AL-QUDS", "EL TILEMSI"): lists write it, drop it or glue
+ * it, so it is not evidence either way and is dropped (unless it is all there is).
+ */
+const ARTICLES = new Set(['AL', 'EL']);
+
+/** Roman numerals as vessel lists write hull numbers ("SAM JONG I" is "SAM JONG 1"). */
+const ROMAN_NUMERALS: Record<string, string> = { I: '1', II: '2', III: '3', IV: '4', V: '5', VI: '6', VII: '7', VIII: '8', IX: '9', X: '10' };
 
 /** Abbreviations written both ways on lists and documents; value = canonical spelling. */
 const ABBREVIATIONS: Record<string, string> = {
@@ -149,7 +169,9 @@ export function normaliseScreeningName(raw: string, type?: ScreenType | 'other' 
     forms.unshift(FORM_WORDS[core[0]!] ?? core[0]!);
     core = core.slice(1);
   }
-  let tokens = core.filter((t) => !STOP_WORDS.has(t)).map((t) => ABBREVIATIONS[t] ?? t);
+  const dropped = (t: string) => STOP_WORDS.has(t) || ARTICLES.has(t) || (maybePerson && TITLES.has(t));
+  let tokens = core.filter((t) => !dropped(t)).map((t) => ABBREVIATIONS[t] ?? t);
+  if (type === 'vessel') tokens = tokens.map((t) => ROMAN_NUMERALS[t] ?? t);
   if (!tokens.length) tokens = core.slice();
   return { tokens, forms, joined: tokens.join(''), joinedAll: all.join('') };
 }

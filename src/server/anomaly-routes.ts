@@ -8,7 +8,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
-import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
+import { listRanking, MAX_RANKING_PAGE, RankingParamError } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { anomalyParties } from './anomaly-parties.ts';
 import type { AnomalyDetail, AnomalyPage, RankingPage, RunComparison, RunRecord } from '../api-contract/index.ts';
@@ -48,6 +48,11 @@ const rankingQuery = z
     run: z.string().regex(/^R[0-9]{6,}$/).optional().describe('run id (default: the latest run you can see)'),
     limit: z.coerce.number().int().min(1).max(MAX_RANKING_PAGE).optional().describe(`page size (1 to ${MAX_RANKING_PAGE}, default 100)`),
     offset: z.coerce.number().int().min(0).optional().describe('lines to skip'),
+    combination: z
+      .string()
+      .regex(/^(auto|unsupervised|C[0-9]{6,})$/)
+      .optional()
+      .describe('auto (default: the latest trained combination of each provider, else unsupervised), unsupervised, or a trained combination id'),
   })
   .strict();
 
@@ -106,14 +111,21 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
     defineRoute({
       method: 'GET',
       path: '/api/ranking',
-      summary: 'Combined risk ranking of the lines of a run (noisy-OR of detector scores, default weights), highest first, paged with the total',
+      summary: 'Combined risk ranking of the lines of a run (calibrated detector evidence, correlated detectors counted once; trained weights where analyze --train fitted them), highest first, paged with the total',
       permission: 'anomalies:read',
       query: rankingQuery,
-      handler: async (req, q: z.infer<typeof rankingQuery>): Promise<RankingPage> =>
-        audited(rt.audit, req.actor, 'view-ranking', `run=${q.run ?? 'latest'}`, () =>
-          listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset }),
-          (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
-        ),
+      handler: async (req, q: z.infer<typeof rankingQuery>, reply) => {
+        try {
+          return await audited(rt.audit, req.actor, 'view-ranking', `run=${q.run ?? 'latest'} combination=${q.combination ?? 'auto'}`, () =>
+            listRanking(scopedDb(rt.store, req.scope), { run: q.run, limit: q.limit, offset: q.offset, combination: q.combination }),
+            (r) => ({ rowCount: r.rows.length, objectIds: r.run_id ? [r.run_id] : [] }),
+          ) satisfies RankingPage;
+        } catch (e) {
+          // A trained combination that is not there and one outside the scope look the same.
+          if (e instanceof RankingParamError) return reply.status(404).send({ error: 'not_found', message: e.message });
+          throw e;
+        }
+      },
     }),
     defineRoute({
       method: 'GET',

@@ -256,7 +256,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/anomalies/:id party', one.parties[0], shape<C.AnomalyParty>({ party_id: 'required', name: 'required', roles: 'required', rows: 'required' }));
 
     const ranking = await json(investigator, '/api/ranking');
-    check('/api/ranking', ranking, shape<C.RankingPage>({ run_id: 'required', rows: 'required', ...PAGE }));
+    check('/api/ranking', ranking, shape<C.RankingPage>({ run_id: 'required', combination: 'required', rows: 'required', ...PAGE }));
     check('/api/ranking row', ranking.rows[0], shape<C.RankedLine>({ declaration_id: 'required', line_no: 'required', row_id: 'required', score: 'required', detectors: 'required' }));
 
     const summary = { party_id: 'required', name: 'required', country: 'required', members: 'required', lines: 'required', value_usd: 'required', payments: 'required', payments_usd: 'required', without_usd: 'required' } as const;
