@@ -7,3 +7,4 @@ export { evaluate, readLabelsFile, EvaluateError, LABEL_COLUMNS, CUTOFFS, type E
 export { trainRiskModel, listRiskModels, parseTrainParams, RiskModelError, type RiskModel, type TrainParams, type FitMetrics } from './train-risk-model.ts';
 export { FEATURE_NAMES } from './risk-features.ts';
 export { compareRuns, listAnomalyChanges, previousRunId, RUN_CHANGES, SCORE_CHANGE, type RunChange, type RunComparison, type DetectorComparison } from './compare-runs.ts';
+export { comparisonGroup, groupDefinition, MAX_GROUP_VALUES, type ComparisonGroup, type GroupDefinition } from './comparison-group.ts';
