@@ -38,13 +38,17 @@ const namesQuery = z
 
 /** Table, code and name columns of each kind. */
 const SOURCE: Record<Kind, { table: string; code: string; name: string; level?: number }> = {
-  countries: { table: 'ref_countries', code: 'alpha2', name: 'name' },
+  // CLDR's display names are short forms ("US", "UK") for a few countries: the official name says more.
+  countries: { table: 'ref_countries', code: 'alpha2', name: 'CASE WHEN length(r.name) <= 3 THEN coalesce(r.official_name, r.name) ELSE r.name END' },
   hs_sections: { table: 'ref_hs_sections', code: 'section', name: 'name' },
   hs2: { table: 'ref_hs', code: 'code', name: 'description', level: 2 },
   hs4: { table: 'ref_hs', code: 'code', name: 'description', level: 4 },
   hs6: { table: 'ref_hs', code: 'code', name: 'description', level: 6 },
   ports: { table: 'ref_ports', code: 'port_code', name: 'name' },
 };
+
+/** A name column, or a fixed expression over `r` written here (never user text). */
+const nameSql = (name: string) => (/^[a-z_]+$/.test(name) ? sql.ref(`r.${name}`) : sql.raw(name));
 
 export function referenceRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
   return [
@@ -64,8 +68,8 @@ export function referenceRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             const s = SOURCE[q.kind as Kind];
             let query = (scopedDb(rt.store, req.scope).db as Kysely<any>)
               .selectFrom(`${s.table} as r`)
-              .select([sql.ref(`r.${s.code}`).as('code'), sql.ref(`r.${s.name}`).as('name')])
-              .where(sql.ref(`r.${s.name}`), 'is not', null);
+              .select([sql.ref(`r.${s.code}`).as('code'), nameSql(s.name).as('name')])
+              .where(nameSql(s.name), 'is not', null);
             if (s.level !== undefined) query = query.where('r.level', '=', s.level);
             if (q.codes.length) query = query.where(sql.ref(`r.${s.code}`), 'in', q.codes);
             const rows = (await query.execute()) as { code: string; name: string }[];

@@ -7,6 +7,7 @@
  * The server enforces every rule (no self-service, status transitions, who may approve whom); buttons
  * here only follow the status so the screen offers sensible actions, and server refusals are shown as sent.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
@@ -21,7 +22,8 @@ type Pending = { kind: 'unlock' | 'reject' | 'renew' | 'activate'; account: Pick
 const LABEL: Record<NonNullable<Pending>['kind'], string> = { unlock: 'Unlock', reject: 'Reject', renew: 'Renew', activate: 'Activate' };
 
 export function AdminPage() {
-  const { api, can } = useSession();
+  const { api, can, state } = useSession();
+  const me = state.status === 'signed-in' ? state.session.user.name : null;
   const [status, setStatus] = useState('');
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -156,7 +158,7 @@ export function AdminPage() {
         </form>
       )}
       {accounts && (
-        <div className="scroll-x">
+        <ScrollBox label="Accounts">
           <table className="plain" data-testid="accounts-table">
             <thead>
               <tr>
@@ -177,7 +179,7 @@ export function AdminPage() {
                   <td className="mono">{a.name}</td>
                   <td>
                     <div className="chips">
-                      {a.status === 'requested' && can('accounts:approve') && (
+                      {a.status === 'requested' && can('accounts:approve') && a.supervisor === me && (
                         <>
                           <button type="button" onClick={() => void act('Approved', () => api.approveAccount(a.id))}>
                             Approve
@@ -196,11 +198,12 @@ export function AdminPage() {
                         </button>
                       )}
                       {a.status === 'approved' && can('accounts:activate') && ADMIN_ROLES.has(a.role) && !canCreateAdmin && <span className="muted small">master administrator activates</span>}
-                      {a.status === 'approved' && can('accounts:activate') && (
+                      {(a.status === 'approved' || (a.status === 'requested' && a.supervisor !== me)) && can('accounts:activate') && (
                         <button type="button" onClick={() => setPending({ kind: 'reject', account: a })}>
                           Reject
                         </button>
                       )}
+                      {a.status === 'requested' && a.supervisor !== me && <span className="muted small">waits for {a.supervisor ?? 'its supervisor'}&apos;s approval</span>}
                       {a.status === 'locked' && can('accounts:unlock') && (
                         <button type="button" onClick={() => setPending({ kind: 'unlock', account: a })}>
                           Unlock
@@ -228,7 +231,7 @@ export function AdminPage() {
             </tbody>
           </table>
           {accounts.length === 0 && <p className="muted">No accounts with this status.</p>}
-        </div>
+        </ScrollBox>
       )}
       <QuotaTable version={version} onUnlock={can('accounts:unlock') ? (a) => setPending({ kind: 'unlock', account: a }) : undefined} />
     </div>

@@ -55,6 +55,7 @@ export function AnomaliesPage() {
   const [draft, setDraft] = useState<LineFilters>(applied);
   const [problem, setProblem] = useState<string | null>(null);
   const [score, setScore] = useState(minScore);
+  const provider = session.state.status === 'signed-in' ? session.state.session.user.provider : null;
   useEffect(() => setDraft(applied), [applied]);
   const panelRef = useRef<HTMLElement>(null);
   // Stacked layout (tablet): bring the explanation into view when an anomaly is chosen.
@@ -125,6 +126,8 @@ export function AnomaliesPage() {
   const detectors = detectorCounts ? currentRun!.detectors.filter((d) => d in detectorCounts) : [...new Set((page?.rows ?? []).map((a) => a.detector))];
   const hint = detector && detectorCounts?.[detector] === 0 ? zeroHint(detector) : null;
   const quiet = detectorCounts ? detectors.filter((d) => detectorCounts[d] === 0 && zeroHint(d)) : [];
+  // No run is visible at all (no data of this scope analysed yet): nothing to filter, say what happens next.
+  const noRun = runs !== null && runList.length === 0 && !loading && page?.run_id == null;
   const selectedIndex = rows.findIndex((a) => a.anomaly_id === selected);
   const queryString = location.query.toString();
 
@@ -177,6 +180,7 @@ export function AnomaliesPage() {
           </span>
         )}
       </div>
+      {!noRun && (
       <div className="toolbar" role="search" aria-label="Filter anomalies">
         <label>
           Run
@@ -267,6 +271,7 @@ export function AnomaliesPage() {
           )}
         </form>
       </div>
+      )}
       {(error ?? problem) && (
         <p className="error" role="alert">
           {error ?? problem}
@@ -274,7 +279,7 @@ export function AnomaliesPage() {
       )}
       <div className="status-line" aria-live="polite" data-testid="anomalies-status" data-total={page?.total ?? ""}>
         {loading && <span>Loading…</span>}
-        {page && (
+        {page && !noRun && (
           <span>
             {formatInt(page.total)} anomalies match{page.truncated ? `; the highest ${formatInt(page.rows.length)} are listed` : ''}
             {filtered ? ` (lines filtered by ${LINE_FILTERS.filter((k) => applied[k]).map((k) => `${k} ${applied[k]}`).join(', ')})` : ''}
@@ -299,16 +304,13 @@ export function AnomaliesPage() {
           Flagged nothing in this run: {quiet.map((d) => `${detectorTitle(d)} (${zeroHint(d)})`).join(' ')}
         </p>
       )}
-      {runs !== null && runList.length === 0 && !loading && page?.run_id == null ? (
+      {noRun ? (
         <EmptyState testId="anomalies-empty" title="No analysis run covers your data yet">
-          {session.hasCategory('trade', 'row') ? (
-            <>
-              Anomalies appear here once data in your scope ({scopeText(session)}) has been loaded and analysed. Load declarations (parallax ingest FILE --provider …), then run parallax analyze; for
-              a partner agency, your uploads are analysed once they are loaded.
-            </>
-          ) : (
-            'Your role reads no trade lines, so no anomaly can be shown to you.'
-          )}
+          {!session.hasCategory('trade', 'row')
+            ? 'Your role reads no trade lines, so no anomaly can be shown to you.'
+            : provider
+              ? `Your scope is ${scopeText(session)}. Anomalies of your agency's lines appear here once its uploads have been loaded and an analysis has run over them; ask the host's administrator when the next analysis runs.`
+              : `Your scope is ${scopeText(session)}. Load declarations (parallax ingest FILE --category trade --provider …), then run parallax analyze: its anomalies appear here.`}
         </EmptyState>
       ) : (
       <div className="split">

@@ -64,7 +64,7 @@ export function AnomalyPanel({ id, runs }: { id: string; runs: readonly RunRecor
     api.anomaly(id, ac.signal).then(
       (x) => {
         setA(x);
-        if (PRICE_DETECTORS.has(x.detector) && num(x.evidence['observed']) !== undefined) {
+        if (PRICE_DETECTORS.has(x.detector) && num(x.evidence['observed']) !== undefined && (x.evidence['group'] as { level?: string } | undefined)?.level !== 'phantom') {
           api.anomalyGroup(id, ac.signal).then(setGroup, () => !ac.signal.aborted && setGroup('none'));
         } else setGroup('none');
       },

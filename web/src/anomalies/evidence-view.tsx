@@ -12,6 +12,7 @@
  * - A party reference is linked only when the server resolved it for this caller (AnomalyDetail.parties),
  *   so a name is never shown to someone who may not open the party.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { AnomalyDetail, AnomalyParty, Explanation } from '../api/types.ts';
 import { formatInt, formatMoney, formatNumber, formatP, formatPercent } from '../format/number-format.ts';
@@ -229,7 +230,7 @@ function Chapters({ codes }: { codes: string[] }) {
 function ObjectTable({ rows, ctx }: { rows: Record<string, unknown>[]; ctx: Ctx }) {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !HIDDEN.has(c) && c !== 'row_id');
   return (
-    <div className="scroll-x">
+    <ScrollBox label="Evidence table">
     <table className="plain evidence-table">
       <thead>
         <tr>
@@ -252,7 +253,7 @@ function ObjectTable({ rows, ctx }: { rows: Record<string, unknown>[]; ctx: Ctx 
         ))}
       </tbody>
     </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -335,7 +336,7 @@ function RingSection({ legs, leg, currency }: { legs: Record<string, unknown>[];
     <section aria-labelledby="ring-title">
       <h3 id="ring-title">The ring</h3>
       <RingGraph legs={ring} flaggedLeg={leg} nameOf={nameOf} currency={currency} />
-      <div className="scroll-x">
+      <ScrollBox label="First digits">
       <table className="plain evidence-table" data-testid="ring-legs">
         <thead>
           <tr>
@@ -369,7 +370,7 @@ function RingSection({ legs, leg, currency }: { legs: Record<string, unknown>[];
           ))}
         </tbody>
       </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }
@@ -384,7 +385,7 @@ function BenfordSection({ ev }: { ev: Record<string, unknown> }) {
     <section aria-labelledby="benford-title">
       <h3 id="benford-title">First digits against Benford&apos;s law</h3>
       <ColumnChart categories={digits} values={observed} expected={{ name: "Benford's law", values: expected }} valueName="share of values" title={`Share of values by first digit, ${formatInt(num(ev['n']) ?? 0)} values, against Benford's expected shares`} format={pct} testId="benford-chart" />
-      <div className="scroll-x">
+      <ScrollBox label="Legs of the ring">
       <table className="plain evidence-table">
         <thead>
           <tr>
@@ -425,7 +426,7 @@ function BenfordSection({ ev }: { ev: Record<string, unknown> }) {
           </tr>
         </tbody>
       </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }

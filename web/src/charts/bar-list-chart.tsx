@@ -13,6 +13,8 @@ export interface Bar {
   value: number;
   /** Drawn in the flag colour (the flagged member of a comparison). */
   flagged?: boolean;
+  /** The full text for the tooltip when the axis label is a short form. */
+  title?: string;
 }
 
 export function BarListChart(p: { bars: readonly Bar[]; title: string; unit?: string | undefined; onSelect?: (i: number) => void; log?: boolean; rowHeight?: number; testId?: string }) {
@@ -26,7 +28,7 @@ export function BarListChart(p: { bars: readonly Bar[]; title: string; unit?: st
         formatter: (x: unknown) => {
           const i = x as { dataIndex: number };
           const b = shown[i.dataIndex];
-          return b ? `${plain(b.label)}\n${formatValue(b.value, p.unit)}` : '';
+          return b ? `${plain(b.title ?? b.label)}\n${formatValue(b.value, p.unit)}` : '';
         },
       },
       xAxis: { type: p.log ? 'log' : 'value', axisLabel: { formatter: (v: number) => formatCompact(v), hideOverlap: true }, splitLine: { lineStyle: { color: '#e5e7eb' } } },
@@ -62,7 +64,7 @@ export function BarListChart(p: { bars: readonly Bar[]; title: string; unit?: st
           <ul>
             {shown.map((b, i) => (
               <li key={i}>
-                {b.label}: {formatValue(b.value, p.unit)}
+                {b.title ?? b.label}: {formatValue(b.value, p.unit)}
               </li>
             ))}
           </ul>

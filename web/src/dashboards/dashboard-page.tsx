@@ -8,6 +8,7 @@
  * incomplete-period rules apply exactly as in reports; incomplete months are marked, never compared.
  * Suppressed cells (aggregate-level scopes) show as "suppressed", not as zero.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
@@ -16,7 +17,7 @@ import { TimeSeriesChart } from '../charts/time-series-chart.tsx';
 import { formatChange, formatValue } from '../format/number-format.ts';
 import { CompactNumber } from '../format/compact-number.tsx';
 import { DIMENSION_KIND, useNames, withName } from '../reference/reference-names.tsx';
-import { EmptyState } from '../shell/empty-state.tsx';
+import { EmptyState, noDataHint } from '../shell/empty-state.tsx';
 import { useSession } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
 import { HeatCell } from './heat-cell.tsx';
@@ -149,7 +150,7 @@ export function DashboardPage() {
         <EmptyState testId="dashboard-empty" title={where ? 'No trade here in your scope' : 'No trade data in your scope yet'}>
           {where
             ? 'Nothing loaded that you may read falls under this place. Go back to all nations, or choose another member.'
-            : `The dashboards fill once declarations your role may read are loaded${session.state.status === 'signed-in' && session.state.session.user.provider ? ` for ${session.state.session.user.provider}` : ''} (parallax ingest FILE --profile … --provider …). Ask your administrator if you expected data here.`}
+            : noDataHint(session.state.status === 'signed-in' ? session.state.session.user.provider : null, 'Trade')}
         </EmptyState>
       )}
       {totals && !noData && (
@@ -220,7 +221,7 @@ export function DashboardPage() {
             {path.length < LEVELS.length - 1 && <span className="muted small">select a {level.label.toLowerCase()} to drill down</span>}
             {byMember && byMember.suppressed_cells > 0 && <span className="muted small">{byMember.suppressed_cells} small cells suppressed</span>}
           </div>
-          <div className="scroll-x" style={{ maxHeight: 420 }}>
+          <ScrollBox label="Members by month" style={{ maxHeight: 420 }}>
             <table className="heat" data-testid="heat-table">
               <thead>
                 <tr>
@@ -250,7 +251,7 @@ export function DashboardPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         </section>
       )}
       {info && latestPeriod && !noData && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} />}

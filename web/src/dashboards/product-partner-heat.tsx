@@ -10,6 +10,7 @@
  *   server returned (suppressed cells count as nothing), so the columns never reveal a suppressed value.
  * - Cells are HeatCell's: the figure as text, the full number in the title, colour never the only carrier.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
@@ -75,7 +76,7 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
       {!table && !error && <p className="muted pad-x">Loading…</p>}
       {table && table.sections.length === 0 && <p className="muted pad-x">No trade in {year} here that you may see: choose another place or measure.</p>}
       {table && table.sections.length > 0 && (
-        <div className="scroll-x" style={{ maxHeight: 460 }}>
+        <ScrollBox label="Products by partner" style={{ maxHeight: 460 }}>
           <table className="heat" data-testid="product-partner-heat">
             <thead>
               <tr>
@@ -104,7 +105,7 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </section>
   );

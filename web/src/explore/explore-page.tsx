@@ -21,7 +21,7 @@ import { periodLabel, type Grain } from '../charts/periods.ts';
 import { formatInt, formatValue } from '../format/number-format.ts';
 import { CompactNumber } from '../format/compact-number.tsx';
 import { DIMENSION_KIND, useDimensionNames, withName } from '../reference/reference-names.tsx';
-import { EmptyState } from '../shell/empty-state.tsx';
+import { EmptyState, noDataHint } from '../shell/empty-state.tsx';
 import { useSession } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
 import { VirtualTable, type VtColumn, type VtSort } from '../table/virtual-table.tsx';
@@ -290,9 +290,10 @@ export function ExplorePage() {
         <EmptyState testId="explore-empty" title={q.where ? 'No lines match this filter' : 'No data in your scope yet'}>
           {q.where
             ? 'Loosen or clear the filter, or check its values (country codes are two letters, HS codes digits).'
-            : 'Nothing has been loaded that your role may read. Data appears here once a batch of your provider is loaded (parallax ingest FILE --provider …); ask your administrator if you expected some.'}
+            : noDataHint(session.state.status === 'signed-in' ? session.state.session.user.provider : null, q.dataset === 'payments' ? 'Payment data' : 'Trade data')}
         </EmptyState>
       )}
+      {!(result && !loading && rows.length === 0) && (
       <VirtualTable
         label="Explore result"
         columns={vtColumns}
@@ -304,6 +305,7 @@ export function ExplorePage() {
         empty={loading ? 'Loading…' : 'No groups match.'}
         testId="explore-table"
       />
+      )}
       {drill && <LinesPanel dataset={q.dataset} cell={drill.cell} where={drill.cell ? q.where || undefined : drill.where} title={drill.title} onClose={() => setDrill(null)} />}
     </div>
   );
@@ -337,7 +339,8 @@ function ResultChart({ rows, dims, measure, nameOf }: { rows: readonly Row[]; di
       .filter((r) => typeof r[measure.id] === 'number')
       .sort((a, b) => (b[measure.id] as number) - (a[measure.id] as number))
       .slice(0, 12)
-      .map((r) => ({ label: label(r, dims), value: r[measure.id] as number }));
+      // One dimension: code and name on the axis; several: codes on the axis, names in the tooltip.
+      .map((r) => ({ label: dims.length > 1 ? dims.map((d) => String(r[d.id] ?? '(none)')).join(' · ') : label(r, dims), title: label(r, dims), value: r[measure.id] as number }));
     return { kind: 'bar' as const, bars };
   }, [rows, dims, measure, period, nameOf]);
 

@@ -7,6 +7,7 @@
  * recorded by the server with the signed-in user and kept (a later one supersedes), and the page shows the
  * history it returns rather than assuming the write happened.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { PartyProfile, PartySummary, WatchlistHit } from '../api/types.ts';
@@ -69,7 +70,7 @@ function PartySearch() {
         </p>
       )}
       {rows && (
-        <div className="scroll-x">
+        <ScrollBox label="Parties found">
           <table className="plain" data-testid="party-results">
             <thead>
               <tr>
@@ -95,7 +96,7 @@ function PartySearch() {
             </tbody>
           </table>
           {rows.length === 0 && <p className="muted">No party matches.</p>}
-        </div>
+        </ScrollBox>
       )}
     </div>
   );
@@ -217,7 +218,7 @@ function PartyProfileView({ id }: { id: string }) {
           <div className="panel-head">
             <h2 id="cp-title">Counterparties</h2>
           </div>
-          <div className="scroll-x" style={{ maxHeight: 360 }}>
+          <ScrollBox label="Counterparties" style={{ maxHeight: 360 }}>
             <table className="plain">
               <thead>
                 <tr>
@@ -241,7 +242,7 @@ function PartyProfileView({ id }: { id: string }) {
               </tbody>
             </table>
             {p.counterparties.length === 0 && <p className="muted pad-x">No counterparty in your scope.</p>}
-          </div>
+          </ScrollBox>
         </section>
       </div>
       <section className="panel" aria-labelledby="pa-title">
@@ -249,7 +250,7 @@ function PartyProfileView({ id }: { id: string }) {
           <h2 id="pa-title">Anomalies on its lines (latest run)</h2>
           <span className="muted small">{p.anomalies.length}</span>
         </div>
-        <div className="scroll-x" style={{ maxHeight: 320 }}>
+        <ScrollBox label="Anomalies on its lines" style={{ maxHeight: 320 }}>
           <table className="plain">
             <thead>
               <tr>
@@ -276,7 +277,7 @@ function PartyProfileView({ id }: { id: string }) {
             </tbody>
           </table>
           {p.anomalies.length === 0 && <p className="muted pad-x">No anomaly on its lines in the latest analysis run you can see.</p>}
-        </div>
+        </ScrollBox>
       </section>
     </div>
   );

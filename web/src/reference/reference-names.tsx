@@ -155,4 +155,5 @@ export function useDimensionNames(dims: readonly string[], rows: readonly Record
 }
 
 /** "XVI Machinery and mechanical appliances" as text: the code, then its name when known. */
-export const withName = (code: unknown, name: string | undefined): string => (code === null || code === undefined ? '(none)' : name ? `${String(code)} ${name}` : String(code));
+export const withName = (code: unknown, name: string | undefined): string =>
+  code === null || code === undefined ? '(none)' : name && name.toUpperCase() !== String(code).toUpperCase() ? `${String(code)} ${name}` : String(code);

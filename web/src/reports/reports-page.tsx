@@ -10,6 +10,7 @@
  *   the buttons act on the saved definition, so a changed but unsaved form is saved first.
  * - The selected report is in the URL (/reports/:name), so a report is a link.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Catalogue, MeasureInfo, ReportColumn, ReportRun, ReportRunResult, SavedReport, TableValue } from '../api/types.ts';
@@ -17,12 +18,13 @@ import { ExportButton } from '../export/export-button.tsx';
 import { formatChange, formatInt, formatValue } from '../format/number-format.ts';
 import { useSession } from '../session/session.tsx';
 import { Link, useRouter } from '../shell/router.tsx';
+import { EmptyState } from '../shell/empty-state.tsx';
 import { draftOf, draftProblem, EMPTY_DRAFT, inputOf, MIRROR_DIMENSIONS, PERIOD_DIMENSIONS, type Grain, type ReportDraft } from './report-draft.ts';
 
 const PERIOD_HINT: Record<Exclude<Grain, ''>, string> = { month: '2024-03', quarter: '2024-Q1', year: '2024' };
 
 export function ReportsPage() {
-  const { api, can } = useSession();
+  const { api, can, hasCategory } = useSession();
   const { location, navigate } = useRouter();
   const selectedName = decodeURIComponent(location.path.split('/')[2] ?? '') || null;
   const [reports, setReports] = useState<SavedReport[] | null>(null);
@@ -158,6 +160,13 @@ export function ReportsPage() {
           </ul>
         </nav>
         <div className="report-main">
+          {!canWrite && !saved && (
+            <EmptyState testId="reports-read-only" title={reports && reports.length ? 'Choose a saved report' : 'No saved report to run yet'}>
+              Your role runs saved reports but does not define them: a report saved by an analyst appears on the left and runs on the data you may read.
+              {reports && reports.length === 0 ? ' Ask an analyst or your administrator to save the report you need.' : ''}
+            </EmptyState>
+          )}
+          {(canWrite || saved) && (
           <form className="panel" onSubmit={onSave} aria-label="Report definition" data-testid="report-builder">
             <div className="panel-body form-grid">
               <label>
@@ -171,7 +180,8 @@ export function ReportsPage() {
               <fieldset className="span-2">
                 <legend>Measures</legend>
                 <div className="check-grid">
-                  {measures.map((m) => (
+                  {/* Measures that need data outside the user's scope would only fail when run. */}
+                  {measures.filter((m) => m.categories.every((c) => hasCategory(c))).map((m) => (
                     <label key={m.id} className="check" data-id={m.id}>
                       <input
                         type="checkbox"
@@ -260,6 +270,7 @@ export function ReportsPage() {
               {saved && dirty && <span className="muted small">Unsaved changes: exports use the saved definition.</span>}
             </div>
           </form>
+          )}
           {message && (
             <p className="notice" role="status">
               {message}
@@ -276,7 +287,7 @@ export function ReportsPage() {
               <div className="panel-head">
                 <h2 id="runs-title">Recent runs</h2>
               </div>
-              <div className="scroll-x">
+              <ScrollBox label="Recent runs">
                 <table className="plain" data-testid="report-runs">
                   <thead>
                     <tr>
@@ -301,7 +312,7 @@ export function ReportsPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollBox>
             </section>
           )}
         </div>
@@ -397,7 +408,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
       </div>
       {t.subtitle.length > 0 && <p className="muted small pad-x">{t.subtitle.join(' · ')}</p>}
       {shown && (
-        <div className="scroll-x report-table-wrap">
+        <ScrollBox label="Report by period" className="report-table-wrap">
           <table className="plain" data-testid="report-crosstab">
             <caption className="muted small caption-left">
               {shown.measure.label} by {shown.dimension.label.toLowerCase()} and {r.result.period}
@@ -428,10 +439,10 @@ function ReportResult({ r }: { r: ReportRunResult }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       {!shown && (
-      <div className="scroll-x report-table-wrap">
+      <ScrollBox label="Report rows" className="report-table-wrap">
         <table className="plain" data-testid="report-table">
           <thead>
             <tr>
@@ -468,7 +479,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
             </tfoot>
           )}
         </table>
-      </div>
+      </ScrollBox>
       )}
       {t.rows.length === 0 && <p className="muted pad-x">Nothing in your scope matches this report: widen the period or the filter, or check that data for it is loaded.</p>}
       {t.notes.length > 0 && (

@@ -10,6 +10,7 @@
  * empty to screen by the identifier alone. The server validates the type; the list below mirrors its
  * vocabulary (src/screening/query-identifiers.ts).
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { EntryHits, ScreenResponse, ScreenResult } from '../api/types.ts';
@@ -155,7 +156,7 @@ export function ScreeningPage() {
               {result.algorithm_version}
             </span>
           </div>
-          <div className="scroll-x">
+          <ScrollBox label="Screening candidates">
             <table className="plain" data-testid="screen-results">
               <caption className="muted small" style={{ textAlign: 'left' }}>
                 Candidates, highest score first. Open a row for its explanation.
@@ -184,7 +185,7 @@ export function ScreeningPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
           {result.results.length === 0 && <p className="muted">No candidate on the lists.</p>}
         </>
       )}
