@@ -291,6 +291,43 @@ describe('drill-down, figures and links for people', { timeout: 240_000 }, () =>
   });
 });
 
+describe('reports for people', { timeout: 240_000 }, () => {
+  it('reads a top-10 monthly report as ten origins and "(others)" across the months, with no false incomplete warning', async () => {
+    for (const size of Object.keys(SIZES) as Size[]) {
+      const { ctx, page } = await session('investigator', size);
+      await page.goto(`${suite.url}/reports${size === 'desktop' ? '' : '/top-origins-monthly'}`);
+      const builder = page.getByTestId('report-builder');
+      if (size === 'desktop') {
+        await builder.locator('label.check[data-id="import-value"] input').waitFor({ timeout: 60_000 });
+        await builder.getByLabel('Name', { exact: true }).fill('top-origins-monthly');
+        await builder.getByLabel('Title', { exact: true }).fill('Top 10 origins by month');
+        await builder.locator('label.check[data-id="import-value"] input').check();
+        await builder.locator('label.check[data-id="origin"] input').check();
+        await builder.getByRole('combobox', { name: /^Period/ }).selectOption('month');
+        await builder.getByLabel('From', { exact: true }).fill('2024-01');
+        await builder.getByLabel('Top', { exact: true }).fill('10');
+        expect(await page.getByTestId('report-hint').textContent()).toMatch(/Top 10: the 10 country of origin values .* "\(others\)", shown for each month/);
+        await builder.getByRole('button', { name: 'Save' }).click();
+        await expect.poll(() => page.url(), SLOW).toContain('/reports/top-origins-monthly');
+      }
+      await builder.getByRole('button', { name: 'Run' }).click();
+      const cross = page.getByTestId('report-crosstab');
+      await cross.waitFor({ timeout: 60_000 });
+      expect(await cross.locator('tbody tr').count()).toBe(11);
+      expect(await cross.locator('tbody tr').last().locator('th').textContent()).toBe('(others)');
+      const result = (await page.getByTestId('report-result').textContent()) ?? '';
+      // "To" is empty and the loaded data ends with a complete month: no period is incomplete, so no warning.
+      expect(result).not.toMatch(/Incomplete:/);
+      expect(result).toMatch(/at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+      await page.waitForLoadState('networkidle');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      await screenshot(page, `investigator-report-top10-${size}`);
+      expect(JSON.stringify(await axeSerious(page, axeSource))).toBe('[]');
+      await ctx.close();
+    }
+  });
+});
+
 describe('states of users with nothing to do yet', { timeout: 240_000 }, () => {
   it('tells a partner analyst without data what happens next, and a master administrator what waits', async () => {
     const partner = await session('partner');

@@ -152,10 +152,12 @@ export function AnomaliesPage() {
         label: 'Subject',
         width: 170,
         text: (a) =>
-          a.subject.declaration_id
+          typeof a.evidence['payment_id'] === 'string'
+            ? `payment ${a.evidence['payment_id']}`
+            : a.subject.declaration_id
             ? `${a.subject.declaration_id}${a.subject.line_no !== null ? `/${a.subject.line_no}` : ''}`
             : typeof a.evidence['role'] === 'string'
-              ? `a ${a.evidence['role']}${typeof a.evidence['month'] === 'string' ? `, ${a.evidence['month']}` : ''}`
+              ? `${/^[aeiou]/.test(String(a.evidence['role'])) ? 'an' : 'a'} ${a.evidence['role']}${typeof a.evidence['month'] === 'string' ? `, ${a.evidence['month']}` : ''}`
               : a.subject.kind === 'pair' && a.evidence['pair']
                 ? `mirror pair ${String((a.evidence['pair'] as Record<string, unknown>)['importer'] ?? '')}–${String((a.evidence['pair'] as Record<string, unknown>)['exporter'] ?? '')}`
                 : a.subject.kind,

@@ -29,7 +29,11 @@ const RefContext = createContext<RefMap>(new Map());
 
 export function refMapOf(parties: readonly AnomalyParty[] | undefined): RefMap {
   const m = new Map<string, AnomalyParty>();
-  for (const p of parties ?? []) for (const r of p.refs ?? []) m.set(r, p);
+  for (const p of parties ?? []) {
+    for (const r of p.refs ?? []) m.set(r, p);
+    // Reasons of watch-list hits name the party by its id: shown by name too.
+    m.set(p.party_id, p);
+  }
   return m;
 }
 
@@ -293,7 +297,7 @@ export function EvidenceView({ a, refs }: { a: AnomalyDetail; refs: RefMap }) {
         {ev['explanation'] !== null && typeof ev['explanation'] === 'object' && (
           <section aria-label="How the names matched">
             <h3>How the names matched</h3>
-            <MatchExplanation explanation={ev['explanation'] as Explanation} score={num(ev['match_score']) ?? a.score / 100} match />
+            <MatchExplanation explanation={ev['explanation'] as Explanation} score={num(ev['match_score']) ?? a.score / 100} match stacked />
           </section>
         )}
         <h3>Figures</h3>
@@ -435,7 +439,7 @@ function SurgeSection({ ev, currency }: { ev: Record<string, unknown>; currency:
   const history = (ev['history'] as number[]).map(Number);
   const value = num(ev['value']) ?? 0;
   const cats = [...history.map((_, i) => `prior ${history.length - i}`), String(ev['month'] ?? 'flagged')];
-  const money = (v: number) => formatMoney(v, currency).replace(/\.\d\d /, ' ');
+  const money = (v: number) => formatMoney(v, currency);
   return (
     <section aria-labelledby="surge-title">
       <h3 id="surge-title">The flagged month against the party&apos;s months before it</h3>

@@ -4,6 +4,7 @@
  * with the expected shares as a line. Values are formatted by the caller's `format` in labels and tooltips.
  */
 import { useMemo } from 'react';
+import { formatCompact } from '../format/number-format.ts';
 import { EChart, FLAG_COLOUR, plain, type ChartOption } from './echart.tsx';
 
 export function ColumnChart(p: {
@@ -18,12 +19,15 @@ export function ColumnChart(p: {
   /** Horizontal reference lines (median, threshold). */
   marks?: readonly { name: string; value: number }[];
   valueName?: string;
+  /** Axis labels (default compact: 2.5M). */
+  axisFormat?: (v: number) => string;
   height?: number;
   testId?: string;
 }) {
+  const axisFormat = p.axisFormat ?? formatCompact;
   const option = useMemo<ChartOption>(
     () => ({
-      grid: { left: 8, right: 90, top: p.expected ? 30 : 14, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: p.expected ? 30 : 14, bottom: 8, containLabel: true },
       legend: p.expected ? { top: 0, data: [p.valueName ?? 'observed', p.expected.name] } : undefined,
       tooltip: {
         trigger: 'axis',
@@ -33,7 +37,7 @@ export function ColumnChart(p: {
         },
       },
       xAxis: { type: 'category', data: [...p.categories], axisTick: { alignWithLabel: true } },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => p.format(v) }, splitLine: { lineStyle: { color: '#e5e7eb' } } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => axisFormat(v) }, splitLine: { lineStyle: { color: '#e5e7eb' } } },
       series: [
         {
           type: 'bar',
@@ -44,14 +48,29 @@ export function ColumnChart(p: {
             ? {
                 silent: true,
                 symbol: 'none',
-                data: p.marks.map((m) => ({ yAxis: m.value, name: m.name, label: { formatter: `${m.name}\n${p.format(m.value)}`, position: 'end', color: '#374151' }, lineStyle: { color: '#6b7280', type: 'dashed' } })),
+                // Named in the caption under the chart: labels of close lines collide.
+                data: p.marks.map((m) => ({ yAxis: m.value, name: m.name, label: { show: false }, lineStyle: { color: '#6b7280', type: 'dashed' } })),
               }
             : undefined,
         },
         ...(p.expected ? [{ type: 'line', name: p.expected.name, data: [...p.expected.values], symbolSize: 6, lineStyle: { color: '#b45309' }, itemStyle: { color: '#b45309' } }] : []),
       ],
     }),
-    [p.categories, p.values, p.flagged, p.expected, p.marks, p.format, p.valueName],
+    [p.categories, p.values, p.flagged, p.expected, p.marks, p.format, p.valueName, axisFormat],
   );
-  return <EChart option={option} height={p.height ?? 200} label={p.title} data-testid={p.testId ?? 'column-chart'} />;
+  return (
+    <>
+      <EChart option={option} height={p.height ?? 200} label={p.title} data-testid={p.testId ?? 'column-chart'} />
+      {(p.marks?.length || p.flagged !== undefined) && (
+        <p className="muted small chart-legend">
+          {p.flagged !== undefined && (
+            <>
+              <span className="legend-dot flag" aria-hidden="true" /> {p.categories[p.flagged]}: {p.format(p.values[p.flagged] ?? 0)}
+            </>
+          )}
+          {p.marks?.map((m) => ` · dashed: ${m.name} ${p.format(m.value)}`)}
+        </p>
+      )}
+    </>
+  );
 }

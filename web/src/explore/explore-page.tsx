@@ -76,7 +76,7 @@ export function ExplorePage() {
   const [elapsed, setElapsed] = useState<number | null>(null);
   const [view, setView] = useState<'chart' | 'none'>('chart');
   const [chartMeasure, setChartMeasure] = useState<string | null>(null);
-  const [drill, setDrill] = useState<{ cell?: Record<string, unknown>; where?: string; title: string } | null>(null);
+  const [drill, setDrill] = useState<{ cell?: Record<string, unknown>; where?: string; title: string; linked?: boolean } | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -89,7 +89,7 @@ export function ExplorePage() {
   // Drill-down links from other pages: /explore?lines_where=...
   const linesWhere = location.query.get('lines_where');
   useEffect(() => {
-    if (linesWhere) setDrill({ where: linesWhere, title: linesWhere });
+    if (linesWhere) setDrill({ where: linesWhere, title: linesWhere, linked: true });
   }, [linesWhere]);
 
   const rowLevel = session.hasCategory(q.dataset === 'payments' ? 'financial' : 'trade', 'row');
@@ -197,6 +197,8 @@ export function ExplorePage() {
         <h1>Explore</h1>
         <span className="muted small">Grouped totals of the data in your scope. Select a cell to see its lines.</span>
       </div>
+      {/* Lines opened from another page (an anomaly's line) come first: they are what the user came for. */}
+      {drill?.linked && <LinesPanel dataset={q.dataset} where={drill.where} title={drill.title} onClose={() => setDrill(null)} />}
       <form
         className="toolbar"
         onSubmit={(e) => {
@@ -306,7 +308,7 @@ export function ExplorePage() {
         testId="explore-table"
       />
       )}
-      {drill && <LinesPanel dataset={q.dataset} cell={drill.cell} where={drill.cell ? q.where || undefined : drill.where} title={drill.title} onClose={() => setDrill(null)} />}
+      {drill && !drill.linked && <LinesPanel dataset={q.dataset} cell={drill.cell} where={drill.cell ? q.where || undefined : drill.where} title={drill.title} onClose={() => setDrill(null)} />}
     </div>
   );
 }

@@ -6,7 +6,7 @@
 import { formatCompact, formatValue } from './number-format.ts';
 
 export function CompactNumber({ value, unit, suffix }: { value: number; unit?: string | undefined; suffix?: string | undefined }) {
-  const full = `${formatValue(value, unit)}${suffix ? ` ${suffix}` : ''}`;
+  const full = `${value === 0 ? '0' : formatValue(value, unit)}${suffix ? ` ${suffix}` : ''}`;
   if (Math.abs(value) < 100_000) return <span className="figure">{full}</span>;
   return (
     <span className="figure" title={full} data-full={full}>
