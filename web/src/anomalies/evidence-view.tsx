@@ -16,7 +16,7 @@ import { ScrollBox } from '../table/scroll-box.tsx';
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { AnomalyDetail, AnomalyParty, Explanation } from '../api/types.ts';
 import { formatInt, formatMoney, formatNumber, formatP, formatPercent } from '../format/number-format.ts';
-import { useNames } from '../reference/reference-names.tsx';
+import { useNames, withName, type RefKind } from '../reference/reference-names.tsx';
 import { Link } from '../shell/router.tsx';
 import { MatchExplanation } from '../screening/match-explanation.tsx';
 import { ColumnChart } from '../charts/column-chart.tsx';
@@ -63,7 +63,7 @@ export function LinkedText({ text, refs }: { text: string; refs: RefMap }) {
   );
 }
 
-type Kind = 'price' | 'money' | 'percent' | 'times' | 'count' | 'p' | 'ref' | 'refs' | 'plain' | 'chapters';
+type Kind = 'price' | 'money' | 'percent' | 'times' | 'count' | 'p' | 'ref' | 'refs' | 'plain' | 'chapters' | 'country' | 'hs6' | 'hs4';
 
 /** Label and kind of each evidence key; a detector may read a key differently (surge: median is money). */
 const KEYS: Record<string, [string, Kind]> = {
@@ -87,11 +87,11 @@ const KEYS: Record<string, [string, Kind]> = {
   threshold: ['Threshold', 'plain'],
   z: ['Robust z', 'plain'],
   normal_bound: ['Normal bound', 'price'],
-  reporter: ['Reporting country', 'plain'],
-  hs6: ['HS subheading', 'plain'],
-  hs4: ['HS heading', 'plain'],
-  origin: ['Origin', 'plain'],
-  departure: ['Departure', 'plain'],
+  reporter: ['Reporting country', 'country'],
+  hs6: ['HS subheading', 'hs6'],
+  hs4: ['HS heading', 'hs4'],
+  origin: ['Origin', 'country'],
+  departure: ['Departure', 'country'],
   entrepot: ['Via an entrepôt or free-trade zone', 'plain'],
   route_count: ['Lines on this route', 'count'],
   hs6_total: ['Lines of the subheading', 'count'],
@@ -122,9 +122,9 @@ const KEYS: Record<string, [string, Kind]> = {
   ratio: ['Paid / invoiced', 'times'],
   min_ratio: ['Expected at least', 'times'],
   max_ratio: ['Expected at most', 'times'],
-  payer_country: ['Payer country', 'plain'],
-  payee_country: ['Payee country', 'plain'],
-  declaration_countries: ['Countries of the declarations', 'plain'],
+  payer_country: ['Payer country', 'country'],
+  payee_country: ['Payee country', 'country'],
+  declaration_countries: ['Countries of the declarations', 'country'],
   instrument: ['Instrument', 'plain'],
   declaration_ids: ['Declarations', 'plain'],
   link: ['Linked by', 'plain'],
@@ -209,6 +209,7 @@ function Value({ k, v, ctx }: { k: string; v: unknown; ctx: Ctx }): ReactNode {
       </>
     );
   if (kind === 'chapters' && Array.isArray(v)) return <Chapters codes={v.map(String)} />;
+  if ((kind === 'country' || kind === 'hs6' || kind === 'hs4') && (typeof v === 'string' || Array.isArray(v))) return <Named kind={kind === 'country' ? 'countries' : kind} codes={(Array.isArray(v) ? v : [v]).map(String)} />;
   if (typeof v === 'number') {
     if (kind === 'price') return `${formatNumber(v)} ${ctx.currency}/${ctx.unit.toLowerCase()}`;
     if (kind === 'money') return formatMoney(v, ctx.currency);
@@ -224,6 +225,11 @@ function Value({ k, v, ctx }: { k: string; v: unknown; ctx: Ctx }): ReactNode {
   }
   if (typeof v === 'object') return <KeyValues evidence={v as Record<string, unknown>} ctx={ctx} nested />;
   return String(v);
+}
+
+function Named({ kind, codes }: { kind: RefKind; codes: string[] }) {
+  const name = useNames(kind, codes);
+  return <>{codes.map((c) => withName(c, name(c))).join('; ')}</>;
 }
 
 function Chapters({ codes }: { codes: string[] }) {
@@ -261,9 +267,9 @@ function ObjectTable({ rows, ctx }: { rows: Record<string, unknown>[]; ctx: Ctx 
   );
 }
 
-function KeyValues({ evidence, ctx, nested }: { evidence: Record<string, unknown>; ctx: Ctx; nested?: boolean }) {
+function KeyValues({ evidence, ctx, nested, extra = [] }: { evidence: Record<string, unknown>; ctx: Ctx; nested?: boolean; extra?: readonly (readonly [string, ReactNode])[] }) {
   const entries = Object.entries(evidence).filter(([k]) => !HIDDEN.has(k));
-  if (!entries.length) return null;
+  if (!entries.length && !extra.length) return null;
   return (
     <dl className={nested ? 'kv nested' : 'kv'}>
       {entries.map(([k, v]) => (
@@ -272,6 +278,12 @@ function KeyValues({ evidence, ctx, nested }: { evidence: Record<string, unknown
           <dd>
             <Value k={k} v={v} ctx={ctx} />
           </dd>
+        </div>
+      ))}
+      {extra.map(([label, v]) => (
+        <div key={label} className="kv-row">
+          <dt>{label}</dt>
+          <dd>{v}</dd>
         </div>
       ))}
     </dl>
@@ -301,32 +313,16 @@ export function EvidenceView({ a, refs }: { a: AnomalyDetail; refs: RefMap }) {
           </section>
         )}
         <h3>Figures</h3>
-        <KeyValues evidence={a.detector === 'benford' ? Object.fromEntries(Object.entries(ev).filter(([k]) => k !== 'observed')) : ev} ctx={ctx} />
-        <dl className="kv">
-          {window?.from && (
-            <div className="kv-row">
-              <dt>Comparison window</dt>
-              <dd>
-                {window.from} to {window.to}
-                {window.months ? ` (${window.months} months)` : ''}
-              </dd>
-            </div>
-          )}
-          <div className="kv-row">
-            <dt>Lines behind it</dt>
-            <dd>{formatInt(a.row_ids.length)}</dd>
-          </div>
-          <div className="kv-row">
-            <dt>Data provider</dt>
-            <dd>{a.provider}</dd>
-          </div>
-          <div className="kv-row">
-            <dt>Detector version</dt>
-            <dd>
-              {a.detector} {a.detector_version}
-            </dd>
-          </div>
-        </dl>
+        <KeyValues
+          evidence={a.detector === 'benford' ? Object.fromEntries(Object.entries(ev).filter(([k]) => k !== 'observed')) : ev}
+          ctx={ctx}
+          extra={[
+            ...(window?.from ? [['Comparison window', `${window.from} to ${window.to}${window.months ? ` (${window.months} months)` : ''}`] as const] : []),
+            ['Lines behind it', formatInt(a.row_ids.length)] as const,
+            ['Data provider', a.provider] as const,
+            ['Detector version', `${a.detector} ${a.detector_version}`] as const,
+          ]}
+        />
       </div>
     </RefContext.Provider>
   );

@@ -44,7 +44,8 @@ export function TimeSeriesChart(p: {
     const marks = periods.filter((x) => p.incomplete?.has(x));
     const option: ChartOption = {
       grid: { left: 8, right: 16, top: p.series.length > 1 ? 34 : 14, bottom: 8, containLabel: true },
-      legend: p.series.length > 1 ? { top: 0, type: 'scroll', textStyle: { fontSize: 11 } } : undefined,
+      // Long names (HS sections) are cut in the legend and given in full in the tooltip.
+      legend: p.series.length > 1 ? { top: 0, type: 'scroll', textStyle: { fontSize: 11, width: 170, overflow: 'truncate' } } : undefined,
       tooltip: {
         trigger: 'axis',
         formatter: (items: unknown) => {

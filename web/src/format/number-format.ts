@@ -37,7 +37,10 @@ export function formatMoney(v: number | null | undefined, currency = 'USD'): str
 export const formatCompact = (v: number): string => (Math.abs(v) < 1000 ? sig.format(v) : Math.abs(v) < 10_000 ? int.format(v) : compact.format(v));
 export const formatChange = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : pct.format(v));
 export const formatInt = (v: number): string => int.format(v);
-export const formatPercent = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : pctPlain.format(v));
+const pctSmall = new Intl.NumberFormat('en-US', { style: 'percent', maximumSignificantDigits: 2 });
+/** A share as a percentage; below 1 % with two significant digits (0.15 %), so a rare share never reads 0.1 %. */
+export const formatPercent = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v !== 0 && Math.abs(v) < 0.01 ? pctSmall.format(v) : pctPlain.format(v);
 
 /**
  * A p-value as people write it: "< 1e-10" below 1e-10, scientific with two digits below 0.001 (2.9e-5),

@@ -19,6 +19,7 @@ import { formatChange, formatInt, formatValue } from '../format/number-format.ts
 import { useSession } from '../session/session.tsx';
 import { Link, useRouter } from '../shell/router.tsx';
 import { EmptyState } from '../shell/empty-state.tsx';
+import { DIMENSION_KIND, useNames, withName } from '../reference/reference-names.tsx';
 import { draftOf, draftProblem, EMPTY_DRAFT, inputOf, MIRROR_DIMENSIONS, PERIOD_DIMENSIONS, type Grain, type ReportDraft } from './report-draft.ts';
 
 const PERIOD_HINT: Record<Exclude<Grain, ''>, string> = { month: '2024-03', quarter: '2024-Q1', year: '2024' };
@@ -367,6 +368,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
   const [measureId, setMeasureId] = useState(measureCols[0]?.id ?? '');
   const cross = useMemo(() => crosstabOf(t, measureId), [t, measureId]);
   const shown = cross && view === 'crosstab' ? cross : null;
+  const memberName = useNames(cross ? DIMENSION_KIND[cross.dimension.id] : undefined, cross?.rows.map((x) => x.member) ?? []);
   const ref = useRef<HTMLElement>(null);
   // The definition fills the screen above: bring a fresh result into view.
   useEffect(() => {
@@ -426,7 +428,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
             <tbody>
               {shown.rows.map((row) => (
                 <tr key={row.member}>
-                  <th scope="row">{row.member}</th>
+                  <th scope="row">{withName(row.member, memberName(row.member))}</th>
                   {shown.periods.map((p) => {
                     const v = row.cells.get(p) ?? null;
                     return (

@@ -152,7 +152,7 @@ export function ScreeningPage() {
         <>
           <div className="status-line" aria-live="polite">
             <span>
-              {result.results.length} candidates of {result.candidates_scored} scored; match threshold {result.threshold}; lists {result.list_versions.join(', ') || 'none loaded'}; algorithm{' '}
+              {result.results.length} candidate{result.results.length === 1 ? '' : 's'} of {result.candidates_scored} scored; match threshold {result.threshold}; lists {result.list_versions.join(', ') || 'none loaded'}; algorithm{' '}
               {result.algorithm_version}
             </span>
           </div>
