@@ -31,15 +31,16 @@ export function RingGraph({ legs, flaggedLeg, nameOf, currency }: { legs: readon
         ...refs.map((r) => ({ group: 'nodes' as const, data: { id: r, label: nameOf(r) } })),
         ...legs.map((l, i) => ({
           group: 'edges' as const,
-          data: { id: `leg${i}`, source: l.exporter, target: l.importer, label: `${i + 1}: ${l.date} · ${formatCompact(l.value)} ${currency}`, flagged: i + 1 === flaggedLeg ? 1 : 0 },
+          data: { id: `leg${i}`, source: l.exporter, target: l.importer, label: `${i + 1}: ${l.date}, ${formatCompact(l.value)} ${currency}`, flagged: i + 1 === flaggedLeg ? 1 : 0 },
         })),
       ],
       style: [
         { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-wrap': 'wrap', 'text-max-width': '150px', 'text-valign': 'bottom', 'text-margin-y': 4, color: '#111827', width: 16, height: 16, 'background-color': '#1d4ed8' } },
-        { selector: 'edge', style: { label: 'data(label)', 'font-size': 10, color: '#374151', 'text-background-color': '#ffffff', 'text-background-opacity': 1, width: 2, 'line-color': '#93c5fd', 'target-arrow-color': '#93c5fd', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } },
+        // Labels run along their edge, so the labels of a small ring do not cross each other.
+        { selector: 'edge', style: { label: 'data(label)', 'font-size': 10, color: '#374151', 'text-rotation': 'autorotate', 'text-margin-y': -8, width: 2, 'line-color': '#93c5fd', 'target-arrow-color': '#93c5fd', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } },
         { selector: 'edge[flagged = 1]', style: { 'line-color': '#b91c1c', 'target-arrow-color': '#b91c1c', width: 3, color: '#7f1d1d' } },
       ],
-      layout: { name: 'circle', padding: 30, startAngle: -Math.PI / 2 } as cytoscape.LayoutOptions,
+      layout: { name: 'circle', padding: 40, startAngle: -Math.PI / 2 } as cytoscape.LayoutOptions,
       userZoomingEnabled: false,
       userPanningEnabled: false,
       boxSelectionEnabled: false,
