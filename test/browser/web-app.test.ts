@@ -145,11 +145,12 @@ describe('web application in Chromium', { timeout: 240_000 }, () => {
     expect(await page.getByTestId('anomaly-reason').textContent()).toMatch(/median/);
     const chart = page.getByTestId('distribution-chart');
     await chart.waitFor();
-    await chart.getByTestId('observed-marker').waitFor();
     // The group's lines arrive from the comparison-group route: exactly the n of the reason sentence.
     const id = decodeURIComponent(page.url().split('/anomalies/')[1]!.split('?')[0]!);
     const detail = await page.evaluate(async (x) => (await fetch(`/api/anomalies/${encodeURIComponent(x)}`)).json(), id);
     await expect.poll(async () => Number(await chart.getAttribute('data-group-lines')), { timeout: 20_000 }).toBe(detail.evidence.n);
+    // The flagged value is the one marked.
+    expect(Number(await chart.getAttribute('data-observed'))).toBe(detail.evidence.observed);
     expect(await page.getByTestId('anomaly-reason').textContent()).toContain(`of ${detail.evidence.n} `);
     expect(await page.getByTestId('group-caption').textContent()).toContain(`the ${detail.evidence.n} of the reason sentence`);
     const evidence = (await page.getByTestId('anomaly-evidence').textContent()) ?? '';

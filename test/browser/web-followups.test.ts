@@ -46,6 +46,35 @@ async function session(user: keyof typeof USERS | string, viewport: keyof typeof
   return { ctx, page };
 }
 
+/** Rows of an RFC 4180 CSV text (quoted fields may hold commas and doubled quotes). */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch !== '"') cell += ch;
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      rows.push([...row, cell]);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows.filter((r) => r.some(Boolean));
+}
+
 /** GET from inside the page (same origin, the session cookie), as JSON. */
 const getJson = <T,>(page: Page, path: string): Promise<T> => page.evaluate(async (p) => (await fetch(p, { headers: { accept: 'application/json' } })).json(), path) as Promise<T>;
 
@@ -90,12 +119,13 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     expect(lines[0]).toContain('declaration_id');
     expect(lines.length).toBeGreaterThan(1);
     // Money to the cent, never float noise: every value cell has exactly two decimals.
-    const valueCol = lines[0]!.split(',').indexOf('value');
+    const lineRows = csvRows(lines.join('\n'));
+    const valueCol = lineRows[0]!.indexOf('value');
     expect(valueCol).toBeGreaterThanOrEqual(0);
-    for (const l of lines.slice(1, 50)) expect(l.split(',')[valueCol]).toMatch(/^-?\d+\.\d{2}$/);
-    const explored = csv.split(/\r?\n/).filter(Boolean);
-    const valueIdx = explored[0]!.split(',').findIndex((h) => /^Value/.test(h));
-    for (const l of explored.slice(1)) expect(l.split(',')[valueIdx]).toMatch(/^-?\d+\.\d{2}$/);
+    for (const r of lineRows.slice(1, 50)) expect(r[valueCol]).toMatch(/^-?\d+\.\d{2}$/);
+    const explored = csvRows(csv);
+    const valueIdx = explored[0]!.findIndex((h) => /^Value/.test(h));
+    for (const r of explored.slice(1)) expect(r[valueIdx]).toMatch(/^-?\d+\.\d{2}$/);
 
     // Both exports are audit events of this user (their own trail) with the row counts.
     const audit = await getJson<{ rows: { event: string; principal: string; outcome: string; detail: string; rowCount?: number }[] }>(page, '/api/audit?event=export&limit=20');
