@@ -183,14 +183,16 @@ export function LinesPanel(p: { dataset: string; cell?: Record<string, unknown> 
       }
       return col;
     });
-    if (links) {
+    // The column is there from the start (a placeholder until the links arrive), so columns never shift under the user.
+    if (can('anomalies:read')) {
       cols.unshift({
         id: '_anomalies',
         label: 'Anomalies',
         width: 150,
         activatable: true,
-        text: (r) => (byRow.anomalies.get(String(r['row_id'])) ?? []).map((a) => `${detectorTitle(a.detector)} ${a.score.toFixed(0)}`).join(', ') || 'none',
+        text: (r) => (links ? (byRow.anomalies.get(String(r['row_id'])) ?? []).map((a) => `${detectorTitle(a.detector)} ${a.score.toFixed(0)}`).join(', ') || 'none' : 'loading'),
         render: (r) => {
+          if (!links) return <span className="muted">…</span>;
           const list = byRow.anomalies.get(String(r['row_id'])) ?? [];
           if (!list.length) return <span className="muted">none</span>;
           return (
@@ -207,7 +209,7 @@ export function LinesPanel(p: { dataset: string; cell?: Record<string, unknown> 
       });
     }
     return cols;
-  }, [data?.columns, showSource, links, byRow, hsName, portName, countryName]);
+  }, [data?.columns, showSource, links, byRow, hsName, portName, countryName, can]);
 
   // Keyboard: Enter on an anomalies or party cell opens what the cell links to.
   const activate = (i: number, col: string) => {
