@@ -29,11 +29,44 @@ export interface AnomalyParty {
   roles: string[];
   /** How many of the anomaly's rows name the party. */
   rows: number;
+  /**
+   * The source references (importer or exporter ids of the provider's files) that resolved to the party and
+   * that the anomaly's rows or evidence name, so a reason quoting `IMP005037` can show the party instead.
+   */
+  refs: string[];
 }
 
 /** GET /api/anomalies/:id: empty `parties` without parties:read and row-level trade access. */
 export interface AnomalyDetail extends Anomaly {
   parties: AnomalyParty[];
+}
+
+/** GET /api/anomalies/:id/group: the lines a price anomaly was compared with, read with the detector's definition. */
+export interface ComparisonGroup {
+  anomaly_id: string;
+  detector: string;
+  definition: {
+    hs6: string;
+    flow: string;
+    unit: string;
+    partner: string | null;
+    level: string;
+    from: string | null;
+    to: string | null;
+    window_months: number | null;
+  };
+  /** Lines of the group the caller can see now. */
+  n: number;
+  /** The group size the detector recorded when it ran. */
+  n_at_run: number | null;
+  q1: number | null;
+  median: number | null;
+  q3: number | null;
+  /** Prices of the group's lines, ascending (a deterministic sample when `sampled`). */
+  values: number[];
+  sampled: boolean;
+  /** An explore filter selecting the same lines. */
+  where: string;
 }
 
 /** A page of a run's results, with the run it came from (null when no run is visible). */
@@ -71,6 +104,15 @@ export interface RunRecord {
   data_version: Record<string, string[]>;
   principal: string;
   anomalies: number;
+}
+
+/** One entry of GET /api/runs: the run, and its anomalies per detector as the caller sees them. */
+export interface RunSummary extends RunRecord {
+  /**
+   * Anomalies per detector counted through the caller's scope, for the detectors whose anomalies the caller
+   * may read at all (a scope without payments has no payment-mismatch entry).
+   */
+  detector_counts: Record<string, number>;
 }
 
 /** A class of change of GET /api/anomalies?against=&change= (gone lists the anomalies of `against`). */

@@ -99,3 +99,17 @@ export interface QuarantinePage {
   limit: number;
   truncated: boolean;
 }
+
+/** GET /api/reference/names: names of reference codes of one kind. */
+export interface ReferenceNames {
+  kind: string;
+  names: Record<string, string>;
+}
+
+/** GET /api/lines/links: what each of some lines links to (anomalies of the latest run, resolved parties). */
+export interface LineLinks {
+  /** The latest run the caller can see, or null. */
+  run_id: string | null;
+  anomalies: { row_id: string; anomaly_id: string; detector: string; score: number }[];
+  parties: { row_id: string; role: string; party_id: string; name: string | null }[];
+}

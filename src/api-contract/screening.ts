@@ -59,3 +59,17 @@ export interface CompareResult {
   algorithm_version: string;
   explanation: ScreenExplanation;
 }
+
+/** GET /api/watchlist-hits?entry=LIST:ENTRY: the parties whose stored screening hits name those list entries. */
+export interface EntryHits {
+  hits: {
+    list: string;
+    entry_id: string;
+    hit_id: string;
+    party_id: string;
+    party_name: string;
+    score: number;
+    status: string;
+    decision: string | null;
+  }[];
+}

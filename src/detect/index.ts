@@ -9,3 +9,4 @@ export { evaluate, readLabelsFile, componentWarnings, EvaluateError, LABEL_COLUM
 export { trainRiskModel, listRiskModels, parseTrainParams, RiskModelError, type RiskModel, type TrainParams, type FitMetrics, type DecidedLine, type TrainingLabels } from './train-risk-model.ts';
 export { FEATURE_NAMES } from './risk-features.ts';
 export { compareRuns, listAnomalyChanges, previousRunId, RUN_CHANGES, SCORE_CHANGE, type RunChange, type RunComparison, type DetectorComparison } from './compare-runs.ts';
+export { comparisonGroup, groupDefinition, MAX_GROUP_VALUES, type ComparisonGroup, type GroupDefinition } from './comparison-group.ts';

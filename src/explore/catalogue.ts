@@ -142,6 +142,7 @@ const trade: DatasetCatalogue = {
     { id: 'fx_rate', sql: 't.fx_rate', type: 'number' },
     { id: 'quantity', sql: 't.quantity', type: 'number' },
     { id: 'net_mass_kg', sql: 't.net_mass_kg', type: 'number' },
+    { id: 'quantity_unit', sql: 't.quantity_unit', type: 'text' },
     { id: 'unit_price', sql: unitPrice, type: 'number' },
     { id: 'duty_amount', sql: 't.duty_amount', type: 'number' },
     { id: 'tax_rate', sql: 't.tax_rate', type: 'number' },

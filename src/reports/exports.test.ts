@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import type { MeasuresResult } from '../measures/index.ts';
+import { csvNumber } from './csv-export.ts';
 import { reportTable, writeCsv, writePdf, writeXlsx, SUPPRESSED, type ReportTableData } from './index.ts';
 
 const result: MeasuresResult = {
@@ -33,6 +34,12 @@ describe('report table', () => {
     expect(reportTable(result, { ranBy: 'x', ranAt: 'y' }).title).toBe('Import value and inspection rate (inspected / lines) by port or office and country of origin, per year, 2024');
     expect(reportTable({ ...result, by: [], period: null, from: null, to: null, measures: [result.measures[0]!] }, { ranBy: 'x', ranAt: 'y' }).title).toBe('Import value');
   });
+  it('states the run time as people read it, and warns of incomplete periods only when one is shown', () => {
+    expect(table.subtitle).toContain('Run by tester at 2025-01-02 00:00 UTC, on the data that user may read.');
+    expect(table.notes.some((n) => n.startsWith('Incomplete:'))).toBe(true);
+    const complete = reportTable({ ...result, rows: result.rows.map((r) => ({ ...r, incomplete: false })) }, { ranBy: 'x', ranAt: 'y' });
+    expect(complete.notes.some((n) => n.startsWith('Incomplete:'))).toBe(false);
+  });
   it('shows suppressed cells as "suppressed", keeps units, and rejects unknown layout columns', () => {
     expect(table.columns.map((c) => c.id)).toEqual(['port', 'origin', 'period', 'import-value', 'import-value_yoy', 'inspection-rate', 'inspection-rate_yoy', 'incomplete']);
     expect(table.rows[1]!.slice(3)).toEqual([SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, null]);
@@ -49,10 +56,22 @@ describe('CSV', () => {
     const text = writeCsv(table).toString('utf8');
     const lines = text.split('\r\n');
     expect(lines[0]).toBe('Port or office,Country of origin,Year,Import value,Import value: change on year before,Inspection rate (inspected / lines),Inspection rate (inspected / lines): change on year before,Incomplete period');
-    expect(lines[1]).toBe('USLAX,CN,2024,1234567.5,0.25,0.125,,');
+    expect(lines[1]).toBe('USLAX,CN,2024,1234567.50,0.25,0.125,,');
     expect(lines[2]).toBe(`USLAX,"'=cmd|""/c calc""!A1",2024,suppressed,suppressed,suppressed,suppressed,`);
-    expect(lines[3]).toBe('USNYC,Ünïcødé & <Co> 東京,2024,99.5,-0.5,0,,yes');
-    expect(lines[4]).toBe('Total,,,2000000,,0.1,,');
+    expect(lines[3]).toBe('USNYC,Ünïcødé & <Co> 東京,2024,99.50,-0.5,0,,yes');
+    expect(lines[4]).toBe('Total,,,2000000.00,,0.1,,');
+  });
+
+  it('writes money to the cent and drops float noise by unit', () => {
+    expect(csvNumber(2256783.2499999995, 'USD')).toBe('2256783.25');
+    expect(csvNumber(0.1 + 0.2, 'USD')).toBe('0.30');
+    expect(csvNumber(-1234.5, 'USD')).toBe('-1234.50');
+    expect(csvNumber(17, 'count')).toBe('17');
+    expect(csvNumber(0.123456789, 'ratio')).toBe('0.123457');
+    expect(csvNumber(-0.0333333333, 'change')).toBe('-0.033333');
+    expect(csvNumber(0.1 + 0.2)).toBe('0.3');
+    expect(csvNumber(45537.647)).toBe('45537.647');
+    expect(csvNumber(Number.NaN)).toBe('');
   });
 });
 

@@ -45,6 +45,13 @@ function describeResult(r: MeasuresResult, columns: readonly TableColumn[]): str
   return [`${list(measures)}${dims.length ? ` by ${list(dims)}` : ''}`, ...(r.period ? [`per ${r.period}`] : []), ...(range ? [range] : [])].join(', ');
 }
 
+/** An ISO timestamp as people read it in a header ("2025-01-02 14:05 UTC"); anything else unchanged. */
+export function readableTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+  if (!m) return iso;
+  return `${m[1]} ${m[2]} ${m[3] === 'Z' || m[3] === '+00:00' ? 'UTC' : m[3]}`;
+}
+
 export function reportTable(
   r: MeasuresResult,
   opts: { title?: string | undefined; columns?: readonly string[] | undefined; changes?: boolean | undefined; where?: string | undefined; ranBy: string; ranAt: string },
@@ -94,7 +101,10 @@ export function reportTable(
       .filter((l) => l.n > 0)
       .map((l) => `${l.m.name} is in US dollars at monthly exchange rates; it leaves out the lines whose currency and month have no rate (column "${l.m.name}: lines left out").`),
     ...(r.changes.length && opts.changes !== false ? ['Change = (this period - compared period) / compared period; empty when either is missing or zero.'] : []),
-    ...(r.period ? [`Incomplete: the loaded data (${r.coverage.first ?? '-'} to ${r.coverage.last ?? '-'}) does not cover the whole period.`] : []),
+    // Only when a period shown is marked: an open "to" is no reason to warn about periods that are complete.
+    ...(r.period && r.rows.some((x) => x['incomplete'] === true)
+      ? [`Incomplete: the loaded data (${r.coverage.first ?? '-'} to ${r.coverage.last ?? '-'}) does not cover the periods marked incomplete.`]
+      : []),
     ...(r.top ? [`Top ${r.top} by ${r.measures[0]!.name}; the rest are grouped as (others).`] : []),
     ...(r.level === 'aggregate'
       ? [`Aggregate-only access: ${r.suppressed_cells} cell(s) suppressed (fewer than 3 parties, one party over 80 %, or needed to protect another).`]
@@ -105,7 +115,7 @@ export function reportTable(
     subtitle: [
       `Measures: ${r.measures.map((m) => m.id).join(', ')}${r.by.length ? `; by ${r.by.join(', ')}` : ''}${r.period ? `; per ${r.period}` : ''}${r.from || r.to ? `; ${r.from ?? '...'} to ${r.to ?? '...'}` : ''}`,
       ...(opts.where?.trim() ? [`Filter: ${opts.where.trim()}`] : []),
-      `Run by ${opts.ranBy} at ${opts.ranAt}, on the data that user may read.`,
+      `Run by ${opts.ranBy} at ${readableTime(opts.ranAt)}, on the data that user may read.`,
     ],
     columns,
     rows,

@@ -79,7 +79,7 @@ describe('saved reports', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'ok', period_label: '2025-01', row_count: 2, files: ['monthly-steel/2025-01.csv', 'monthly-steel/2025-01.xlsx', 'monthly-steel/2025-01.pdf'] });
     const dir = join(t.rt.dataDir, 'reports');
-    expect(readFileSync(join(dir, 'monthly-steel/2025-01.csv'), 'utf8').split('\r\n')[1]).toBe('USLAX,2025-01,630,0.8,,3,0,,yes'); // data ends on 15 January
+    expect(readFileSync(join(dir, 'monthly-steel/2025-01.csv'), 'utf8').split('\r\n')[1]).toBe('USLAX,2025-01,630.00,0.8,,3,0,,yes'); // data ends on 15 January
     expect(readFileSync(join(dir, 'monthly-steel/2025-01.pdf')).subarray(0, 8).toString()).toBe('%PDF-1.4');
     if (existsSync('/usr/bin/unzip')) expect(execFileSync('/usr/bin/unzip', ['-t', join(dir, 'monthly-steel/2025-01.xlsx')]).toString()).toMatch(/No errors detected/);
     expect((await store.get('monthly-steel')).next_run_at).toBe('2025-03-01T00:00:00.000Z');

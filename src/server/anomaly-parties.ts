@@ -12,6 +12,9 @@
  *   party), through the financial member table.
  * - At most MAX_ANOMALY_PARTIES, those on most of the anomaly's rows first, so a surge over thousands of
  *   lines still answers with a short list. One grouped query in DuckDB plus one for the names.
+ * - Source references the evidence names beyond the rows (the other legs of a circular-trade ring, the
+ *   party a Benford or surge anomaly judges) are resolved too, through the same scoped member table and the
+ *   anomaly's own provider, so a reason quoting `IMP005037` can show and link the party it stands for.
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { grantFor, type ScopedDb } from '../query/index.ts';
@@ -26,9 +29,30 @@ export interface AnomalyParty {
   roles: string[];
   /** How many of the anomaly's rows name it. */
   rows: number;
+  /** The source references on the rows or in the evidence that resolved to it. */
+  refs: string[];
 }
 
-export async function anomalyParties(db: ScopedDb, anomalyId: string): Promise<AnomalyParty[]> {
+/** Party references an anomaly's evidence names: `party`, `parties`, and each circular-trade leg's two ends. */
+export function evidenceRefs(evidence: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.length > 0 && v.length <= 200) out.add(v);
+  };
+  add(evidence['party']);
+  if (Array.isArray(evidence['parties'])) evidence['parties'].forEach(add);
+  if (Array.isArray(evidence['legs'])) {
+    for (const l of evidence['legs']) {
+      if (l && typeof l === 'object') {
+        add((l as Record<string, unknown>)['exporter']);
+        add((l as Record<string, unknown>)['importer']);
+      }
+    }
+  }
+  return [...out].slice(0, 100);
+}
+
+export async function anomalyParties(db: ScopedDb, anomalyId: string, named: { provider: string; refs: readonly string[] } = { provider: '', refs: [] }): Promise<AnomalyParty[]> {
   if (grantFor(db.scope, 'trade')?.level !== 'row') return [];
   const payments = grantFor(db.scope, 'financial')?.level === 'row';
   const k = db.db as Kysely<any>;
@@ -38,7 +62,7 @@ export async function anomalyParties(db: ScopedDb, anomalyId: string): Promise<A
       .selectFrom('trade_lines as t')
       .innerJoin('party_members as m', (j) => j.onRef('m.provider', '=', 't.provider').onRef('m.ref', '=', `t.${role}_key`))
       .where('t.row_id', 'in', rowIds())
-      .select(['m.party_id', sql<string>`${role}`.as('role'), 't.row_id']);
+      .select(['m.party_id', sql<string>`${role}`.as('role'), 't.row_id', 'm.ref']);
   // The same reference the resolution derives for a payment's payer or payee (parties/resolve-parties.ts).
   const paid = (role: 'payer' | 'payee') =>
     k
@@ -47,12 +71,27 @@ export async function anomalyParties(db: ScopedDb, anomalyId: string): Promise<A
         j.onRef('m.provider', '=', 'p.provider').on(sql.ref('m.ref'), '=', sql`coalesce(${sql.ref(`p.${role}_id`)}, upper(${sql.ref(`p.${role}_name`)}))`),
       )
       .where('p.row_id', 'in', rowIds())
-      .select(['m.party_id', sql<string>`${role}`.as('role'), 'p.row_id']);
+      .select(['m.party_id', sql<string>`${role}`.as('role'), 'p.row_id', 'm.ref']);
   let refs: SelectQueryBuilder<any, any, any> = trade('importer').unionAll(trade('exporter'));
   if (payments) refs = refs.unionAll(paid('payer')).unionAll(paid('payee'));
+  // Evidence references: no row of the anomaly behind them (row_id NULL), so they count no rows.
+  if (named.refs.length) {
+    refs = refs.unionAll(
+      k
+        .selectFrom('party_members as m')
+        .where('m.provider', '=', named.provider)
+        .where('m.ref', 'in', [...named.refs])
+        .select(['m.party_id', sql<string>`'named in the evidence'`.as('role'), sql<string | null>`NULL`.as('row_id'), 'm.ref']),
+    );
+  }
   const found = await k
     .selectFrom(refs.as('r'))
-    .select(['r.party_id', sql<string[]>`list_sort(list_distinct(list(r.role)))`.as('roles'), sql<number>`count(DISTINCT r.row_id)::INTEGER`.as('rows')])
+    .select([
+      'r.party_id',
+      sql<string[]>`list_sort(list_distinct(list(r.role) FILTER (WHERE r.row_id IS NOT NULL)))`.as('roles'),
+      sql<number>`count(DISTINCT r.row_id)::INTEGER`.as('rows'),
+      sql<string[]>`list_sort(list_distinct(list(r.ref)))`.as('refs'),
+    ])
     .groupBy('r.party_id')
     .orderBy('rows', 'desc')
     .orderBy('r.party_id')
@@ -72,7 +111,8 @@ export async function anomalyParties(db: ScopedDb, anomalyId: string): Promise<A
   return found.map((f) => ({
     party_id: String(f['party_id']),
     name: nameOf.get(String(f['party_id'])) ?? null,
-    roles: (typeof f['roles'] === 'string' ? JSON.parse(f['roles']) : f['roles']) as string[],
+    roles: ((typeof f['roles'] === 'string' ? JSON.parse(f['roles']) : f['roles']) as string[] | null) ?? [],
     rows: Number(f['rows']),
+    refs: ((typeof f['refs'] === 'string' ? JSON.parse(f['refs']) : f['refs']) as string[] | null) ?? [],
   }));
 }

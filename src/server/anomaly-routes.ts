@@ -8,10 +8,11 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
-import { listRanking, MAX_RANKING_PAGE, RankingParamError } from '../detect/index.ts';
+import { comparisonGroup, listRanking, MAX_RANKING_PAGE, RankingParamError } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
-import { anomalyParties } from './anomaly-parties.ts';
-import type { AnomalyDetail, AnomalyPage, RankingPage, RunComparison, RunRecord } from '../api-contract/index.ts';
+import { anomalyParties, evidenceRefs } from './anomaly-parties.ts';
+import { withDetectorCounts } from './run-detector-counts.ts';
+import type { AnomalyDetail, AnomalyPage, ComparisonGroup, RankingPage, RunComparison, RunSummary } from '../api-contract/index.ts';
 
 const anomaliesQuery = z
   .object({
@@ -98,7 +99,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             const anomaly = await getAnomaly(db, id);
             if (!anomaly) return null;
             // Links to party pages only for a caller who may open them; the same scope filters the rows.
-            const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id) : [];
+            const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id, { provider: anomaly.provider, refs: evidenceRefs(anomaly.evidence) }) : [];
             return { ...anomaly, parties } satisfies AnomalyDetail;
           },
           (r) => ({ rowCount: r ? 1 : 0, objectIds: [id, ...(r?.parties.map((p) => p.party_id) ?? [])] }),
@@ -106,6 +107,31 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         // Not found and not visible look the same, so the existence of other providers' anomalies does not leak.
         if (!a) return reply.status(404).send({ error: 'not_found', message: 'no such anomaly' });
         return a;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/anomalies/:id/group',
+      summary: "The comparison group of a price anomaly read with the detector's own definition (hs6, flow, unit, partner when compared per partner, the run's window): size, quartiles and prices",
+      permission: 'anomalies:read',
+      query: noQuery,
+      handler: async (req, _q, reply) => {
+        const id = (req.params as { id: string }).id;
+        const g = await audited(
+          rt.audit,
+          req.actor,
+          'view-anomaly-group',
+          null,
+          async (): Promise<ComparisonGroup | null> => {
+            const db = scopedDb(rt.store, req.scope);
+            const anomaly = await getAnomaly(db, id);
+            return anomaly ? comparisonGroup(db, anomaly) : null;
+          },
+          (r) => ({ rowCount: r?.n ?? 0, objectIds: [id] }),
+        );
+        // An anomaly that is not a group comparison and one the caller cannot see both answer 404.
+        if (!g) return reply.status(404).send({ error: 'not_found', message: 'no comparison group for this anomaly' });
+        return g;
       },
     }),
     defineRoute({
@@ -146,8 +172,11 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       summary: 'Stored analysis runs you can see, newest first, with detectors, parameters and data version',
       permission: 'anomalies:read',
       query: noQuery,
-      handler: async (req): Promise<RunRecord[]> =>
-        audited(rt.audit, req.actor, 'view-runs', null, () => listRuns(scopedDb(rt.store, req.scope)), (r) => ({ rowCount: r.length })),
+      handler: async (req): Promise<RunSummary[]> =>
+        audited(rt.audit, req.actor, 'view-runs', null, async () => {
+          const db = scopedDb(rt.store, req.scope);
+          return withDetectorCounts(db, await listRuns(db));
+        }, (r) => ({ rowCount: r.length })),
     }),
   ];
 }

@@ -27,6 +27,9 @@ import { installSessionResolution, routeGuard, SESSION_COOKIE, type RoutePermiss
 import { sessionRoutes } from './session-routes.ts';
 import { accountRoutes } from './account-routes.ts';
 import { exportRoutes } from './export-routes.ts';
+import { referenceRoutes } from './reference-routes.ts';
+import { lineLinkRoutes } from './line-link-routes.ts';
+import { entryHitRoutes } from './entry-hit-routes.ts';
 import { registerStaticFiles } from './static-files.ts';
 
 export const API_VERSION = '0.1.0';
@@ -89,6 +92,9 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     ...auditRoutes(rt),
     ...privacyRoutes(rt),
     ...exportRoutes(rt),
+    ...referenceRoutes(rt),
+    ...lineLinkRoutes(rt),
+    ...entryHitRoutes(rt),
   ];
   const guard = (permission: RoutePermission, pattern: string) => routeGuard(rt, permission, pattern);
   // Routes are added inside a plugin registered after the rate limiter, so its per-route limits apply.

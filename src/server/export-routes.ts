@@ -16,12 +16,17 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
-import { writeCsv, SUPPRESSED, type TableValue } from '../reports/index.ts';
+import { writeCsv, SUPPRESSED, type TableColumn, type TableValue } from '../reports/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { exploreQuery, linesQuery } from './explore-routes.ts';
 
 /** Lines in one export file; more needs a narrower filter (or several exports, each counted). */
 export const MAX_EXPORT_LINES = 100_000;
+
+/** Money fields of exported lines: written to the cent (csv-export.ts). */
+const MONEY_FIELDS: ReadonlySet<string> = new Set(['value', 'value_usd', 'duty_amount', 'amount', 'amount_usd', 'penalty_amount']);
+/** An explore measure's unit as a CSV column unit: money to the cent, counts whole, the rest without float noise. */
+const csvUnit = (unit: string | undefined): TableColumn['unit'] => (unit === 'currency' || unit === 'USD' ? 'USD' : unit === 'count' ? 'count' : unit === 'ratio' ? 'ratio' : undefined);
 
 const cell = (v: unknown): TableValue => (v === null || v === undefined ? null : typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 'true' : 'false') : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -52,7 +57,7 @@ export function exportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             const body = writeCsv({
               title: 'explore',
               subtitle: [],
-              columns: r.columns.map((c) => ({ id: c.id, label: c.label, kind: c.kind })),
+              columns: r.columns.map((c): TableColumn => ({ id: c.id, label: c.label, kind: c.kind, ...(csvUnit(c.unit) ? { unit: csvUnit(c.unit) } : {}) })),
               rows: r.rows.map((row) => r.columns.map((c) => (row['suppressed'] === true && c.kind === 'measure' ? SUPPRESSED : cell(row[c.id])))),
               total: null,
               notes: [],
@@ -85,7 +90,7 @@ export function exportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             }
             const rows = [...first.rows];
             for (let offset = MAX_PAGE; offset < first.total; offset += MAX_PAGE) rows.push(...(await lines(db, { ...spec, limit: MAX_PAGE, offset })).rows);
-            const body = writeCsv({ title: 'lines', subtitle: [], columns: first.columns.map((c) => ({ id: c, label: c, kind: 'dimension' as const })), rows: rows.map((r) => first.columns.map((c) => cell(r[c]))), total: null, notes: [] });
+            const body = writeCsv({ title: 'lines', subtitle: [], columns: first.columns.map((c): TableColumn => ({ id: c, label: c, kind: 'dimension', ...(MONEY_FIELDS.has(c) ? { unit: 'USD' as const } : {}) })), rows: rows.map((r) => first.columns.map((c) => cell(r[c]))), total: null, notes: [] });
             return send(req, reply, { nature: `export lines csv (${first.dataset})`, file: `lines-${first.dataset}.csv`, body, rows: rows.length, route: '/api/export/lines' });
           },
           (o) => ({ rowCount: o.rows }),

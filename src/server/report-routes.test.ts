@@ -113,7 +113,7 @@ describe('saved reports over HTTP', () => {
     expect([p.statusCode, p.rawPayload.subarray(0, 8).toString()]).toEqual([200, '%PDF-1.4']);
     expect(pdfText(p.rawPayload)).toContain('suppressed');
     const c = await investigator.get('/api/reports/steel-by-port/export?format=csv');
-    expect(c.body.split('\r\n')[1]).toBe('USLAX,CN,2024,2000,1,4,0,yes'); // the data ends in June 2024
+    expect(c.body.split('\r\n')[1]).toBe('USLAX,CN,2024,2000.00,1,4,0,yes'); // the data ends in June 2024
     const badFormat = await investigator.get('/api/reports/steel-by-port/export?format=docx');
     expect(badFormat.statusCode).toBe(400);
     const audit = await t.rt.control.db.selectFrom('audit_events').select(['event', 'principal', 'detail', 'row_count', 'outcome']).where('event', '=', 'export').execute();

@@ -236,7 +236,7 @@ describe('live GET responses against src/api-contract', () => {
 
   it('runs, anomalies, ranking, parties, graph, path, decisions and screening', async () => {
     const runs = await json(investigator, '/api/runs');
-    check('/api/runs', runs[0], shape<C.RunRecord>({ run_id: 'required', started_at: 'required', finished_at: 'required', detectors: 'required', params: 'required', data_version: 'required', principal: 'required', anomalies: 'required' }));
+    check('/api/runs', runs[0], shape<C.RunSummary>({ run_id: 'required', started_at: 'required', finished_at: 'required', detectors: 'required', params: 'required', data_version: 'required', principal: 'required', anomalies: 'required', detector_counts: 'required' }));
     const runCmp = await json(investigator, `/api/runs/compare?base=${runs[runs.length - 1].run_id}`);
     check('/api/runs/compare', runCmp, shape<C.RunComparison>({
       base: 'required', run: 'required', base_started_at: 'required', run_started_at: 'required', batches_added: 'required', batches_dropped: 'required', detectors: 'required', totals: 'required',
@@ -253,7 +253,17 @@ describe('live GET responses against src/api-contract', () => {
     const one = await json(investigator, `/api/anomalies/${encodeURIComponent(flagged.anomaly_id)}`);
     check('/api/anomalies/:id', one, shape<C.AnomalyDetail>({ ...anomalyShape, parties: 'required' }));
     expect(one.parties.length).toBeGreaterThan(0);
-    check('/api/anomalies/:id party', one.parties[0], shape<C.AnomalyParty>({ party_id: 'required', name: 'required', roles: 'required', rows: 'required' }));
+    check('/api/anomalies/:id party', one.parties[0], shape<C.AnomalyParty>({ party_id: 'required', name: 'required', roles: 'required', rows: 'required', refs: 'required' }));
+    const group = await json(investigator, `/api/anomalies/${encodeURIComponent(flagged.anomaly_id)}/group`);
+    check('/api/anomalies/:id/group', group, shape<C.ComparisonGroup>({
+      anomaly_id: 'required', detector: 'required', definition: 'required', n: 'required', n_at_run: 'required', q1: 'required', median: 'required', q3: 'required', values: 'required', sampled: 'required', where: 'required',
+    }));
+    check('/api/anomalies/:id/group definition', group.definition, shape<C.ComparisonGroup['definition']>({ hs6: 'required', flow: 'required', unit: 'required', partner: 'required', level: 'required', from: 'required', to: 'required', window_months: 'required' }));
+    const links = await json(investigator, `/api/lines/links?rows=${flagged.row_ids.join(',')}`);
+    check('/api/lines/links', links, shape<C.LineLinks>({ run_id: 'required', anomalies: 'required', parties: 'required' }));
+    check('/api/lines/links anomaly', links.anomalies[0], shape<C.LineLinks['anomalies'][number]>({ row_id: 'required', anomaly_id: 'required', detector: 'required', score: 'required' }));
+    check('/api/lines/links party', links.parties[0], shape<C.LineLinks['parties'][number]>({ row_id: 'required', role: 'required', party_id: 'required', name: 'required' }));
+    check('/api/reference/names', await json(investigator, '/api/reference/names?kind=hs_sections'), shape<C.ReferenceNames>({ kind: 'required', names: 'required' }));
 
     const ranking = await json(investigator, '/api/ranking');
     check('/api/ranking', ranking, shape<C.RankingPage>({ run_id: 'required', combination: 'required', rows: 'required', ...PAGE }));
@@ -287,6 +297,13 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/decisions', (await json(investigator, `/api/decisions?anomaly=${encodeURIComponent(flagged.anomaly_id)}`))[0], decisionShape);
 
     check('/api/screen', await json(investigator, '/api/screen?name=Outlier%20Imports'), shape<C.ScreenResponse>({ algorithm_version: 'required', threshold: 'required', list_versions: 'required', candidates_scored: 'required', results: 'required' }));
+    const stored = await json(investigator, `/api/parties/${id}`);
+    const hit = (stored.watchlist_hits ?? [])[0] as { list: string; entry_id: string } | undefined;
+    if (hit) {
+      const entryHits = await json(investigator, `/api/watchlist-hits?entry=${encodeURIComponent(`${hit.list}:${hit.entry_id}`)}`);
+      check('/api/watchlist-hits', entryHits, shape<C.EntryHits>({ hits: 'required' }));
+      check('/api/watchlist-hits hit', entryHits.hits[0], shape<C.EntryHits['hits'][number]>({ list: 'required', entry_id: 'required', hit_id: 'required', party_id: 'required', party_name: 'required', score: 'required', status: 'required', decision: 'required' }));
+    }
     const cmp = await json(investigator, '/api/screen/compare?a=Outlier%20Imports%20Inc&b=Outlier%20Import%20Incorporated');
     check('/api/screen/compare', cmp, shape<C.CompareResult>({ name_a: 'required', name_b: 'required', score: 'required', match: 'required', threshold: 'required', algorithm_version: 'required', explanation: 'required' }));
     check('/api/screen/compare explanation', cmp.explanation, shape<C.ScreenExplanation>({

@@ -12,13 +12,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { openRuntime } from '../../src/runtime/index.ts';
 import { QuotaExceededError } from '../../src/accounts/index.ts';
 import type { RoleName } from '../signed-in.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const SCREENSHOTS = join(REPO, '.tmp', 'screenshots');
+/** Screenshots and timings of the browser tests: test artefacts, gitignored, looked at after a run. */
+export const SCREENSHOTS = join(REPO, 'test-artifacts', 'screenshots');
 export const PASSWORD = 'correct horse battery staple';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -31,6 +33,8 @@ export const VIEWPORTS = {
 export interface TestUser {
   name: string;
   role: RoleName;
+  /** A partner analyst's agency: MX has no data in the generated store, so its pages are empty. */
+  provider?: string;
 }
 
 export const USERS: Record<string, TestUser> = {
@@ -40,6 +44,8 @@ export const USERS: Record<string, TestUser> = {
   administrator: { name: 'ada.admin', role: 'administrator' },
   auditor: { name: 'aud.auditor', role: 'auditor' },
   security: { name: 'sam.security', role: 'security-administrator' },
+  partner: { name: 'pia.partner', role: 'partner-analyst', provider: 'MX' },
+  master: { name: 'max.master', role: 'master-administrator' },
 };
 export const LOCKED_USER = 'lou.locked';
 /** Rows the locked user has taken out in its window (of the investigator's 2,000,000). */
@@ -178,7 +184,10 @@ export async function startServer(rows: number, opts: ServeOptions = {}): Promis
   const rt = await openRuntime({ dataDir, databaseUrl: '' });
   try {
     for (const u of Object.values(USERS)) {
-      await rt.access.accounts.add({ name: u.name, role: u.role, provider: null, password: PASSWORD, by: 'browser-test', displayName: u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ') });
+      const displayName = u.name.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join(' ');
+      // The master administrator exists once per data directory and is created as `users create-master` does.
+      if (u.role === 'master-administrator') await rt.access.accounts.createMaster({ name: u.name, displayName, password: PASSWORD });
+      else await rt.access.accounts.add({ name: u.name, role: u.role, provider: u.provider ?? null, password: PASSWORD, by: 'browser-test', displayName });
     }
     // Locked by its download quota the way the server locks it: 1.5M of its 2M rows used, then an export that would cross.
     const locked = await rt.access.accounts.add({ name: LOCKED_USER, role: 'investigator', provider: null, password: PASSWORD, by: 'browser-test' });
@@ -324,4 +333,43 @@ export function scrollFrames(page: Page, selector: string, steps: number): Promi
     },
     [selector, steps] as const,
   );
+}
+
+/** A browser test file's shared set-up: one served store, the built app, one Chromium, and signed-in sessions. */
+export interface BrowserSuite {
+  readonly url: string;
+  /** Script errors and failed loads seen by every page of the suite, prefixed with the user and address. */
+  readonly consoleProblems: string[];
+  session(user: TestUser, viewport: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page }>;
+}
+
+/** Registers beforeAll/afterAll for a suite over `rows` generated lines (startServer) and returns its handle. */
+export function browserSuite(rows: number, opts: ServeOptions = {}): BrowserSuite {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const consoleProblems: string[] = [];
+  beforeAll(async () => {
+    [server] = await Promise.all([startServer(rows, opts), buildWeb()]);
+    browser = await launch();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get url() {
+      return server!.url;
+    },
+    consoleProblems,
+    async session(user, viewport) {
+      const ctx = await browser!.newContext({ viewport });
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleProblems.push(`${user.name} ${page.url()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => consoleProblems.push(`${user.name} ${page.url()}: ${e.message}`));
+      await signInThroughForm(page, server!.url, user.name);
+      return { ctx, page };
+    },
+  };
 }

@@ -6,7 +6,7 @@
  * prompt of a server started with --require-purpose (the same data directory, served again), shown from the
  * start because the form reads GET /api/session/settings.
  *
- * New pages are saved as screenshots at desktop and tablet sizes in .tmp/screenshots (test artefacts).
+ * New pages are saved as screenshots at desktop and tablet sizes in test-artifacts/screenshots (test artefacts).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,6 +44,35 @@ async function session(user: keyof typeof USERS | string, viewport: keyof typeof
   page.on('pageerror', (e) => consoleProblems.push(`${user}: ${e.message}`));
   await signInThroughForm(page, server.url, USERS[user]?.name ?? user);
   return { ctx, page };
+}
+
+/** Rows of an RFC 4180 CSV text (quoted fields may hold commas and doubled quotes). */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch !== '"') cell += ch;
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      rows.push([...row, cell]);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows.filter((r) => r.some(Boolean));
 }
 
 /** GET from inside the page (same origin, the session cookie), as JSON. */
@@ -89,6 +118,14 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     const lines = (await downloaded(d2)).toString('utf8').split(/\r?\n/).filter(Boolean);
     expect(lines[0]).toContain('declaration_id');
     expect(lines.length).toBeGreaterThan(1);
+    // Money to the cent, never float noise: every value cell has exactly two decimals.
+    const lineRows = csvRows(lines.join('\n'));
+    const valueCol = lineRows[0]!.indexOf('value');
+    expect(valueCol).toBeGreaterThanOrEqual(0);
+    for (const r of lineRows.slice(1, 50)) expect(r[valueCol]).toMatch(/^-?\d+\.\d{2}$/);
+    const explored = csvRows(csv);
+    const valueIdx = explored[0]!.findIndex((h) => /^Value/.test(h));
+    for (const r of explored.slice(1)) expect(r[valueIdx]).toMatch(/^-?\d+\.\d{2}$/);
 
     // Both exports are audit events of this user (their own trail) with the row counts.
     const audit = await getJson<{ rows: { event: string; principal: string; outcome: string; detail: string; rowCount?: number }[] }>(page, '/api/audit?event=export&limit=20');
@@ -118,6 +155,16 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     await expect.poll(() => page.getByTestId('report-list').textContent(), SLOW).toContain('Import value by origin');
 
     await builder.getByRole('button', { name: 'Run' }).click();
+    // Top 5 by year reads as five origins and "(others)" across the years, not as one row per origin and year.
+    const cross = page.getByTestId('report-crosstab');
+    await cross.waitFor({ timeout: 60_000 });
+    expect(await cross.locator('tbody tr').count()).toBeLessThanOrEqual(6);
+    expect(await page.getByTestId('report-rows').textContent()).toMatch(/top 5/);
+    // The header says when it ran in words, not as an ISO timestamp; no incomplete-period warning unless a period is marked.
+    const resultText = (await page.getByTestId('report-result').textContent()) ?? '';
+    expect(resultText).toMatch(/Run by ivy\.investigator at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(resultText).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+    await page.getByRole('button', { name: 'Rows as exported' }).click();
     const table = page.getByTestId('report-table');
     await table.waitFor({ timeout: 60_000 });
     const headers = await table.locator('thead th').allTextContents();
@@ -146,7 +193,7 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
 
     await tabletShots('investigator', `/reports/${REPORT}`, 'reports', async (p) => {
       await p.getByTestId('report-builder').getByRole('button', { name: 'Run' }).click();
-      await p.getByTestId('report-table').waitFor({ timeout: 60_000 });
+      await p.getByTestId('report-crosstab').waitFor({ timeout: 60_000 });
     });
   });
 
@@ -383,8 +430,14 @@ describe('web application follow-ups in Chromium', { timeout: 240_000 }, () => {
     await admin.page.goto(`${server.url}/admin`);
     const arow = admin.page.locator(`[data-testid="accounts-table"] tr[data-account="${NEW_USER}"]`);
     await arow.waitFor();
-    await arow.getByRole('button', { name: 'Activate' }).click();
+    // Activation asks for the date the training was completed instead of recording today unasked.
+    await arow.getByRole('button', { name: 'Activate…' }).click();
+    const activate = admin.page.getByRole('form', { name: `activate ${NEW_USER}` });
+    await activate.getByLabel(/completed the required training/).fill('2026-01-15');
+    await activate.getByRole('button', { name: 'Activate' }).click();
     await expect.poll(() => admin.page.getByRole('status').textContent(), SLOW).toContain('now active');
+    const activated = (await getJson<{ name: string; trainingAttestedAt: string | null }[]>(admin.page, '/api/accounts')).find((a) => a.name === NEW_USER)!;
+    expect(activated.trainingAttestedAt).toMatch(/^2026-01-15/);
     await admin.ctx.close();
 
     // The new user signs in and sees their role.

@@ -8,6 +8,7 @@ import { SessionProvider, useSession } from './session/session.tsx';
 import { SignInPage } from './session/sign-in-page.tsx';
 import { AccountRequestPage } from './session/account-request-page.tsx';
 import { Shell, visiblePages } from './shell/shell.tsx';
+import { ReferenceNamesProvider } from './reference/reference-names.tsx';
 
 const ExplorePage = lazy(() => import('./explore/explore-page.tsx').then((m) => ({ default: m.ExplorePage })));
 const AnomaliesPage = lazy(() => import('./anomalies/anomalies-page.tsx').then((m) => ({ default: m.AnomaliesPage })));
@@ -39,11 +40,13 @@ function Gate() {
     return <SignInPage notice={state.reason} />;
   }
   return (
-    <Shell>
-      <Suspense fallback={<p className="muted pad">Loading page…</p>}>
-        <Routes />
-      </Suspense>
-    </Shell>
+    <ReferenceNamesProvider>
+      <Shell>
+        <Suspense fallback={<p className="muted pad">Loading page…</p>}>
+          <Routes />
+        </Suspense>
+      </Shell>
+    </ReferenceNamesProvider>
   );
 }
 

@@ -7,6 +7,7 @@
  * The server enforces every rule (no self-service, status transitions, who may approve whom); buttons
  * here only follow the status so the screen offers sensible actions, and server refusals are shown as sent.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
@@ -14,11 +15,15 @@ import { useSession } from '../session/session.tsx';
 import { QuotaTable } from './quota-table.tsx';
 
 const STATUSES = ['', 'requested', 'approved', 'active', 'locked', 'suspended', 'disabled', 'rejected'];
+const ADMIN_ROLES = new Set(['administrator', 'security-administrator', 'master-administrator']);
 
-type Pending = { kind: 'unlock' | 'reject' | 'renew'; account: Pick<Account, 'id' | 'name'> } | null;
+type Pending = { kind: 'unlock' | 'reject' | 'renew' | 'activate'; account: Pick<Account, 'id' | 'name'> } | null;
+
+const LABEL: Record<NonNullable<Pending>['kind'], string> = { unlock: 'Unlock', reject: 'Reject', renew: 'Renew', activate: 'Activate' };
 
 export function AdminPage() {
-  const { api, can } = useSession();
+  const { api, can, state } = useSession();
+  const me = state.status === 'signed-in' ? state.session.user.name : null;
   const [status, setStatus] = useState('');
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -56,7 +61,13 @@ export function AdminPage() {
     }
   };
 
+  // A fresh field for every action asked for (a reason typed for one must not become another's date).
+  useEffect(() => setText(''), [pending?.kind, pending?.account.id]);
   const today = new Date().toISOString().slice(0, 10);
+  const isDate = pending?.kind === 'renew' || pending?.kind === 'activate';
+  const canCreateAdmin = can('accounts:create-admin');
+  const waitingActivation = (accounts ?? []).filter((a) => a.status === 'approved');
+  const mine = waitingActivation.filter((a) => !ADMIN_ROLES.has(a.role) || canCreateAdmin);
 
   return (
     <div className="page">
@@ -89,6 +100,32 @@ export function AdminPage() {
           {error}
         </p>
       )}
+      {can('accounts:activate') && accounts && (
+        <section className="panel" aria-labelledby="duties-title" data-testid="admin-duties">
+          <div className="panel-head">
+            <h2 id="duties-title">What waits for you</h2>
+          </div>
+          <div className="panel-body small">
+            {mine.length ? (
+              <p>
+                {mine.length} approved request{mine.length === 1 ? '' : 's'} wait{mine.length === 1 ? 's' : ''} for activation: {mine.map((a) => `${a.name} (${a.role})`).join(', ')}. Activate each once the
+                person&apos;s training is attested, giving its date.
+              </p>
+            ) : (
+              <p>No approved request waits for activation{status ? ' with this status filter' : ''}.</p>
+            )}
+            {canCreateAdmin ? (
+              <p>
+                As master administrator you activate administrative accounts (administrator, security administrator): the person requests one on the sign-in page&apos;s &ldquo;Request
+                one&rdquo; link, naming you or another supervisor; once the supervisor approves, the request appears here to activate. You can also reject an approved request with a reason,
+                and read the audit trail, the disclosure ledger, the data register and the transparency report.
+              </p>
+            ) : (
+              waitingActivation.some((a) => ADMIN_ROLES.has(a.role)) && <p>Requests for administrative roles are activated by the master administrator.</p>
+            )}
+          </div>
+        </section>
+      )}
       {pending && (
         <form
           className="panel"
@@ -98,16 +135,21 @@ export function AdminPage() {
             const a = pending.account;
             if (pending.kind === 'unlock') void act('Unlocked', () => api.unlockAccount(a.id, text.trim()));
             else if (pending.kind === 'reject') void act('Rejected', () => api.rejectAccount(a.id, text.trim()));
-            else void act('Renewed', () => api.renewAccount(a.id, { trainingAttestedAt: text.trim() || today }));
+            else if (pending.kind === 'activate') void act('Activated', () => api.activateAccount(a.id, { trainingAttestedAt: text.trim() }));
+            else void act('Renewed', () => api.renewAccount(a.id, { trainingAttestedAt: text.trim() }));
           }}
         >
           <div className="panel-body toolbar">
             <label className="grow">
-              {pending.kind === 'renew' ? `Training attested on (YYYY-MM-DD) for ${pending.account.name}` : `Reason to ${pending.kind} ${pending.account.name} (kept in the audit trail)`}
-              <input value={text} onChange={(e) => setText(e.target.value)} required={pending.kind !== 'renew'} placeholder={pending.kind === 'renew' ? today : 'e.g. identity confirmed by phone with the supervisor'} autoFocus />
+              {isDate ? `Date ${pending.account.name} completed the required training (from the training record)` : `Reason to ${pending.kind} ${pending.account.name} (kept in the audit trail)`}
+              {isDate ? (
+                <input type="date" value={text} onChange={(e) => setText(e.target.value)} required max={today} autoFocus />
+              ) : (
+                <input value={text} onChange={(e) => setText(e.target.value)} required placeholder="e.g. identity confirmed by phone with the supervisor" autoFocus />
+              )}
             </label>
             <button type="submit" className="primary">
-              {pending.kind === 'unlock' ? 'Unlock' : pending.kind === 'reject' ? 'Reject' : 'Renew'}
+              {LABEL[pending.kind]}
             </button>
             <button type="button" onClick={() => setPending(null)}>
               Cancel
@@ -116,7 +158,7 @@ export function AdminPage() {
         </form>
       )}
       {accounts && (
-        <div className="scroll-x">
+        <ScrollBox label="Accounts">
           <table className="plain" data-testid="accounts-table">
             <thead>
               <tr>
@@ -137,7 +179,7 @@ export function AdminPage() {
                   <td className="mono">{a.name}</td>
                   <td>
                     <div className="chips">
-                      {a.status === 'requested' && can('accounts:approve') && (
+                      {a.status === 'requested' && can('accounts:approve') && a.supervisor === me && (
                         <>
                           <button type="button" onClick={() => void act('Approved', () => api.approveAccount(a.id))}>
                             Approve
@@ -147,11 +189,21 @@ export function AdminPage() {
                           </button>
                         </>
                       )}
-                      {a.status === 'approved' && can('accounts:activate') && (
-                        <button type="button" onClick={() => void act('Activated', () => api.activateAccount(a.id, { trainingAttestedAt: today }))}>
-                          Activate
+                      {a.status === 'approved' && can('accounts:activate') && (!ADMIN_ROLES.has(a.role) || canCreateAdmin) && (
+                        <button
+                          type="button"
+                          onClick={() => setPending({ kind: 'activate', account: a })}
+                        >
+                          Activate…
                         </button>
                       )}
+                      {a.status === 'approved' && can('accounts:activate') && ADMIN_ROLES.has(a.role) && !canCreateAdmin && <span className="muted small">master administrator activates</span>}
+                      {(a.status === 'approved' || (a.status === 'requested' && a.supervisor !== me)) && can('accounts:activate') && (
+                        <button type="button" onClick={() => setPending({ kind: 'reject', account: a })}>
+                          Reject
+                        </button>
+                      )}
+                      {a.status === 'requested' && a.supervisor !== me && <span className="muted small">waits for {a.supervisor ?? 'its supervisor'}&apos;s approval</span>}
                       {a.status === 'locked' && can('accounts:unlock') && (
                         <button type="button" onClick={() => setPending({ kind: 'unlock', account: a })}>
                           Unlock
@@ -179,7 +231,7 @@ export function AdminPage() {
             </tbody>
           </table>
           {accounts.length === 0 && <p className="muted">No accounts with this status.</p>}
-        </div>
+        </ScrollBox>
       )}
       <QuotaTable version={version} onUnlock={can('accounts:unlock') ? (a) => setPending({ kind: 'unlock', account: a }) : undefined} />
     </div>

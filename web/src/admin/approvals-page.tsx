@@ -4,6 +4,7 @@
  * not the administration page: it shows only the requests waiting for this user, with approve and reject
  * (a reason, kept in the audit trail). The server checks that the approver is the named supervisor.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
@@ -85,7 +86,7 @@ export function ApprovalsPage() {
       )}
       {requests && requests.length === 0 && <p className="muted">No requests are waiting for you.</p>}
       {requests && requests.length > 0 && (
-        <div className="scroll-x">
+        <ScrollBox label="Requests waiting for you">
           <table className="plain" data-testid="approvals-table">
             <thead>
               <tr>
@@ -123,7 +124,7 @@ export function ApprovalsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </div>
   );

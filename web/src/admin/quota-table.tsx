@@ -9,6 +9,7 @@
  *   nothing is said by colour alone.
  * - Unlocking goes through the page's own unlock form (written reason, audited): this table only asks for it.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { AccountQuota } from '../api/types.ts';
@@ -94,7 +95,7 @@ export function QuotaTable({ version, onUnlock }: { version: number; onUnlock?: 
         </p>
       )}
       {sorted && (
-        <div className="scroll-x">
+        <ScrollBox label="Download quotas">
           <table className="plain" data-testid="quota-table">
             <thead>
               <tr>
@@ -146,7 +147,7 @@ export function QuotaTable({ version, onUnlock }: { version: number; onUnlock?: 
             </tbody>
           </table>
           {sorted.length === 0 && <p className="muted pad-x">No activated accounts.</p>}
-        </div>
+        </ScrollBox>
       )}
     </section>
   );

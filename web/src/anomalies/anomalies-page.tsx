@@ -10,15 +10,24 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { Anomaly, Page, RunChange, RunComparison, RunRecord } from '../api/types.ts';
+import type { Anomaly, Page, RunChange, RunComparison, RunSummary } from '../api/types.ts';
 import { formatInt } from '../format/number-format.ts';
-import { useApi } from '../session/session.tsx';
+import { useSession } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
 import { VirtualTable, type VtColumn } from '../table/virtual-table.tsx';
 import { LINE_FILTERS, lineFilterProblem, readLineFilters, type LineFilters } from './anomaly-filters.ts';
 import { AnomalyPanel } from './anomaly-panel.tsx';
+import { detectorTitle, zeroHint } from './detector-names.ts';
+import { EmptyState } from '../shell/empty-state.tsx';
 
 const LOAD = 2000;
+
+/** The user's data scope in words, for empty states ("trade lines of MX"). */
+function scopeText(s: ReturnType<typeof useSession>): string {
+  const st = s.state;
+  if (st.status !== 'signed-in') return 'all data';
+  return st.session.scope.grants.map((g) => `${g.category}${g.providers === '*' ? '' : ` of ${g.providers.join(', ')}`}`).join('; ') || 'no data';
+}
 const CHANGES: { id: RunChange; label: string }[] = [
   { id: 'new', label: 'New' },
   { id: 'changed', label: 'Changed score' },
@@ -27,7 +36,8 @@ const CHANGES: { id: RunChange; label: string }[] = [
 ];
 
 export function AnomaliesPage() {
-  const api = useApi();
+  const session = useSession();
+  const { api } = session;
   const { location, navigate } = useRouter();
   const selected = decodeURIComponent(location.path.split('/')[2] ?? '') || null;
   const q = location.query;
@@ -37,7 +47,7 @@ export function AnomaliesPage() {
   const against = q.get('against') ?? '';
   const change = (against ? (q.get('change') ?? 'new') : '') as RunChange | '';
   const [comparison, setComparison] = useState<RunComparison | null>(null);
-  const [runs, setRuns] = useState<RunRecord[]>([]);
+  const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [page, setPage] = useState<Page<Anomaly> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -45,6 +55,7 @@ export function AnomaliesPage() {
   const [draft, setDraft] = useState<LineFilters>(applied);
   const [problem, setProblem] = useState<string | null>(null);
   const [score, setScore] = useState(minScore);
+  const provider = session.state.status === 'signed-in' ? session.state.session.user.provider : null;
   useEffect(() => setDraft(applied), [applied]);
   const panelRef = useRef<HTMLElement>(null);
   // Stacked layout (tablet): bring the explanation into view when an anomaly is chosen.
@@ -53,7 +64,7 @@ export function AnomaliesPage() {
   }, [selected]);
 
   useEffect(() => {
-    api.runs().then(setRuns, () => undefined);
+    api.runs().then(setRuns, () => setRuns([]));
   }, [api]);
 
   useEffect(() => {
@@ -102,14 +113,21 @@ export function AnomaliesPage() {
   const filtered = LINE_FILTERS.some((k) => applied[k]);
 
   const rows = page?.rows ?? [];
+  const runList = runs ?? [];
   // Gone anomalies are listed from the compared run; the run the user chose is still the one in the select.
   const listedRunId = change === 'gone' ? (comparison?.run ?? run) : (page?.run_id ?? run);
-  const currentRun = runs.find((r) => r.run_id === (listedRunId || runs[0]?.run_id));
+  const currentRun = runList.find((r) => r.run_id === (listedRunId || runList[0]?.run_id));
   const shownRun = currentRun?.run_id ?? '';
   // Runs to compare with: those before the shown one (runs are listed newest first).
-  const earlier = runs.slice(runs.findIndex((r) => r.run_id === shownRun) + 1);
+  const earlier = runList.slice(runList.findIndex((r) => r.run_id === shownRun) + 1);
   const counts = comparison && (detector ? comparison.detectors.find((d) => d.detector === detector) : comparison.totals);
-  const detectors = currentRun?.detectors ?? [...new Set((page?.rows ?? []).map((a) => a.detector))];
+  // Only detectors whose anomalies this user may read (a customs officer is not offered payment-mismatch).
+  const detectorCounts = currentRun?.detector_counts ?? null;
+  const detectors = detectorCounts ? currentRun!.detectors.filter((d) => d in detectorCounts) : [...new Set((page?.rows ?? []).map((a) => a.detector))];
+  const hint = detector && detectorCounts?.[detector] === 0 ? zeroHint(detector) : null;
+  const quiet = detectorCounts ? detectors.filter((d) => detectorCounts[d] === 0 && zeroHint(d)) : [];
+  // No run is visible at all (no data of this scope analysed yet): nothing to filter, say what happens next.
+  const noRun = runs !== null && runList.length === 0 && !loading && page?.run_id == null;
   const selectedIndex = rows.findIndex((a) => a.anomaly_id === selected);
   const queryString = location.query.toString();
 
@@ -128,8 +146,22 @@ export function AnomaliesPage() {
           </>
         ),
       },
-      { id: 'detector', label: 'Detector', width: 130, text: (a) => a.detector },
-      { id: 'subject', label: 'Subject', width: 170, text: (a) => (a.subject.declaration_id ? `${a.subject.declaration_id}${a.subject.line_no !== null ? `/${a.subject.line_no}` : ''}` : a.subject.kind) },
+      { id: 'detector', label: 'Detector', width: 130, text: (a) => a.detector, title: (a) => detectorTitle(a.detector) },
+      {
+        id: 'subject',
+        label: 'Subject',
+        width: 170,
+        text: (a) =>
+          typeof a.evidence['payment_id'] === 'string'
+            ? `payment ${a.evidence['payment_id']}`
+            : a.subject.declaration_id
+            ? `${a.subject.declaration_id}${a.subject.line_no !== null ? `/${a.subject.line_no}` : ''}`
+            : typeof a.evidence['role'] === 'string'
+              ? `${/^[aeiou]/.test(String(a.evidence['role'])) ? 'an' : 'a'} ${a.evidence['role']}${typeof a.evidence['month'] === 'string' ? `, ${a.evidence['month']}` : ''}`
+              : a.subject.kind === 'pair' && a.evidence['pair']
+                ? `mirror pair ${String((a.evidence['pair'] as Record<string, unknown>)['importer'] ?? '')}–${String((a.evidence['pair'] as Record<string, unknown>)['exporter'] ?? '')}`
+                : a.subject.kind,
+      },
       { id: 'reason', label: 'Reason', width: 620, text: (a) => a.reason },
     ],
     [],
@@ -146,16 +178,17 @@ export function AnomaliesPage() {
         <h1>Anomalies</h1>
         {currentRun && (
           <span className="muted small">
-            Run {currentRun.run_id}, {currentRun.started_at.slice(0, 16)}, {formatInt(currentRun.anomalies)} anomalies, detectors {currentRun.detectors.join(', ')}
+            Run {currentRun.run_id} of {currentRun.started_at.slice(0, 16)} by {currentRun.principal}: {formatInt(currentRun.anomalies)} anomalies you can see, from {detectors.length} detectors
           </span>
         )}
       </div>
+      {!noRun && (
       <div className="toolbar" role="search" aria-label="Filter anomalies">
         <label>
           Run
           <select value={run} onChange={(e) => setParam('run', e.target.value)}>
             <option value="">Latest</option>
-            {runs.map((r) => (
+            {runList.map((r) => (
               <option key={r.run_id} value={r.run_id}>
                 {r.run_id} ({r.started_at.slice(0, 10)})
               </option>
@@ -192,7 +225,7 @@ export function AnomaliesPage() {
             <option value="">All</option>
             {detectors.map((d) => (
               <option key={d} value={d}>
-                {d}
+                {detectorTitle(d)} ({d}){detectorCounts ? `: ${formatInt(detectorCounts[d] ?? 0)}` : ''}
               </option>
             ))}
           </select>
@@ -240,6 +273,7 @@ export function AnomaliesPage() {
           )}
         </form>
       </div>
+      )}
       {(error ?? problem) && (
         <p className="error" role="alert">
           {error ?? problem}
@@ -247,7 +281,7 @@ export function AnomaliesPage() {
       )}
       <div className="status-line" aria-live="polite" data-testid="anomalies-status" data-total={page?.total ?? ""}>
         {loading && <span>Loading…</span>}
-        {page && (
+        {page && !noRun && (
           <span>
             {formatInt(page.total)} anomalies match{page.truncated ? `; the highest ${formatInt(page.rows.length)} are listed` : ''}
             {filtered ? ` (lines filtered by ${LINE_FILTERS.filter((k) => applied[k]).map((k) => `${k} ${applied[k]}`).join(', ')})` : ''}
@@ -262,6 +296,25 @@ export function AnomaliesPage() {
           </span>
         )}
       </div>
+      {hint && (
+        <p className="notice" data-testid="detector-hint">
+          {detectorTitle(detector)} flagged nothing in this run. {hint}
+        </p>
+      )}
+      {!detector && quiet.length > 0 && (
+        <p className="muted small" data-testid="quiet-detectors">
+          Flagged nothing in this run: {quiet.map((d) => `${detectorTitle(d)} (${zeroHint(d)})`).join(' ')}
+        </p>
+      )}
+      {noRun ? (
+        <EmptyState testId="anomalies-empty" title="No analysis run covers your data yet">
+          {!session.hasCategory('trade', 'row')
+            ? 'Your role reads no trade lines, so no anomaly can be shown to you.'
+            : provider
+              ? `Your scope is ${scopeText(session)}. Anomalies of your agency's lines appear here once its uploads have been loaded and an analysis has run over them; ask the host's administrator when the next analysis runs.`
+              : `Your scope is ${scopeText(session)}. Load declarations (parallax ingest FILE --category trade --provider …), then run parallax analyze: its anomalies appear here.`}
+        </EmptyState>
+      ) : (
       <div className="split">
         <VirtualTable
           label="Anomalies, highest score first"
@@ -270,13 +323,22 @@ export function AnomaliesPage() {
           height="var(--list-height)"
           selectedIndex={selectedIndex >= 0 ? selectedIndex : null}
           onActivate={(i) => open(i)}
-          empty={loading ? 'Loading…' : page?.run_id === null ? 'No analysis run yet: run parallax analyze.' : 'No anomalies match.'}
+          empty={
+            loading
+              ? 'Loading…'
+              : filtered || minScore || detector || against
+                ? 'No anomalies match these filters: clear a filter or choose another detector.'
+                : 'This run flagged nothing you can see.'
+          }
           testId="anomalies-table"
         />
         <section className="panel" aria-label="Explanation" ref={panelRef}>
-          <div className="panel-body">{selected ? <AnomalyPanel id={selected} runs={runs} /> : <p className="muted">Select an anomaly to see why it was flagged.</p>}</div>
+          <div className="panel-body">
+            {selected ? <AnomalyPanel id={selected} runs={runList} /> : <p className="muted">{rows.length ? 'Select an anomaly to see why it was flagged.' : 'The explanation of an anomaly appears here.'}</p>}
+          </div>
         </section>
       </div>
+      )}
     </div>
   );
 }

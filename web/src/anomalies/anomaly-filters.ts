@@ -1,6 +1,5 @@
 /**
- * The anomaly list's filters as they live in the URL, and the evidence flattener for the explanation
- * panel. Pure functions.
+ * The anomaly list's filters as they live in the URL. Pure functions.
  *
  * Every filter is applied by the server (GET /api/anomalies): run, detector and score on the anomaly;
  * country, HS prefix, party and period on the trade lines each anomaly names. So the total and the pages
@@ -34,16 +33,4 @@ export function readLineFilters(q: URLSearchParams): LineFilters {
 export function lineFilterProblem(f: LineFilters): string | null {
   for (const k of LINE_FILTERS) if (f[k].trim() && !VALID[k].test(f[k].trim())) return HINT[k];
   return null;
-}
-
-/** Evidence flattened to dotted keys, for the evidence table. */
-export function flattenEvidence(e: Record<string, unknown>): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  const walk = (o: unknown, prefix: string) => {
-    if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
-      for (const [k, v] of Object.entries(o as Record<string, unknown>)) walk(v, prefix ? `${prefix}.${k}` : k);
-    } else out.push([prefix, Array.isArray(o) ? o.join(', ') : o]);
-  };
-  walk(e, '');
-  return out;
 }

@@ -11,9 +11,10 @@
  */
 import { ENDPOINTS, fillPath, type EndpointName } from './endpoints.ts';
 import type {
-  Account, AccountQuota, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult, RunRecord,
+  Account, AccountQuota, AccountRequested, AnomalyDetail, AnomalyPage, AuditPage, AuditVerifyReport, Batch, Catalogue, ExploreResult, LinesResult, MeasuresCatalogue, MeasuresResult,
   ScreenResponse, Session, SessionSettings, PartySummary, PartyProfile, PartyGraph, Decision, DisclosurePage, ReportInput, ReportList, ReportRunResult, ReportRuns, SavedReport,
-  RunComparison, RunChange, DataRegister, TransparencyReport, RetentionView, PurgeReport, RetentionPolicy, LegalHold,
+  RunComparison, RunChange, DataRegister, TransparencyReport, RetentionView, PurgeReport, RetentionPolicy, LegalHold, RunSummary, ComparisonGroup, LineLinks,
+  ReferenceNames, EntryHits,
 } from './types.ts';
 
 /** A file the server sent (an export): its bytes and the name from content-disposition. */
@@ -32,7 +33,8 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
+/** Query values; an array repeats its key (id=a&id=b), as the server's list parameters expect. */
+type Query = Record<string, string | number | boolean | readonly string[] | undefined | null>;
 
 export interface ClientOptions {
   onUnauthorized?: () => void;
@@ -49,7 +51,10 @@ export function createApiClient(opts: ClientOptions = {}) {
     let url = fillPath(ENDPOINTS[name].path, o.params);
     if (o.query) {
       const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(o.query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+      for (const [k, v] of Object.entries(o.query)) {
+        if (Array.isArray(v)) for (const x of v) qs.append(k, String(x));
+        else if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+      }
       const s = qs.toString();
       if (s) url += `?${s}`;
     }
@@ -133,7 +138,11 @@ export function createApiClient(opts: ClientOptions = {}) {
     ) =>
       call<AnomalyPage>('anomalies', { query: q, signal }),
     anomaly: (id: string, signal?: AbortSignal) => call<AnomalyDetail>('anomaly', { params: { id }, signal }),
-    runs: () => call<RunRecord[]>('runs'),
+    runs: () => call<RunSummary[]>('runs'),
+    anomalyGroup: (id: string, signal?: AbortSignal) => call<ComparisonGroup>('anomalyGroup', { params: { id }, signal }),
+    lineLinks: (q: { dataset?: string; rows: string }, signal?: AbortSignal) => call<LineLinks>('lineLinks', { query: q, signal }),
+    referenceNames: (q: { kind: string; codes?: string | undefined }) => call<ReferenceNames>('referenceNames', { query: q }),
+    entryHits: (entries: readonly string[], signal?: AbortSignal) => call<EntryHits>('entryHits', { query: { entry: entries }, signal }),
     compareRuns: (q: { base: string; run?: string }, signal?: AbortSignal) => call<RunComparison>('compareRuns', { query: q, signal }),
     screen: (q: { name: string; type?: string; country?: string; limit?: number }, signal?: AbortSignal) => call<ScreenResponse>('screen', { query: q, signal }),
     sessionSettings: () => call<SessionSettings>('sessionSettings'),

@@ -22,17 +22,25 @@ export const ENDPOINTS = {
   catalogue: e('GET', '/api/catalogue'),
   explore: e('GET', '/api/explore'),
   lines: e('GET', '/api/lines'),
+  // What some lines link to: their anomalies (latest run) and resolved parties.
+  lineLinks: e('GET', '/api/lines/links'),
+  // Names of codes (countries, HS sections, chapters, headings, ports) shown beside them.
+  referenceNames: e('GET', '/api/reference/names'),
   batches: e('GET', '/api/batches'),
   quarantine: e('GET', '/api/batches/:id/quarantine'),
   measures: e('GET', '/api/measures'),
   measuresQuery: e('GET', '/api/measures/query'),
   anomalies: e('GET', '/api/anomalies'),
   anomaly: e('GET', '/api/anomalies/:id'),
+  // The lines a price anomaly was compared with, read with the detector's own group definition.
+  anomalyGroup: e('GET', '/api/anomalies/:id/group'),
   ranking: e('GET', '/api/ranking'),
   runs: e('GET', '/api/runs'),
   compareRuns: e('GET', '/api/runs/compare'),
   screen: e('GET', '/api/screen'),
   screenCompare: e('GET', '/api/screen/compare'),
+  // The trading parties whose stored screening hits name a list entry.
+  entryHits: e('GET', '/api/watchlist-hits'),
   // Exports through the server: counted against the download quota and written to the disclosure ledger.
   exportExplore: e('GET', '/api/export/explore'),
   exportLines: e('GET', '/api/export/lines'),

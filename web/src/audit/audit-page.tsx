@@ -4,6 +4,7 @@
  * with what verification cannot detect stated beside the result; for auditors (audit:read-all) also the
  * disclosure ledger, as a second view of the page (?view=disclosures, so it is a link).
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { AuditPage as AuditPageData, AuditVerifyReport } from '../api/types.ts';
@@ -167,7 +168,7 @@ export function AuditPage() {
               Older
             </button>
           </div>
-          <div className="scroll-x">
+          <ScrollBox label="Audit events">
             <table className="plain" data-testid="audit-table">
               <thead>
                 <tr>
@@ -200,7 +201,7 @@ export function AuditPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         </>
       )}
         </>

@@ -4,6 +4,7 @@
  * the entry is kept. Read-only, for auditors (GET /api/disclosures needs audit:read-all); paged newest first,
  * filtered by who disclosed or who received.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Disclosure } from '../api/types.ts';
@@ -78,7 +79,7 @@ export function DisclosureLedger() {
               Older
             </button>
           </div>
-          <div className="scroll-x">
+          <ScrollBox label="Disclosure ledger">
             <table className="plain" data-testid="disclosures-table">
               <thead>
                 <tr>
@@ -111,7 +112,7 @@ export function DisclosureLedger() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
           {data.rows.length === 0 && <p className="muted">No disclosures recorded.</p>}
         </>
       )}

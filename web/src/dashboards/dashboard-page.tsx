@@ -8,13 +8,17 @@
  * incomplete-period rules apply exactly as in reports; incomplete months are marked, never compared.
  * Suppressed cells (aggregate-level scopes) show as "suppressed", not as zero.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
-import { BarChart } from '../charts/bar-chart.tsx';
-import { LineChart } from '../charts/line-chart.tsx';
+import { BarListChart } from '../charts/bar-list-chart.tsx';
+import { TimeSeriesChart } from '../charts/time-series-chart.tsx';
 import { formatChange, formatInt, formatValue } from '../format/number-format.ts';
-import { useApi } from '../session/session.tsx';
+import { CompactNumber } from '../format/compact-number.tsx';
+import { DIMENSION_KIND, useNames, withName } from '../reference/reference-names.tsx';
+import { EmptyState, noDataHint } from '../shell/empty-state.tsx';
+import { useSession } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
 import { HeatCell } from './heat-cell.tsx';
 import { ProductPartnerHeat } from './product-partner-heat.tsx';
@@ -33,7 +37,8 @@ function quote(s: string) {
 }
 
 export function DashboardPage() {
-  const api = useApi();
+  const session = useSession();
+  const { api } = session;
   const { location } = useRouter();
   const path = LEVELS.map((l) => location.query.get(l.id)).filter((v): v is string => v !== null).slice(0, LEVELS.length - 1);
   const level = LEVELS[path.length]!;
@@ -64,6 +69,7 @@ export function DashboardPage() {
   }, [api, where, level.id]);
 
   const info = totals?.measures.find((m) => m.id === measure);
+  const nationName = useNames('countries', path.slice(0, 1));
   const periods = useMemo(() => [...new Set((totals?.rows ?? []).map((r) => String(r['period'])))].sort(), [totals]);
   const complete = (totals?.rows ?? []).filter((r) => r['incomplete'] !== true).sort((a, b) => String(a['period']).localeCompare(String(b['period'])));
   const latest = complete[complete.length - 1];
@@ -86,10 +92,17 @@ export function DashboardPage() {
   }, [byMember, periods, level.id, measure]);
 
   const latestPeriod = latest ? String(latest['period']) : null;
+  const memberKind = DIMENSION_KIND[level.id];
+  const memberName = useNames(memberKind, (heat?.ranked ?? []).map((r) => r.k));
+  const label = (k: string) => withName(k, memberName(k));
+  // Members with a figure in the latest complete month; suppressed or absent members are not ranked as zero.
   const top = (heat?.ranked ?? [])
-    .map(({ k, m }) => ({ label: k, value: latestPeriod && typeof m.get(latestPeriod)?.[measure] === 'number' ? (m.get(latestPeriod)![measure] as number) : 0 }))
+    .filter(({ m }) => latestPeriod !== null && typeof m.get(latestPeriod)?.[measure] === 'number')
+    .map(({ k, m }) => ({ label: label(k), value: m.get(latestPeriod!)![measure] as number }))
     .sort((a, b) => b.value - a.value)
     .slice(0, 10);
+  const noData = totals !== null && totals.rows.length === 0;
+  const incomplete = useMemo(() => new Set((totals?.rows ?? []).filter((r) => r['incomplete'] === true).map((r) => String(r['period']).slice(0, 7))), [totals]);
 
   const drillTo = (member: string) => {
     if (path.length >= LEVELS.length - 1) return null;
@@ -110,7 +123,7 @@ export function DashboardPage() {
             for (let j = 0; j <= i; j++) q[LEVELS[j]!.id] = path[j]!;
             return (
               <span key={i}>
-                › <Link to={withQuery('/dashboards', q)}>{v}</Link>
+                › <Link to={withQuery('/dashboards', q)}>{i === 0 ? withName(v, nationName(v)) : v}</Link>
               </span>
             );
           })}
@@ -133,7 +146,14 @@ export function DashboardPage() {
         </p>
       )}
       {!totals && !error && <p className="muted">Loading…</p>}
-      {totals && (
+      {noData && (
+        <EmptyState testId="dashboard-empty" title={where ? 'No trade here in your scope' : 'No trade data in your scope yet'}>
+          {where
+            ? 'Nothing loaded that you may read falls under this place. Go back to all nations, or choose another member.'
+            : noDataHint(session.state.status === 'signed-in' ? session.state.session.user.provider : null, 'Trade')}
+        </EmptyState>
+      )}
+      {totals && !noData && (
         <section aria-label="Headline figures" className="headlines" data-testid="headlines">
           {totals.measures.map((m) => {
             const v = latest?.[m.id];
@@ -145,7 +165,7 @@ export function DashboardPage() {
                   {m.name}
                   {m.unit === 'USD' ? ' (USD)' : ''} · {latestPeriod ?? 'no complete month'}
                 </div>
-                <div className="value">{v === null && latest ? 'suppressed' : formatValue(v ?? null, m.unit === 'USD' ? undefined : m.unit)}</div>
+                <div className="value">{v === null && latest ? 'suppressed' : typeof v === 'number' ? <CompactNumber value={v} unit={m.unit} /> : formatValue(null)}</div>
                 <div className="change">
                   <Change v={ch} label={changeKey === 'mom' ? 'vs previous month' : 'vs a year before'} />
                   {changeKey !== 'yoy' && (
@@ -165,7 +185,7 @@ export function DashboardPage() {
           })}
         </section>
       )}
-      {totals && info && (
+      {totals && info && !noData && (
         <div className="two-col">
           <section className="panel" aria-labelledby="ts-title">
             <div className="panel-head">
@@ -178,9 +198,10 @@ export function DashboardPage() {
               )}
             </div>
             <div className="panel-body">
-              <LineChart
-                xLabels={periods.map((p) => p.slice(0, 7))}
-                series={[{ name: info.name, values: periods.map((p) => totals.rows.find((r) => String(r['period']) === p)?.[measure]).map((v) => (typeof v === 'number' ? v : null)) }]}
+              <TimeSeriesChart
+                series={[{ name: info.name, values: new Map(periods.map((p) => [p.slice(0, 7), ((v) => (typeof v === 'number' ? v : null))(totals.rows.find((r) => String(r['period']) === p)?.[measure])])) }]}
+                grain="month"
+                incomplete={incomplete}
                 title={`${info.name} by month`}
                 unit={info.unit}
               />
@@ -188,17 +209,21 @@ export function DashboardPage() {
           </section>
           <section className="panel" aria-labelledby="top-title">
             <div className="panel-head">
-              <h2 id="top-title">
-                Top {top.length} {level.label.toLowerCase()}s, {latestPeriod ?? ''}
-              </h2>
+              <h2 id="top-title">{top.length ? `Top ${top.length} ${level.label.toLowerCase()}${top.length === 1 ? '' : 's'}, ${latestPeriod}` : `Top ${level.label.toLowerCase()}s`}</h2>
             </div>
             <div className="panel-body">
-              <BarChart bars={top} title={`Top ${level.label.toLowerCase()}s by ${info.name}`} unit={info.unit} />
+              {top.length ? (
+                <BarListChart bars={top} title={`Top ${level.label.toLowerCase()}s by ${info.name}, ${latestPeriod}`} unit={info.unit} />
+              ) : (
+                <p className="muted" data-testid="top-empty">
+                  {latestPeriod ? `No ${level.label.toLowerCase()} has a figure you may see for ${latestPeriod}${byMember && byMember.suppressed_cells > 0 ? ' (small cells are suppressed)' : ''}.` : 'No complete month in the loaded data yet: the ranking appears once a month is complete.'}
+                </p>
+              )}
             </div>
           </section>
         </div>
       )}
-      {heat && info && (
+      {heat && info && heat.ranked.length > 0 && (
         <section className="panel" aria-labelledby="heat-title">
           <div className="panel-head">
             <h2 id="heat-title">
@@ -207,7 +232,7 @@ export function DashboardPage() {
             {path.length < LEVELS.length - 1 && <span className="muted small">select a {level.label.toLowerCase()} to drill down</span>}
             {byMember && byMember.suppressed_cells > 0 && <span className="muted small">{byMember.suppressed_cells} small cells suppressed</span>}
           </div>
-          <div className="scroll-x" style={{ maxHeight: 420 }}>
+          <ScrollBox label="Members by month" style={{ maxHeight: 420 }}>
             <table className="heat" data-testid="heat-table">
               <thead>
                 <tr>
@@ -227,7 +252,7 @@ export function DashboardPage() {
                   return (
                     <tr key={k}>
                       <th className="rowhead" scope="row">
-                        {to ? <Link to={to}>{k}</Link> : k}
+                        {to ? <Link to={to}>{label(k)}</Link> : label(k)}
                       </th>
                       {heat.last.map((p) => (
                         <HeatCell key={p} label={`${k} ${p.slice(0, 7)}`} value={m.has(p) ? m.get(p)![measure] : undefined} max={heat.max} />
@@ -237,10 +262,10 @@ export function DashboardPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         </section>
       )}
-      {info && latestPeriod && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} />}
+      {info && latestPeriod && !noData && <ProductPartnerHeat measure={measure} measureName={info.name} where={where} year={latestPeriod.slice(0, 4)} />}
     </div>
   );
 }

@@ -10,11 +10,13 @@
  *   server returned (suppressed cells count as nothing), so the columns never reveal a suppressed value.
  * - Cells are HeatCell's: the figure as text, the full number in the title, colour never the only carrier.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { MeasuresResult } from '../api/types.ts';
 import { HeatCell } from './heat-cell.tsx';
 import { useApi } from '../session/session.tsx';
+import { useNames } from '../reference/reference-names.tsx';
 
 const SECTIONS = 12;
 const PARTNERS = 10;
@@ -54,6 +56,8 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
     for (const r of cells.values()) if (typeof r[measure] === 'number') max = Math.max(max, r[measure] as number);
     return { sections, partners, cells, max, incomplete };
   }, [result, measure]);
+  const sectionName = useNames('hs_sections', table?.sections ?? []);
+  const countryName = useNames('countries', table?.partners ?? []);
 
   return (
     <section className="panel" aria-labelledby="pp-title">
@@ -70,9 +74,9 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
         </p>
       )}
       {!table && !error && <p className="muted pad-x">Loading…</p>}
-      {table && table.sections.length === 0 && <p className="muted pad-x">No trade in {year} here.</p>}
+      {table && table.sections.length === 0 && <p className="muted pad-x">No trade in {year} here that you may see: choose another place or measure.</p>}
       {table && table.sections.length > 0 && (
-        <div className="scroll-x" style={{ maxHeight: 460 }}>
+        <ScrollBox label="Products by partner" style={{ maxHeight: 460 }}>
           <table className="heat" data-testid="product-partner-heat">
             <thead>
               <tr>
@@ -80,7 +84,7 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
                   HS section
                 </th>
                 {table.partners.map((p) => (
-                  <th key={p} scope="col">
+                  <th key={p} scope="col" title={countryName(p) ?? p}>
                     {p}
                   </th>
                 ))}
@@ -89,8 +93,9 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
             <tbody>
               {table.sections.map((s) => (
                 <tr key={s}>
-                  <th className="rowhead" scope="row">
+                  <th className="rowhead section-name" scope="row" title={sectionName(s) ? `${s} ${sectionName(s)}` : s} data-section={s}>
                     {s}
+                    {sectionName(s) && <span className="muted"> {sectionName(s)}</span>}
                   </th>
                   {table.partners.map((p) => {
                     const r = table.cells.get(`${s}\u0000${p}`);
@@ -100,7 +105,7 @@ export function ProductPartnerHeat({ measure, measureName, where, year }: { meas
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </section>
   );

@@ -15,9 +15,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { Catalogue, ExploreColumn, ExploreResult, Row } from '../api/types.ts';
-import { BarChart } from '../charts/bar-chart.tsx';
-import { LineChart } from '../charts/line-chart.tsx';
+import { BarListChart } from '../charts/bar-list-chart.tsx';
+import { TimeSeriesChart, type Series } from '../charts/time-series-chart.tsx';
+import { periodLabel, type Grain } from '../charts/periods.ts';
 import { formatInt, formatValue } from '../format/number-format.ts';
+import { CompactNumber } from '../format/compact-number.tsx';
+import { DIMENSION_KIND, useDimensionNames, withName } from '../reference/reference-names.tsx';
+import { EmptyState, noDataHint } from '../shell/empty-state.tsx';
 import { useSession } from '../session/session.tsx';
 import { useRouter, withQuery } from '../shell/router.tsx';
 import { VirtualTable, type VtColumn, type VtSort } from '../table/virtual-table.tsx';
@@ -73,7 +77,7 @@ export function ExplorePage() {
   const [elapsed, setElapsed] = useState<number | null>(null);
   const [view, setView] = useState<'chart' | 'none'>('chart');
   const [chartMeasure, setChartMeasure] = useState<string | null>(null);
-  const [drill, setDrill] = useState<{ cell?: Record<string, unknown>; where?: string; title: string } | null>(null);
+  const [drill, setDrill] = useState<{ cell?: Record<string, unknown>; where?: string; title: string; linked?: boolean } | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -86,7 +90,7 @@ export function ExplorePage() {
   // Drill-down links from other pages: /explore?lines_where=...
   const linesWhere = location.query.get('lines_where');
   useEffect(() => {
-    if (linesWhere) setDrill({ where: linesWhere, title: linesWhere });
+    if (linesWhere) setDrill({ where: linesWhere, title: linesWhere, linked: true });
   }, [linesWhere]);
 
   const rowLevel = session.hasCategory(q.dataset === 'payments' ? 'financial' : 'trade', 'row');
@@ -162,17 +166,20 @@ export function ExplorePage() {
   const cols: ExploreColumn[] = result?.columns ?? [];
   const dims = cols.filter((c) => c.kind === 'dimension');
   const measures = cols.filter((c) => c.kind === 'measure');
+  const dimIds = useMemo(() => dims.map((d) => d.id), [dims]);
+  // Codes stay the values (drill-down, filters, export); their names are shown beside them.
+  const nameOf = useDimensionNames(dimIds, rows);
   const vtColumns = useMemo<VtColumn<Row>[]>(
     () =>
       cols.map((c) => ({
         id: c.id,
         label: c.unit && c.unit !== 'count' ? `${c.label} (${c.unit})` : c.label,
-        width: c.kind === 'measure' ? 150 : c.id.includes('name') || c.id === 'manufacturer' ? 240 : 150,
+        width: c.kind === 'measure' ? 150 : c.id.includes('name') || c.id === 'manufacturer' || c.id in DIMENSION_KIND ? 240 : 150,
         numeric: c.kind === 'measure',
         activatable: rowLevel,
-        text: (r: Row) => formatValue(r[c.id], c.unit),
+        text: (r: Row) => (c.kind === 'dimension' ? withName(r[c.id], nameOf(c.id, r[c.id])) : formatValue(r[c.id], c.unit)),
       })),
-    [cols, rowLevel],
+    [cols, rowLevel, nameOf],
   );
 
   const openCell = (i: number) => {
@@ -180,7 +187,7 @@ export function ExplorePage() {
     if (!r || !rowLevel) return;
     const cell: Record<string, unknown> = {};
     for (const d of dims) cell[d.id] = r[d.id] ?? null;
-    setDrill({ cell, title: dims.map((d) => `${d.label} ${r[d.id] ?? '(none)'}`).join(', ') || 'all lines' });
+    setDrill({ cell, title: dims.map((d) => `${d.label} ${withName(r[d.id], nameOf(d.id, r[d.id]))}`).join(', ') || 'all lines' });
   };
 
   const cm = measures.find((m) => m.id === chartMeasure) ?? measures[0];
@@ -191,6 +198,8 @@ export function ExplorePage() {
         <h1>Explore</h1>
         <span className="muted small">Grouped totals of the data in your scope. Select a cell to see its lines.</span>
       </div>
+      {/* Lines opened from another page (an anomaly's line) come first: they are what the user came for. */}
+      {drill?.linked && <LinesPanel dataset={q.dataset} where={drill.where} title={drill.title} onClose={() => setDrill(null)} />}
       <form
         className="toolbar"
         onSubmit={(e) => {
@@ -252,7 +261,7 @@ export function ExplorePage() {
         {result &&
           measures.map((m) => (
             <span key={m.id}>
-              Total {m.label.charAt(0).toLowerCase() + m.label.slice(1)}: {formatValue(result.totals[m.id], m.unit)}
+              Total {m.label.charAt(0).toLowerCase() + m.label.slice(1)}: {typeof result.totals[m.id] === 'number' ? <CompactNumber value={result.totals[m.id] as number} unit={m.unit} /> : formatValue(result.totals[m.id], m.unit)}
             </span>
           ))}
         <span style={{ marginLeft: 'auto' }} />
@@ -286,7 +295,15 @@ export function ExplorePage() {
           ))}
         </ul>
       )}
-      {view === 'chart' && result && cm && rows.length > 0 && <ResultChart rows={rows} dims={dims} measure={cm} />}
+      {view === 'chart' && result && cm && rows.length > 0 && <ResultChart rows={rows} dims={dims} measure={cm} nameOf={nameOf} />}
+      {result && !loading && rows.length === 0 && !error && (
+        <EmptyState testId="explore-empty" title={q.where ? 'No lines match this filter' : 'No data in your scope yet'}>
+          {q.where
+            ? 'Loosen or clear the filter, or check its values (country codes are two letters, HS codes digits).'
+            : noDataHint(session.state.status === 'signed-in' ? session.state.session.user.provider : null, q.dataset === 'payments' ? 'Payment data' : 'Trade data')}
+        </EmptyState>
+      )}
+      {!(result && !loading && rows.length === 0) && (
       <VirtualTable
         label="Explore result"
         columns={vtColumns}
@@ -298,51 +315,58 @@ export function ExplorePage() {
         empty={loading ? 'Loading…' : 'No groups match.'}
         testId="explore-table"
       />
-      {drill && <LinesPanel dataset={q.dataset} cell={drill.cell} where={drill.cell ? q.where || undefined : drill.where} title={drill.title} onClose={() => setDrill(null)} />}
+      )}
+      {drill && !drill.linked && <LinesPanel dataset={q.dataset} cell={drill.cell} where={drill.cell ? q.where || undefined : drill.where} title={drill.title} onClose={() => setDrill(null)} />}
     </div>
   );
 }
 
-function ResultChart({ rows, dims, measure }: { rows: readonly Row[]; dims: ExploreColumn[]; measure: ExploreColumn }) {
+function ResultChart({ rows, dims, measure, nameOf }: { rows: readonly Row[]; dims: ExploreColumn[]; measure: ExploreColumn; nameOf: (dim: string, code: unknown) => string | undefined }) {
+  const [log, setLog] = useState(false);
   const period = dims.find((d) => PERIODS.has(d.id));
   const data = useMemo(() => {
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    const label = (r: Row, ds: ExploreColumn[]) => ds.map((d) => withName(r[d.id], nameOf(d.id, r[d.id]))).join(' · ') || 'all';
     if (period) {
-      const other = dims.find((d) => d !== period);
-      const periods = [...new Set(rows.map((r) => String(r[period.id])))].sort();
-      const idx = new Map(periods.map((p, i) => [p, i]));
-      const groups = new Map<string, (number | null)[]>();
+      const grain = period.id as Grain;
+      const others = dims.filter((d) => d !== period);
+      const groups = new Map<string, Map<string, number | null>>();
       const totals = new Map<string, number>();
       for (const r of rows) {
-        const g = other ? String(r[other.id] ?? '(none)') : measure.label;
+        const g = others.length ? label(r, others) : measure.label;
         let s = groups.get(g);
-        if (!s) groups.set(g, (s = new Array<number | null>(periods.length).fill(null)));
+        if (!s) groups.set(g, (s = new Map()));
         const v = num(r[measure.id]);
-        const i = idx.get(String(r[period.id]))!;
-        s[i] = (s[i] ?? 0) + (v ?? 0);
+        const p = periodLabel(String(r[period.id]), grain);
+        s.set(p, v === null ? (s.get(p) ?? null) : (s.get(p) ?? 0) + v);
         totals.set(g, (totals.get(g) ?? 0) + Math.abs(v ?? 0));
       }
       const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([g]) => g);
-      return { kind: 'line' as const, periods: periods.map((p) => p.slice(0, period.id === 'year' ? 4 : 7)), series: top.map((g) => ({ name: g, values: groups.get(g)! })), others: groups.size - top.length };
+      const series: Series[] = top.map((g) => ({ name: g, values: groups.get(g)! }));
+      return { kind: 'line' as const, grain, series, others: groups.size - top.length };
     }
     const bars = [...rows]
       .filter((r) => typeof r[measure.id] === 'number')
       .sort((a, b) => (b[measure.id] as number) - (a[measure.id] as number))
       .slice(0, 12)
-      .map((r) => ({ label: dims.map((d) => String(r[d.id] ?? '(none)')).join(' · ') || 'all', value: r[measure.id] as number }));
+      // One dimension: code and name on the axis; several: codes on the axis, names in the tooltip.
+      .map((r) => ({ label: dims.length > 1 ? dims.map((d) => String(r[d.id] ?? '(none)')).join(' · ') : label(r, dims), title: label(r, dims), value: r[measure.id] as number }));
     return { kind: 'bar' as const, bars };
-  }, [rows, dims, measure, period]);
+  }, [rows, dims, measure, period, nameOf]);
 
   return (
     <section className="panel" aria-label={`Chart of ${measure.label}`} data-testid="explore-chart">
       <div className="panel-body">
+        <label className="check inline-check">
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
+        </label>
         {data.kind === 'line' ? (
           <>
-            <LineChart xLabels={data.periods} series={data.series} title={`${measure.label} by ${period!.label.toLowerCase()}`} unit={measure.unit} height={190} />
-            {data.others > 0 && <p className="muted small">Top 6 series by total shown; {data.others} more in the table.</p>}
+            <TimeSeriesChart series={data.series} grain={data.grain} title={`${measure.label} by ${period!.label.toLowerCase()}`} unit={measure.unit} height={210} log={log} />
+            {data.others > 0 && <p className="muted small">Top 6 series by total shown; {data.others} more in the table. Months without data are gaps in the lines.</p>}
           </>
         ) : (
-          <BarChart bars={data.bars} title={`${measure.label}: top ${data.bars.length} groups`} unit={measure.unit} rowHeight={15} />
+          <BarListChart bars={data.bars} title={`${measure.label}: the ${data.bars.length} largest groups`} unit={measure.unit} rowHeight={18} log={log} />
         )}
       </div>
     </section>

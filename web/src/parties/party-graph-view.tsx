@@ -15,21 +15,9 @@ import type { GraphEdge, GraphNode, PartyGraph } from '../api/types.ts';
 import { formatCompact } from '../format/number-format.ts';
 import { useApi } from '../session/session.tsx';
 import { Link } from '../shell/router.tsx';
+import { preemptCytoscapeStylesheet } from './cytoscape-csp.ts';
 
 const CAP = 15;
-const CYTOSCAPE_STYLESHEET_ID = '__________cytoscape_stylesheet';
-
-/**
- * Cytoscape adds an inline <style> for its container unless an element with this id exists; the server's
- * CSP (default-src 'self') refuses inline styles, so a marker element stands in and styles.css carries the
- * one rule (.__________cytoscape_container { position: relative }). Idempotent.
- */
-function preemptCytoscapeStylesheet(doc: Document): void {
-  if (doc.getElementById(CYTOSCAPE_STYLESHEET_ID)) return;
-  const marker = doc.createElement('meta');
-  marker.id = CYTOSCAPE_STYLESHEET_ID;
-  doc.head.appendChild(marker);
-}
 
 function elementsOf(g: PartyGraph): ElementDefinition[] {
   const nodes: ElementDefinition[] = g.nodes.map((n: GraphNode) => ({
@@ -158,29 +146,37 @@ export function PartyGraphView({ partyId }: { partyId: string }) {
           ))}
         </ul>
         <h3>Neighbours</h3>
-        <NeighbourList cy={cy.current} version={counts.nodes} onExpand={(id) => void expand(id)} />
+        <NeighbourList cy={cy.current} version={counts.nodes} center={partyId} onExpand={(id) => void expand(id)} />
       </div>
     </div>
   );
 }
 
-/** The drawn parties as a list with their link value, so the graph is usable without a pointer. */
-function NeighbourList({ cy, version, onExpand }: { cy: Core | null; version: number; onExpand: (id: string) => void }) {
+/**
+ * The drawn parties other than the page's own, with their link value, so the graph is usable without a
+ * pointer. Another resolved party carrying the same name is marked: it may be the same business, to merge.
+ */
+function NeighbourList({ cy, version, center, onExpand }: { cy: Core | null; version: number; center: string; onExpand: (id: string) => void }) {
   void version;
   if (!cy) return null;
+  const own = String(cy.getElementById(center).data('label') ?? '');
   const nodes = cy
     .nodes('[kind = "party"]')
+    .filter((n) => n.id() !== center)
+    .nodes()
     .map((n) => ({ id: n.id(), label: String(n.data('label')), value: n.connectedEdges().reduce((s, e) => s + Number(e.data('value') ?? 0), 0) }))
     .sort((a, b) => b.value - a.value)
     .slice(0, 30);
+  if (!nodes.length) return <p className="muted small">No neighbour drawn yet.</p>;
   return (
-    <ul className="small neighbour-list">
+    <ul className="small neighbour-list" data-testid="neighbours">
       {nodes.map((n) => (
         <li key={n.id}>
           <button type="button" className="link-button" onClick={() => onExpand(n.id)} title="Expand in the graph">
             {n.label}
           </button>{' '}
           <span className="muted">{formatCompact(n.value)}</span>
+          {own && n.label === own && <span className="muted"> (another record with this name: the same business?)</span>}
         </li>
       ))}
     </ul>

@@ -7,11 +7,15 @@
  * recorded by the server with the signed-in user and kept (a later one supersedes), and the page shows the
  * history it returns rather than assuming the write happened.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { PartyProfile, PartySummary, WatchlistHit } from '../api/types.ts';
-import { LineChart } from '../charts/line-chart.tsx';
+import { TimeSeriesChart, type Series } from '../charts/time-series-chart.tsx';
 import { formatInt, formatValue } from '../format/number-format.ts';
+import { CompactNumber } from '../format/compact-number.tsx';
+import { useNames } from '../reference/reference-names.tsx';
+import { detectorTitle } from '../anomalies/detector-names.ts';
 import { MatchExplanation } from '../screening/match-explanation.tsx';
 import { useSession } from '../session/session.tsx';
 import { Link, useRouter, withQuery } from '../shell/router.tsx';
@@ -66,7 +70,7 @@ function PartySearch() {
         </p>
       )}
       {rows && (
-        <div className="scroll-x">
+        <ScrollBox label="Parties found">
           <table className="plain" data-testid="party-results">
             <thead>
               <tr>
@@ -96,7 +100,7 @@ function PartySearch() {
             </tbody>
           </table>
           {rows.length === 0 && <p className="muted">No party matches.</p>}
-        </div>
+        </ScrollBox>
       )}
     </div>
   );
@@ -117,21 +121,19 @@ function PartyProfileView({ id }: { id: string }) {
 
   const goods = useMemo(() => {
     if (!p) return null;
-    const periods = [...new Set(p.goods_by_period.map((g) => g.period))].sort();
-    const series = (['import', 'export'] as const)
-      .map((role) => ({
-        name: role === 'import' ? 'Bought (as importer)' : 'Sold (as exporter)',
-        values: periods.map((per) => {
-          const xs = p.goods_by_period.filter((g) => g.role === role && g.period === per);
-          return xs.length ? xs.reduce((s, g) => s + g.value_usd, 0) : null;
-        }),
-      }))
-      .filter((s) => s.values.some((v) => v !== null));
+    const series: Series[] = (['import', 'export'] as const)
+      .map((role) => {
+        const values = new Map<string, number | null>();
+        for (const g of p.goods_by_period) if (g.role === role) values.set(g.period, (values.get(g.period) ?? 0) + g.value_usd);
+        return { name: role === 'import' ? 'Bought (as importer)' : 'Sold (as exporter)', values };
+      })
+      .filter((x) => x.values.size > 0);
     const byHs = new Map<string, number>();
     for (const g of p.goods_by_period) byHs.set(`${g.role} ${g.hs2}`, (byHs.get(`${g.role} ${g.hs2}`) ?? 0) + g.value_usd);
     const topHs = [...byHs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
-    return { periods, series, topHs };
+    return { series, topHs };
   }, [p]);
+  const chapterName = useNames('hs2', goods?.topHs.map(([k]) => k.split(' ')[1]!) ?? []);
 
   if (error)
     return (
@@ -143,6 +145,9 @@ function PartyProfileView({ id }: { id: string }) {
     );
   if (!p) return <p className="muted pad">Loading party…</p>;
   const t = p.totals;
+  // Reasons name the party by its source references (IMP000361): this page's party is shown by name.
+  const refs = p.member_records.map((m) => String(m['ref'] ?? '')).filter((r) => r.length >= 3);
+  const ownRefs = (text: string) => refs.reduce((acc, r) => acc.split(r).join(p.name), text);
 
   return (
     <div className="page">
@@ -188,8 +193,12 @@ function PartyProfileView({ id }: { id: string }) {
             <h2 id="goods-title">Goods by quarter (value, USD)</h2>
           </div>
           <div className="panel-body">
-            {goods && goods.periods.length > 0 ? <LineChart xLabels={goods.periods} series={goods.series} title="Value traded by quarter, bought and sold" height={180} /> : <p className="muted">No goods.</p>}
-            {goods && (
+            {goods && goods.series.length > 0 ? (
+              <TimeSeriesChart series={goods.series} grain="quarter" title="Value traded by quarter, bought and sold" unit="USD" height={200} testId="party-goods-chart" />
+            ) : (
+              <p className="muted">No goods traded in your scope.</p>
+            )}
+            {goods && goods.topHs.length > 0 && (
               <table className="plain">
                 <caption className="muted small" style={{ textAlign: 'left' }}>
                   Main HS chapters
@@ -197,7 +206,10 @@ function PartyProfileView({ id }: { id: string }) {
                 <tbody>
                   {goods.topHs.map(([k, v]) => (
                     <tr key={k}>
-                      <td>{k.startsWith('import') ? 'buys' : 'sells'} chapter {k.split(' ')[1]}</td>
+                      <td>
+                        {k.startsWith('import') ? 'buys' : 'sells'} chapter {k.split(' ')[1]}
+                        {chapterName(k.split(' ')[1]) && <span className="muted"> {chapterName(k.split(' ')[1])}</span>}
+                      </td>
                       <td className="num">{formatValue(v)}</td>
                     </tr>
                   ))}
@@ -210,7 +222,7 @@ function PartyProfileView({ id }: { id: string }) {
           <div className="panel-head">
             <h2 id="cp-title">Counterparties</h2>
           </div>
-          <div className="scroll-x" style={{ maxHeight: 360 }}>
+          <ScrollBox label="Counterparties" style={{ maxHeight: 360 }}>
             <table className="plain">
               <thead>
                 <tr>
@@ -235,7 +247,8 @@ function PartyProfileView({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+            {p.counterparties.length === 0 && <p className="muted pad-x">No counterparty in your scope.</p>}
+          </ScrollBox>
         </section>
       </div>
       <section className="panel" aria-labelledby="pa-title">
@@ -243,7 +256,7 @@ function PartyProfileView({ id }: { id: string }) {
           <h2 id="pa-title">Anomalies on its lines (latest run)</h2>
           <span className="muted small">{p.anomalies.length}</span>
         </div>
-        <div className="scroll-x" style={{ maxHeight: 320 }}>
+        <ScrollBox label="Anomalies on its lines" style={{ maxHeight: 320 }}>
           <table className="plain">
             <thead>
               <tr>
@@ -257,19 +270,20 @@ function PartyProfileView({ id }: { id: string }) {
               {p.anomalies.map((a) => (
                 <tr key={a.anomaly_id}>
                   <td className="num">{a.score.toFixed(1)}</td>
-                  <td>{a.detector}</td>
+                  <td>{detectorTitle(a.detector)}</td>
                   <td className="mono">
                     {a.declaration_id ?? ''}
                     {a.line_no !== null ? `/${a.line_no}` : ''}
                   </td>
                   <td>
-                    <Link to={`/anomalies/${encodeURIComponent(a.anomaly_id)}`}>{a.reason}</Link>
+                    <Link to={`/anomalies/${encodeURIComponent(a.anomaly_id)}`}>{ownRefs(a.reason)}</Link>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+          {p.anomalies.length === 0 && <p className="muted pad-x">No anomaly on its lines in the latest analysis run you can see.</p>}
+        </ScrollBox>
       </section>
     </div>
   );
@@ -279,7 +293,9 @@ function Headline({ label, value, detail }: { label: string; value: number | und
   return (
     <div className="headline">
       <div className="label">{label}</div>
-      <div className="value">{formatValue(value ?? 0)}</div>
+      <div className="value">
+        <CompactNumber value={value ?? 0} unit="money" />
+      </div>
       <div className="change muted">{detail}</div>
     </div>
   );

@@ -10,19 +10,22 @@
  *   the buttons act on the saved definition, so a changed but unsaved form is saved first.
  * - The selected report is in the URL (/reports/:name), so a report is a link.
  */
+import { ScrollBox } from '../table/scroll-box.tsx';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { Catalogue, MeasureInfo, ReportRun, ReportRunResult, SavedReport, TableValue } from '../api/types.ts';
+import type { Catalogue, MeasureInfo, ReportColumn, ReportRun, ReportRunResult, SavedReport, TableValue } from '../api/types.ts';
 import { ExportButton } from '../export/export-button.tsx';
 import { formatChange, formatInt, formatValue } from '../format/number-format.ts';
 import { useSession } from '../session/session.tsx';
 import { Link, useRouter } from '../shell/router.tsx';
+import { EmptyState } from '../shell/empty-state.tsx';
+import { DIMENSION_KIND, useNames, withName } from '../reference/reference-names.tsx';
 import { draftOf, draftProblem, EMPTY_DRAFT, inputOf, MIRROR_DIMENSIONS, PERIOD_DIMENSIONS, type Grain, type ReportDraft } from './report-draft.ts';
 
 const PERIOD_HINT: Record<Exclude<Grain, ''>, string> = { month: '2024-03', quarter: '2024-Q1', year: '2024' };
 
 export function ReportsPage() {
-  const { api, can } = useSession();
+  const { api, can, hasCategory } = useSession();
   const { location, navigate } = useRouter();
   const selectedName = decodeURIComponent(location.path.split('/')[2] ?? '') || null;
   const [reports, setReports] = useState<SavedReport[] | null>(null);
@@ -122,6 +125,8 @@ export function ReportsPage() {
     });
 
   const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
+  const dimensionLabel = (id: string) => (dimensions.find((d) => d.id === id)?.label ?? id).toLowerCase();
+  const measureLabel = (id: string | undefined) => (measures.find((m) => m.id === id)?.name ?? 'first measure').toLowerCase();
   const measureSource = (id: string) => measures.find((m) => m.id === id)?.source ?? null;
 
   return (
@@ -156,6 +161,13 @@ export function ReportsPage() {
           </ul>
         </nav>
         <div className="report-main">
+          {!canWrite && !saved && (
+            <EmptyState testId="reports-read-only" title={reports && reports.length ? 'Choose a saved report' : 'No saved report to run yet'}>
+              Your role runs saved reports but does not define them: a report saved by an analyst appears on the left and runs on the data you may read.
+              {reports && reports.length === 0 ? ' Ask an analyst or your administrator to save the report you need.' : ''}
+            </EmptyState>
+          )}
+          {(canWrite || saved) && (
           <form className="panel" onSubmit={onSave} aria-label="Report definition" data-testid="report-builder">
             <div className="panel-body form-grid">
               <label>
@@ -169,7 +181,8 @@ export function ReportsPage() {
               <fieldset className="span-2">
                 <legend>Measures</legend>
                 <div className="check-grid">
-                  {measures.map((m) => (
+                  {/* Measures that need data outside the user's scope would only fail when run. */}
+                  {measures.filter((m) => m.categories.every((c) => hasCategory(c))).map((m) => (
                     <label key={m.id} className="check" data-id={m.id}>
                       <input
                         type="checkbox"
@@ -231,6 +244,13 @@ export function ReportsPage() {
                   <input value={draft.top} onChange={(e) => setDraft({ ...draft, top: e.target.value })} inputMode="numeric" placeholder="all" disabled={!canWrite} style={{ width: 80 }} maxLength={4} />
                 </label>
               </div>
+              <p className="muted small span-2" data-testid="report-hint">
+                {draft.top && draft.by.length
+                  ? `Top ${draft.top}: the ${draft.top} ${dimensionLabel(draft.by[0]!)} values with the largest ${measureLabel(draft.measures[0])} over the whole range, the rest summed as "(others)"${draft.period ? `, shown for each ${draft.period}` : ''}.`
+                  : draft.period
+                    ? `One row per ${draft.by.length ? `${draft.by.map(dimensionLabel).join(' and ')} and ` : ''}${draft.period}${draft.from || draft.to ? '' : ', over all the loaded data'}.`
+                    : 'Pick a period to compare months, quarters or years; leave From and To empty for everything loaded.'}
+              </p>
             </div>
             <div className="panel-head">
               {canWrite && (
@@ -251,6 +271,7 @@ export function ReportsPage() {
               {saved && dirty && <span className="muted small">Unsaved changes: exports use the saved definition.</span>}
             </div>
           </form>
+          )}
           {message && (
             <p className="notice" role="status">
               {message}
@@ -267,7 +288,7 @@ export function ReportsPage() {
               <div className="panel-head">
                 <h2 id="runs-title">Recent runs</h2>
               </div>
-              <div className="scroll-x">
+              <ScrollBox label="Recent runs">
                 <table className="plain" data-testid="report-runs">
                   <thead>
                     <tr>
@@ -292,7 +313,7 @@ export function ReportsPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollBox>
             </section>
           )}
         </div>
@@ -307,9 +328,47 @@ function cellText(v: TableValue, unit: string | undefined): string {
   return unit === 'change' ? formatChange(v) : formatValue(v, unit);
 }
 
+interface Crosstab {
+  dimension: ReportColumn;
+  measure: ReportColumn;
+  periods: string[];
+  rows: { member: string; cells: Map<string, TableValue>; total: number }[];
+}
+
+/**
+ * Members by period for one measure, when the report has a period and one dimension: a top-10 monthly report
+ * reads as 11 rows (the ten and "(others)") across the months, not as hundreds of rows.
+ */
+function crosstabOf(t: ReportRunResult['table'], measureId: string): Crosstab | null {
+  const dims = t.columns.filter((c) => c.kind === 'dimension');
+  const period = t.columns.findIndex((c) => c.id === 'period');
+  if (period < 0 || dims.length !== 2) return null;
+  const di = t.columns.findIndex((c) => c.kind === 'dimension' && c.id !== 'period');
+  const mi = t.columns.findIndex((c) => c.id === measureId);
+  if (di < 0 || mi < 0) return null;
+  const periods = [...new Set(t.rows.map((r) => String(r[period])))].sort();
+  const members = new Map<string, Crosstab['rows'][number]>();
+  for (const r of t.rows) {
+    const k = String(r[di]);
+    const m = members.get(k) ?? { member: k, cells: new Map(), total: 0 };
+    const v = r[mi] ?? null;
+    m.cells.set(String(r[period]), v);
+    if (typeof v === 'number') m.total += v;
+    members.set(k, m);
+  }
+  const rows = [...members.values()].sort((a, b) => (a.member === '(others)' ? 1 : b.member === '(others)' ? -1 : b.total - a.total));
+  return { dimension: t.columns[di]!, measure: t.columns[mi]!, periods, rows };
+}
+
 /** The server's report table: dimensions, measures and change columns, the total row and the notes. */
 function ReportResult({ r }: { r: ReportRunResult }) {
   const t = r.table;
+  const measureCols = t.columns.filter((c) => c.kind === 'measure');
+  const [view, setView] = useState<'crosstab' | 'rows'>('crosstab');
+  const [measureId, setMeasureId] = useState(measureCols[0]?.id ?? '');
+  const cross = useMemo(() => crosstabOf(t, measureId), [t, measureId]);
+  const shown = cross && view === 'crosstab' ? cross : null;
+  const memberName = useNames(cross ? DIMENSION_KIND[cross.dimension.id] : undefined, cross?.rows.map((x) => x.member) ?? []);
   const ref = useRef<HTMLElement>(null);
   // The definition fills the screen above: bring a fresh result into view.
   useEffect(() => {
@@ -320,12 +379,72 @@ function ReportResult({ r }: { r: ReportRunResult }) {
     <section className="panel" aria-labelledby="result-title" data-testid="report-result" ref={ref}>
       <div className="panel-head">
         <h2 id="result-title">{t.title}</h2>
-        <span className="muted small">
-          {formatInt(t.rows.length)} rows{r.result.suppressed_cells ? `; ${formatInt(r.result.suppressed_cells)} cells suppressed (too few parties or one dominant)` : ''}
+        <span className="muted small" data-testid="report-rows">
+          {cross
+            ? `${formatInt(cross.rows.length)} ${cross.dimension.label.toLowerCase()} value${cross.rows.length === 1 ? '' : 's'}${r.result.top ? ` (top ${r.result.top}${cross.rows.some((x) => x.member === '(others)') ? ' and "(others)"' : ''})` : ''} × ${formatInt(cross.periods.length)} ${r.result.period ?? 'period'}${cross.periods.length === 1 ? '' : 's'}: ${formatInt(t.rows.length)} rows in the exports`
+            : `${formatInt(t.rows.length)} rows`}
+          {r.result.suppressed_cells ? `; ${formatInt(r.result.suppressed_cells)} cells suppressed (too few parties or one dominant)` : ''}
         </span>
+        {cross && (
+          <div className="tabs" role="group" aria-label="Result layout">
+            <button type="button" aria-pressed={view === 'crosstab'} onClick={() => setView('crosstab')}>
+              {cross.dimension.label} by {r.result.period}
+            </button>
+            <button type="button" aria-pressed={view === 'rows'} onClick={() => setView('rows')}>
+              Rows as exported
+            </button>
+          </div>
+        )}
+        {shown && measureCols.length > 1 && (
+          <label>
+            Measure shown
+            <select value={measureId} onChange={(e) => setMeasureId(e.target.value)}>
+              {measureCols.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
       </div>
       {t.subtitle.length > 0 && <p className="muted small pad-x">{t.subtitle.join(' · ')}</p>}
-      <div className="scroll-x report-table-wrap">
+      {shown && (
+        <ScrollBox label="Report by period" className="report-table-wrap">
+          <table className="plain" data-testid="report-crosstab">
+            <caption className="muted small caption-left">
+              {shown.measure.label} by {shown.dimension.label.toLowerCase()} and {r.result.period}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{shown.dimension.label}</th>
+                {shown.periods.map((p) => (
+                  <th key={p} scope="col" className="num">
+                    {p}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.rows.map((row) => (
+                <tr key={row.member}>
+                  <th scope="row">{withName(row.member, memberName(row.member))}</th>
+                  {shown.periods.map((p) => {
+                    const v = row.cells.get(p) ?? null;
+                    return (
+                      <td key={p} className={v === 'suppressed' ? 'num suppressed' : 'num'}>
+                        {cellText(v, shown.measure.unit)}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
+      )}
+      {!shown && (
+      <ScrollBox label="Report rows" className="report-table-wrap">
         <table className="plain" data-testid="report-table">
           <thead>
             <tr>
@@ -362,7 +481,9 @@ function ReportResult({ r }: { r: ReportRunResult }) {
             </tfoot>
           )}
         </table>
-      </div>
+      </ScrollBox>
+      )}
+      {t.rows.length === 0 && <p className="muted pad-x">Nothing in your scope matches this report: widen the period or the filter, or check that data for it is loaded.</p>}
       {t.notes.length > 0 && (
         <ul className="muted small notes">
           {t.notes.map((n) => (

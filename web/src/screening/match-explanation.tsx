@@ -15,9 +15,9 @@ function matchedIdentifiers(e: Explanation): string {
   return e.identifiers.matched.join(', ');
 }
 
-export function MatchExplanation({ explanation: e, score, match }: { explanation: Explanation; score: number; match: boolean }) {
+export function MatchExplanation({ explanation: e, score, match, stacked }: { explanation: Explanation; score: number; match: boolean; stacked?: boolean }) {
   return (
-    <div className="two-col" data-testid="screen-explanation">
+    <div className={stacked ? 'stack' : 'two-col'} data-testid="screen-explanation">
       <div>
         <h3>Token pairs</h3>
         <table className="plain">

@@ -10,11 +10,15 @@
  * empty to screen by the identifier alone. The server validates the type; the list below mirrors its
  * vocabulary (src/screening/query-identifiers.ts).
  */
-import { useState, type FormEvent } from 'react';
+import { ScrollBox } from '../table/scroll-box.tsx';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { ScreenResponse, ScreenResult } from '../api/types.ts';
+import type { EntryHits, ScreenResponse, ScreenResult } from '../api/types.ts';
 import { MatchExplanation } from './match-explanation.tsx';
-import { useApi } from '../session/session.tsx';
+import { useSession } from '../session/session.tsx';
+import { Link } from '../shell/router.tsx';
+
+type Hit = EntryHits['hits'][number];
 
 const TYPES = ['', 'person', 'company', 'vessel', 'aircraft'];
 const ID_TYPES: readonly (readonly [string, string])[] = [
@@ -42,7 +46,9 @@ const ID_TYPES: readonly (readonly [string, string])[] = [
 ];
 
 export function ScreeningPage() {
-  const api = useApi();
+  const { api, can } = useSession();
+  const canParties = can('parties:read');
+  const [hits, setHits] = useState<Map<string, Hit[]> | null>(null);
   const [name, setName] = useState('');
   const [type, setType] = useState('');
   const [country, setCountry] = useState('');
@@ -52,6 +58,23 @@ export function ScreeningPage() {
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // The trading parties whose stored screening hits name each candidate entry (batch screening of loaded data).
+  useEffect(() => {
+    setHits(null);
+    if (!result?.results.length || !canParties) return;
+    const ac = new AbortController();
+    const entries = [...new Set(result.results.map((r) => `${r.list}:${r.entry_id}`))].slice(0, 50);
+    api.entryHits(entries, ac.signal).then(
+      (h) => {
+        const m = new Map<string, Hit[]>();
+        for (const x of h.hits) m.set(`${x.list}:${x.entry_id}`, [...(m.get(`${x.list}:${x.entry_id}`) ?? []), x]);
+        setHits(m);
+      },
+      () => undefined,
+    );
+    return () => ac.abort();
+  }, [api, result, canParties]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -129,11 +152,11 @@ export function ScreeningPage() {
         <>
           <div className="status-line" aria-live="polite">
             <span>
-              {result.results.length} candidates of {result.candidates_scored} scored; match threshold {result.threshold}; lists {result.list_versions.join(', ') || 'none loaded'}; algorithm{' '}
+              {result.results.length} candidate{result.results.length === 1 ? '' : 's'} of {result.candidates_scored} scored; match threshold {result.threshold}; lists {result.list_versions.join(', ') || 'none loaded'}; algorithm{' '}
               {result.algorithm_version}
             </span>
           </div>
-          <div className="scroll-x">
+          <ScrollBox label="Screening candidates">
             <table className="plain" data-testid="screen-results">
               <caption className="muted small" style={{ textAlign: 'left' }}>
                 Candidates, highest score first. Open a row for its explanation.
@@ -146,6 +169,7 @@ export function ScreeningPage() {
                   <th>Matched name</th>
                   <th>Type</th>
                   <th>List</th>
+                  {canParties && <th>Parties trading</th>}
                   <th>
                     <span className="sr-only">Explanation</span>
                   </th>
@@ -156,12 +180,12 @@ export function ScreeningPage() {
                   const k = key(r);
                   const isOpen = open === k;
                   return (
-                    <FragmentRows key={k} r={r} isOpen={isOpen} toggle={() => setOpen(isOpen ? null : k)} />
+                    <FragmentRows key={k} r={r} isOpen={isOpen} toggle={() => setOpen(isOpen ? null : k)} parties={canParties ? (hits?.get(`${r.list}:${r.entry_id}`) ?? (hits ? [] : null)) : undefined} />
                   );
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
           {result.results.length === 0 && <p className="muted">No candidate on the lists.</p>}
         </>
       )}
@@ -171,7 +195,8 @@ export function ScreeningPage() {
 
 const key = (r: ScreenResult) => `${r.list_version}/${r.entry_id}/${r.matched_name}`;
 
-function FragmentRows({ r, isOpen, toggle }: { r: ScreenResult; isOpen: boolean; toggle: () => void }) {
+/** The parties of the loaded data matched to an entry: undefined without parties:read, null while loading. */
+function FragmentRows({ r, isOpen, toggle, parties }: { r: ScreenResult; isOpen: boolean; toggle: () => void; parties?: Hit[] | null | undefined }) {
   const id = `expl-${r.list_version}-${r.entry_id}`.replace(/[^A-Za-z0-9_-]/g, '_');
   return (
     <>
@@ -189,6 +214,28 @@ function FragmentRows({ r, isOpen, toggle }: { r: ScreenResult; isOpen: boolean;
         <td className="mono">
           {r.list} {r.list_version}
         </td>
+        {parties !== undefined && (
+          <td data-testid="entry-parties">
+            {parties === null ? (
+              <span className="muted">…</span>
+            ) : parties.length === 0 ? (
+              <span className="muted">none in your data</span>
+            ) : (
+              <ul className="plain-list">
+                {parties.slice(0, 5).map((h) => (
+                  <li key={h.hit_id}>
+                    <Link to={`/parties/${encodeURIComponent(h.party_id)}`}>{h.party_name}</Link>{' '}
+                    <span className="muted small">
+                      {h.score.toFixed(2)}
+                      {h.decision ? `, ${h.decision.replace('_', ' ')}` : h.status !== 'open' ? `, ${h.status}` : ''}
+                    </span>
+                  </li>
+                ))}
+                {parties.length > 5 && <li className="muted small">and {parties.length - 5} more</li>}
+              </ul>
+            )}
+          </td>
+        )}
         <td>
           <button type="button" aria-expanded={isOpen} aria-controls={id} onClick={toggle}>
             {isOpen ? 'Hide' : 'Why'}
@@ -197,7 +244,7 @@ function FragmentRows({ r, isOpen, toggle }: { r: ScreenResult; isOpen: boolean;
       </tr>
       {isOpen && (
         <tr id={id}>
-          <td colSpan={7}>
+          <td colSpan={parties !== undefined ? 8 : 7}>
             <MatchExplanation explanation={r.explanation} score={r.score} match={r.match} />
           </td>
         </tr>

@@ -13,7 +13,7 @@ export interface PageEntry {
   label: string;
 }
 
-/** Pages in menu order, each shown only with the permission its API needs. */
+/** Pages in menu order, each available only with the permission its API needs. */
 export function visiblePages(s: SessionValue): PageEntry[] {
   const pages: (PageEntry & { show: boolean })[] = [
     { id: 'dashboards', label: 'Dashboards', show: s.can('data:explore') },
@@ -24,7 +24,8 @@ export function visiblePages(s: SessionValue): PageEntry[] {
     { id: 'parties', label: 'Parties', show: s.can('parties:read') && s.hasCategory('trade', 'row') },
     { id: 'reports', label: 'Reports', show: s.can('reports:read') },
     { id: 'admin', label: 'Administration', show: s.can('accounts:read') },
-    // Every signed-in user may be named a supervisor; the page lists only requests naming them.
+    // Every signed-in user may be named a supervisor; the page lists only requests naming them (the menu
+    // shows it only while some wait, see Shell).
     { id: 'approvals', label: 'Approvals', show: s.can('accounts:approve') },
     { id: 'audit', label: 'Audit', show: s.can('audit:read-all') || s.can('audit:verify') || s.can('audit:read-own') },
     { id: 'privacy', label: 'Privacy', show: s.can('privacy:register') || s.can('privacy:transparency') || s.can('retention:read') },
@@ -45,8 +46,26 @@ export function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
   const { location } = useRouter();
   const [open, setOpen] = useState(false);
-  const pages = visiblePages(session);
-  const active = location.path.split('/')[1] || pages[0]?.id;
+  const active = location.path.split('/')[1] || visiblePages(session)[0]?.id;
+  // Approvals is in the menu only while requests wait for this user (or while on it): most people are never
+  // named a supervisor, and an always-empty page is noise. The page stays reachable by its address.
+  const [waiting, setWaiting] = useState<number | null>(null);
+  const onApprovals = active === 'approvals';
+  const { api, can } = session;
+  useEffect(() => {
+    if (!can('accounts:approve') || session.state.status !== 'signed-in') return;
+    let live = true;
+    api.approvals().then(
+      (a) => live && setWaiting(a.length),
+      () => live && setWaiting(0),
+    );
+    return () => {
+      live = false;
+    };
+    // Re-read when leaving the approvals page (a decision there changes the count).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, can, onApprovals]);
+  const pages = visiblePages(session).filter((p) => p.id !== 'approvals' || onApprovals || (waiting ?? 0) > 0);
   useEffect(() => {
     setOpen(false);
   }, [location.path]);
@@ -98,6 +117,14 @@ export function Shell({ children }: { children: ReactNode }) {
             <li key={p.id}>
               <Link to={`/${p.id}`} aria-current={p.id === active ? 'page' : undefined}>
                 {p.label}
+                {p.id === 'approvals' && (waiting ?? 0) > 0 && (
+                  <>
+                    <span className="count-badge" aria-hidden="true">
+                      {waiting}
+                    </span>
+                    <span className="sr-only"> ({waiting} waiting)</span>
+                  </>
+                )}
               </Link>
             </li>
           ))}

@@ -22,6 +22,8 @@ export interface VtColumn<R> {
   render?: (row: R) => ReactNode;
   /** Plain text of the cell (title and default render). */
   text?: (row: R) => string;
+  /** Hover text when it should say more than the cell (a code's name). */
+  title?: (row: R) => string;
   /** Cells of this column are activatable (drill-down). */
   activatable?: boolean;
 }
@@ -179,7 +181,7 @@ export function VirtualTable<R>(p: VirtualTableProps<R>) {
                     role="gridcell"
                     className={c.numeric ? 'vt-td num' : 'vt-td'}
                     style={{ width: colWidth(c) }}
-                    title={text}
+                    title={c.title ? c.title(row) : text}
                     tabIndex={isActive ? 0 : -1}
                     data-cell={`${v.index}:${ci}`}
                     onClick={() => {
