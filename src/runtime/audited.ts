@@ -27,11 +27,14 @@ export async function audited<T>(
   detail: string | null,
   fn: () => Promise<T>,
   describe: (r: T) => { rowCount?: number | null; objectIds?: readonly string[] } = () => ({}),
+  /** For an action that completes but refuses what was asked (without telling the caller): the outcome and detail to record. */
+  judge: (r: T) => { outcome?: 'denied'; detail?: string } = () => ({}),
 ): Promise<T> {
   try {
     const r = await fn();
     const d = describe(r);
-    await audit.append({ event, ...who(ctx), outcome: 'allowed', detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
+    const j = judge(r);
+    await audit.append({ event, ...who(ctx), outcome: j.outcome ?? 'allowed', detail: j.detail ?? detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
     return r;
   } catch (e) {
     await audit
