@@ -18,6 +18,7 @@ import { approximateBytes, grantFor, ScopeDeniedError, type ResultCache, type Sc
 import { CATALOGUES, type DatasetCatalogue, type Dimension, type ExploreDataset, type FilterField, type Join, type Measure } from './catalogue.ts';
 import { filterFields, parseFilter, type FilterNode } from './filter-expr.ts';
 import { suppressedExplore, TooManyCellsError } from './suppressed-explore.ts';
+import { assertPublished } from '../disclosure/index.ts';
 
 export class ExploreSpecError extends Error {
   constructor(message: string) {
@@ -57,6 +58,8 @@ export interface ExploreResult {
   total_groups: number;
   /** Cells hidden by small-cell or complementary suppression (aggregate-only access only). */
   suppressed_cells?: number;
+  /** Aggregate-only access: every measure and total shown is perturbed by the cell-key method (src/disclosure). */
+  perturbation?: 'cell-key';
   offset: number;
   limit: number;
   truncated: boolean;
@@ -270,6 +273,11 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     ...resolved.filter((r) => (r.kind === 'dim' ? r.dim.party : r.field.party)).map((r) => (r.kind === 'dim' ? r.dim.id : r.field.id)),
   ];
   checkPartyAccess(db, id, partyUse);
+  const aggregate = grantFor(db.scope, categoryOf(id))?.level === 'aggregate';
+  if (aggregate) {
+    // Only published dimensions: no record identifiers or measure values to single out one record with.
+    assertPublished(id, [...dims.map((d) => ({ id: d.id, in: 'by' as const })), ...resolved.map((r) => ({ id: r.kind === 'dim' ? r.dim.id : r.field.id, in: 'where' as const }))]);
+  }
   const { limit, offset } = pageOf(spec.limit, spec.offset, 50);
 
   const known = new Set([...dims.map((d) => d.id), ...measures.map((m) => m.id)]);
@@ -288,7 +296,7 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     sort,
     joins: joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]),
     filter: node ? compileFilter(db, cat, node) : null,
-    aggregate: grantFor(db.scope, categoryOf(id))?.level === 'aggregate',
+    aggregate,
     limit,
     offset,
   };
@@ -431,6 +439,7 @@ function resultOf(p: ExplorePlan, g: Grouped): ExploreResult {
     totals: g.totals,
     total_groups: totalGroups,
     ...(g.suppressedCells !== undefined ? { suppressed_cells: g.suppressedCells } : {}),
+    ...(p.aggregate ? { perturbation: 'cell-key' as const } : {}),
     offset: p.offset,
     limit: p.limit,
     truncated: end < totalGroups,

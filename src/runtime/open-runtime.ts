@@ -3,7 +3,7 @@
  * server share. Nothing else constructs stores, so there is exactly one place that decides which engines
  * run and how they are configured, and no module keeps a mutable singleton.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
 import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { auditTrail, type AuditTrail } from '../audit/index.ts';
@@ -11,6 +11,7 @@ import { seedReferenceDefaults } from '../reference/index.ts';
 import { AccountError, accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
 import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
 import { retentionStore, type RetentionStore } from '../privacy/index.ts';
+import { loadOrCreateCellKeySecret } from '../disclosure/index.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -81,7 +82,7 @@ export function resolveDataDir(explicit?: string): string {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
-  const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit });
+  const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit, cellKeySecret: loadOrCreateCellKeySecret(join(dataDir, 'keys')) });
   let control: ControlStore;
   try {
     control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });

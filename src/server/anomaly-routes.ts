@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
@@ -40,8 +40,6 @@ const compareQuery = z
   })
   .strict();
 
-/** Named (never their values) in the audit detail: a party name typed as a filter is case information. */
-const LINE_FILTERS = ['country', 'hs', 'party', 'period'] as const;
 
 const rankingQuery = z
   .object({
@@ -66,7 +64,8 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           rt.audit,
           req.actor,
           'view-anomalies',
-          `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}${q.change ? ` change=${q.change} against=${q.against}` : ''}`,
+          // The whole query, filter values included: what was searched for is what an auditor needs to see.
+          specDetail('anomalies', { run: q.run ?? 'latest', detector: q.detector, min_score: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, change: q.change, against: q.against, limit: q.limit, offset: q.offset }),
           () => {
             const db = scopedDb(rt.store, req.scope);
             const f = { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset };

@@ -1,11 +1,11 @@
 /**
  * Trade measures over HTTP: the catalogue and measure queries. Thin handlers: parse with zod, call the same
  * measuresQuery as the CLI on the caller's scope (aggregate-only callers get small cells suppressed there),
- * audit with measure and dimension ids only.
+ * audit with the query's full specification (measures, dimensions, filter, period, top).
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { MAX_TOP, MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
@@ -52,7 +52,7 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'data:explore',
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>): Promise<MeasuresResult> =>
-        audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}${q.top ? ` top=${q.top}` : ''}`, () =>
+        audited(rt.audit, req.actor, 'query', specDetail('measures', { measure: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }), () =>
           rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top })),
           (r) => ({ rowCount: r.rows.length }),
         ),

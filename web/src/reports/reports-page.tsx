@@ -322,6 +322,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
         <h2 id="result-title">{t.title}</h2>
         <span className="muted small">
           {formatInt(t.rows.length)} rows{r.result.suppressed_cells ? `; ${formatInt(r.result.suppressed_cells)} cells suppressed (too few parties or one dominant)` : ''}
+          {r.result.perturbation ? '; values slightly perturbed (cell-key method)' : ''}
         </span>
       </div>
       {t.subtitle.length > 0 && <p className="muted small pad-x">{t.subtitle.join(' · ')}</p>}
