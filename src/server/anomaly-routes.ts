@@ -10,6 +10,7 @@ import { scopedDb } from '../query/index.ts';
 import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
 import { listRanking, MAX_RANKING_PAGE } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed } from './named-parties.ts';
 import { anomalyParties } from './anomaly-parties.ts';
 import type { AnomalyDetail, AnomalyPage, RankingPage, RunComparison, RunRecord } from '../api-contract/index.ts';
 
@@ -66,10 +67,12 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           'view-anomalies',
           // The whole query, filter values included: what was searched for is what an auditor needs to see.
           specDetail('anomalies', { run: q.run ?? 'latest', detector: q.detector, min_score: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, change: q.change, against: q.against, limit: q.limit, offset: q.offset }),
-          () => {
+          async () => {
             const db = scopedDb(rt.store, req.scope);
             const f = { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset };
-            return q.change && q.against ? listAnomalyChanges(db, { ...f, against: q.against, change: q.change }) : listAnomalies(db, f);
+            const page = await (q.change && q.against ? listAnomalyChanges(db, { ...f, against: q.against, change: q.change }) : listAnomalies(db, f));
+            // Findings name parties and declarations in their reasons and evidence: charged (named-parties.ts).
+            return chargeNamed(req, '/api/anomalies', page.rows.length, page);
           },
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
         ),
@@ -93,7 +96,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             if (!anomaly) return null;
             // Links to party pages only for a caller who may open them; the same scope filters the rows.
             const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id) : [];
-            return { ...anomaly, parties } satisfies AnomalyDetail;
+            return chargeNamed(req, '/api/anomalies/:id', 1 + parties.length, { ...anomaly, parties } satisfies AnomalyDetail);
           },
           (r) => ({ rowCount: r ? 1 : 0, objectIds: [id, ...(r?.parties.map((p) => p.party_id) ?? [])] }),
         );

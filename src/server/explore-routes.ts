@@ -10,6 +10,7 @@ import type { DatasetCategory } from '../schema/index.ts';
 import { CATALOGUES, categoryOfDataset, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { PUBLISHED } from '../disclosure/index.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import { assertRowAccessToBatch } from './batch-access.ts';
 import type { Batch, Catalogue, ExploreResult, LinesResult, QuarantinePage } from '../api-contract/index.ts';
 
@@ -99,14 +100,18 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'data:explore',
       query: exploreQuery,
       handler: async (req, q: z.infer<typeof exploreQuery>): Promise<ExploreResult> =>
-        audited(rt.audit, req.actor, 'query', specDetail('explore', { dataset: q.dataset, by: q.by, measure: q.measure, where: q.where, sort: q.sort, limit: q.limit ?? q.top, offset: q.offset }), () =>
+        audited(rt.audit, req.actor, 'query', specDetail('explore', { dataset: q.dataset, by: q.by, measure: q.measure, where: q.where, sort: q.sort, limit: q.limit ?? q.top, offset: q.offset }),
           // Every page of a request is a slice of one cached, sorted result (see explore-query.ts), so
-          // paging through 100k groups runs the group-by once.
-          explore(
-            scopedDb(rt.store, req.scope),
-            { dataset: q.dataset, by: q.by, measures: q.measure, where: q.where, sort: parseSort(q.sort), limit: q.limit ?? q.top, offset: q.offset },
-            { cache: rt.results },
-          ),
+          // paging through 100k groups runs the group-by once. Groups by a party dimension are row-level
+          // results naming parties: each page is charged to the download quota (named-parties.ts).
+          async () => {
+            const r = await explore(
+              scopedDb(rt.store, req.scope),
+              { dataset: q.dataset, by: q.by, measures: q.measure, where: q.where, sort: parseSort(q.sort), limit: q.limit ?? q.top, offset: q.offset },
+              { cache: rt.results },
+            );
+            return namesParties(q.dataset, q.by) ? chargeNamed(req, '/api/explore', r.rows.length, r) : r;
+          },
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

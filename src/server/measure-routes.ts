@@ -9,6 +9,7 @@ import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { MAX_TOP, MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import type { MeasuresCatalogue, MeasuresResult } from '../api-contract/index.ts';
 
 const list = (what: string) =>
@@ -52,8 +53,12 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'data:explore',
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>): Promise<MeasuresResult> =>
-        audited(rt.audit, req.actor, 'query', specDetail('measures', { measure: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }), () =>
-          rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top })),
+        audited(rt.audit, req.actor, 'query', specDetail('measures', { measure: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }),
+          async () => {
+            const r = await rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }));
+            // Cut by a party dimension (top importers): a row-level result naming parties, charged (named-parties.ts).
+            return namesParties('trade', q.by) ? chargeNamed(req, '/api/measures/query', r.rows.length, r) : r;
+          },
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

@@ -16,6 +16,7 @@ import { audited, specDetail } from '../runtime/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, parseReportInput, renderReport, reportInputSchema, reportStore, runReport } from '../reports/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import type { ReportDeleted, ReportDetail, ReportList, ReportRunResult, ReportRuns, SavedReport } from '../api-contract/index.ts';
 
 const ref = (req: { params: unknown }) => String((req.params as { id?: string }).id ?? '');
@@ -82,8 +83,11 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
         const report = await reports.get(ref(req));
         return audited(rt.audit, req.actor, 'report-run', specDetail(`report=${report.name} trigger=manual`, { spec: report.spec }), async () => {
           const out = await runReport(rt.store, req.scope, report, { ranBy: req.principal });
+          const result = { report: { id: report.id, name: report.name, title: report.title }, result: out.result, table: out.table };
+          // A report cut by a party dimension lists named parties row by row: charged like a page of them.
+          if (namesParties('trade', report.spec.by)) await chargeNamed(req, `/api/reports/${report.id}/run`, out.result.rows.length, result);
           await reports.recordRun({ report_id: report.id, ran_at: new Date().toISOString(), ran_by: req.principal, trigger: 'manual', period_label: out.periodLabel, status: 'ok', row_count: out.result.rows.length, files: [], message: null });
-          return { report: { id: report.id, name: report.name, title: report.title }, result: out.result, table: out.table };
+          return result;
         }, (r) => ({ rowCount: r.result.rows.length, objectIds: [`report:${report.id}`] }));
       },
     }),
