@@ -130,8 +130,17 @@ function coerce(r: Resolved, raw: string): string | number | boolean {
     if (['false', '0', 'no', 'n'].includes(v)) return false;
     throw new ExploreSpecError(`where: ${name} is true or false`);
   }
-  if (type === 'date' && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(raw)) throw new ExploreSpecError(`where: ${name} compares with dates written YYYY-MM-DD`);
+  if (type === 'date' && !isCalendarDate(raw)) throw new ExploreSpecError(`where: ${name} compares with calendar dates written YYYY-MM-DD (month 01 to 12, a day that month has)`);
   return raw;
+}
+
+/** A YYYY-MM-DD that names a day on the calendar (2024-02-29 yes, 2023-02-29 and 2024-13-45 no). */
+function isCalendarDate(raw: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(raw);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return mo >= 1 && mo <= 12 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
 function compileFilter(db: ScopedDb, cat: DatasetCatalogue, n: FilterNode): RawBuilder<SqlBool> {

@@ -154,7 +154,7 @@ export async function recoverUnfinished(deps: IngestDeps): Promise<string[]> {
         message: 'completed by recovery after an interrupted load',
       });
     } else {
-      await deps.registry.discard(b.batch_id);
+      await deps.registry.discard(b.batch_id, 'interrupted load (the process ended before it committed); nothing of it was stored');
     }
     settled.push(b.batch_id);
   }
@@ -291,7 +291,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       if (previous) {
         await c.run('ROLLBACK');
         inTransaction = false;
-        await deps.registry.discard(batch.batch_id);
+        await deps.registry.discard(batch.batch_id, `same bytes as ${previous.batch_id}; nothing was changed`);
         await dropTemps();
         return {
           batch_id: previous.batch_id,
@@ -446,7 +446,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       progress.done();
       if (inTransaction) await c.run('ROLLBACK').catch(() => undefined);
       await dropTemps().catch(() => undefined);
-      await deps.registry.discard(batch.batch_id).catch(() => undefined);
+      await deps.registry.discard(batch.batch_id, `load failed (${e instanceof InputError ? 'bad input' : 'error'}); nothing was stored`).catch(() => undefined);
       throw e;
     }
   }).catch((e: unknown) => {

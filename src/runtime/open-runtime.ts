@@ -63,7 +63,7 @@ export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<Con
   return {
     dataDir,
     control,
-    registry: batchRegistry(control),
+    registry: batchRegistry(control, { audit: trail.log }),
     audit: trail.log,
     auditTrail: trail,
     access: accessServices(control, opts.access),
@@ -110,7 +110,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     operatorScope,
     results: resultCache(store),
     control,
-    registry: batchRegistry(control),
+    registry: batchRegistry(control, { audit: trail.log }),
     audit: trail.log,
     auditTrail: trail,
     access,
