@@ -47,6 +47,11 @@ export function batchRegistry(store: ControlStore, o: { audit?: AuditLog } = {})
         .executeTakeFirst();
     },
 
+    /** Every committed batch of these bytes for the dataset, whatever its provider, oldest first. */
+    async committedBySha(sha256: string, dataset: string): Promise<BatchRecord[]> {
+      return db.selectFrom('batches').selectAll().where('sha256', '=', sha256).where('dataset', '=', dataset).where('status', '=', 'committed').orderBy('seq').execute();
+    },
+
     async listUnfinished(): Promise<BatchRecord[]> {
       return db.selectFrom('batches').selectAll().where('status', '=', 'loading').orderBy('seq').execute();
     },

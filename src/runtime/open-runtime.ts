@@ -12,6 +12,7 @@ import { AccountError, accessServices, type AccessOptions, type AccessServices }
 import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
 import { retentionStore, type RetentionStore } from '../privacy/index.ts';
 import { loadOrCreateCellKeySecret } from '../disclosure/index.ts';
+import { secureDataDir, tighten } from './data-dir.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -58,8 +59,10 @@ export interface Runtime extends ControlRuntime {
 export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<ControlRuntime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
+  secureDataDir(dataDir);
   const control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });
   const trail = auditTrail(control, { dataDir });
+  tighten(dataDir);
   return {
     dataDir,
     control,
@@ -82,6 +85,7 @@ export function resolveDataDir(explicit?: string): string {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
+  secureDataDir(dataDir);
   const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit, cellKeySecret: loadOrCreateCellKeySecret(join(dataDir, 'keys')) });
   let control: ControlStore;
   try {
@@ -92,6 +96,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   }
   await store.withWriteConnection((c) => seedReferenceDefaults(c));
   const trail = auditTrail(control, { dataDir });
+  tighten(dataDir);
   const access = accessServices(control, opts.access);
   let operatorScope: Scope = localOperatorScope(process.env['USER'] ?? 'local-operator');
   if (opts.actAs) {
