@@ -88,7 +88,7 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           name: b.name,
           status: 'requested',
           supervisor: b.supervisor,
-          message: `request received: if ${b.supervisor} is your supervisor's active account and the name ${b.name} is free, it now waits for their approval, then an administrator activates it. If your supervisor does not see it, check both names with them.`,
+          message: `it waits for ${b.supervisor} to approve it, then for an administrator to activate it, provided ${b.supervisor} is your supervisor's active account and the name ${b.name} is free. If your supervisor does not see it, check both names with them.`,
         } satisfies AccountRequested);
       },
     }),
