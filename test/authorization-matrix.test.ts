@@ -202,6 +202,41 @@ describe('authorisation matrix', () => {
   });
 });
 
+/**
+ * The download quota (README, "Download quotas"; src/server/named-parties.ts): results that list named parties
+ * row by row are charged before they are sent, aggregates are not. Request -> charged.
+ */
+const QUOTA_CHARGES: Record<string, boolean> = {
+  '/api/lines?limit=5': true,
+  '/api/explore?by=importer_name&measure=value&limit=100': true,
+  '/api/explore?dataset=payments&by=payer&measure=amount&limit=100': true,
+  '/api/measures/query?measure=import-value&by=importer&top=10': true,
+  '/api/anomalies?limit=20': true,
+  '/api/export/explore?by=origin&measure=value': true,
+  '/api/export/lines?limit=5': true,
+  '/api/explore?by=origin,hs2&measure=value,lines,importers&limit=1000': false,
+  '/api/measures/query?measure=import-value,lines&by=nation': false,
+  '/api/ranking?limit=20': false,
+  '/api/runs': false,
+  '/api/catalogue': false,
+  '/api/batches': false,
+  '/api/screen?name=ACME&limit=10': false,
+  '/api/audit?limit=10': false,
+};
+
+describe('download quota by route', () => {
+  it('charges exactly the results that list named parties (and every line page and export)', async () => {
+    const inv = clients.investigator;
+    const used = async () => ((await inv.get('/api/me')).json() as { quota: { rows: number } }).quota.rows;
+    for (const [url, charged] of Object.entries(QUOTA_CHARGES)) {
+      const before = await used();
+      const res = await inv.get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect((await used()) > before, url).toBe(charged);
+    }
+  });
+});
+
 /** Plausible requests per GET route: the bare route plus the variants that return the most data. */
 function probeUrls(path: string): string[] {
   if (path.includes('{')) return [];

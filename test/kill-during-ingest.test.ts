@@ -111,6 +111,17 @@ describe('kill -9 during ingest', () => {
         const batches = await rt2.registry.list();
         expect(batches.filter((b) => b.status === 'committed')).toHaveLength(1);
         expect(batches.filter((b) => b.status === 'loading')).toHaveLength(0);
+        // Batch ids are never reused: the killed attempt keeps B000001 whether recovery discarded it (the
+        // re-run is B000002) or rolled it forward (the re-run, a duplicate, used and discarded B000002).
+        expect(batches[0]!.batch_id).toBe(visible ? 'B000001' : 'B000002');
+        // Both the attempt and its settling are in the audit trail.
+        const trail = (await rt2.audit.page({ limit: 100 })).rows.filter((e) => e.event.startsWith('ingest-'));
+        const of = (event: string, id: string) => trail.filter((e) => e.event === event && e.objectIds.includes(id));
+        expect(of('ingest-attempt', 'B000001')).toHaveLength(1);
+        expect(of('ingest-attempt', 'B000002')).toHaveLength(1);
+        if (visible) expect(of('ingest-discard', 'B000002')[0]?.detail).toMatch(/same bytes as B000001/);
+        else expect(of('ingest-discard', 'B000001')[0]?.detail).toMatch(/interrupted load/);
+        expect((await rt2.registry.begin({ dataset: 'trade_lines', category: 'trade', provider: 'US', profile: 'canonical', file_name: 'next.csv', sha256: 'x', size_bytes: 1, loaded_by: 't', started_at: new Date().toISOString() })).batch_id).toBe('B000003');
       } finally {
         await rt2.close();
       }

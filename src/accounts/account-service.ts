@@ -12,6 +12,7 @@
  * - Callers audit each operation (the HTTP routes and CLI wrap them in `audited`); the service returns what
  *   the audit record needs (account name as the object id).
  */
+import { sql } from 'kysely';
 import type { ControlStore } from '../control/index.ts';
 import type { AccountStatus, UserTable } from '../control/control-schema.ts';
 import { isRole, type Permission, type Role } from '../access/index.ts';
@@ -71,7 +72,7 @@ export interface AccountService {
   createMaster(o: { name: string; displayName: string; password: string }): Promise<Account>;
   /** Direct creation by the custodian of the data directory (CLI); active at once. */
   add(o: { name: string; displayName?: string; agency?: string; role: string; provider?: string | null; password: string; by: string }): Promise<Account>;
-  request(r: AccountRequest): Promise<Account>;
+  request(r: AccountRequest): Promise<AccountRequestOutcome>;
   approve(id: number, by: Actor): Promise<Account>;
   activate(id: number, by: Actor, o?: { trainingAttestedAt?: string }): Promise<Account>;
   reject(id: number, by: Actor, reason: string): Promise<Account>;
@@ -81,9 +82,25 @@ export interface AccountService {
   lock(name: string, reason: string): Promise<void>;
   /** Applies recertification: an active account past its training or review date becomes suspended. */
   checkRecertification(a: Account): Promise<Account>;
-  recordFailure(name: string): Promise<{ locked: boolean }>;
+  /**
+   * Counts a failed sign-in against the active account of that name, locking it when this failure reaches
+   * the limit, in one UPDATE that matches nothing for an unknown or non-active name (sign-in.ts).
+   */
+  recordFailure(name: string): Promise<{ lockedNow: boolean }>;
   recordSuccess(name: string): Promise<void>;
-  passwordHash(name: string): Promise<string | null>;
+  /** The account and its password hash in one read, for sign-in only; null for an unknown name. */
+  signInRecord(name: string): Promise<{ account: Account; passwordHash: string | null } | null>;
+}
+
+/**
+ * What an anonymous account request learns: the same whether the request was recorded or not, so the
+ * request form cannot be used to find out which names exist (the reason is in the audit trail only).
+ */
+export interface AccountRequestOutcome {
+  /** The account created, or null when the name is taken or the supervisor is not an active account. */
+  recorded: Account | null;
+  /** For the audit trail: why nothing was recorded. */
+  refusal: 'name-taken' | 'supervisor-not-active' | null;
 }
 
 function toAccount(r: UserTable & { id: number }): Account {
@@ -115,10 +132,23 @@ const COLUMNS = [
   'requested_at', 'approved_by', 'approved_at', 'activated_by', 'activated_at', 'training_attested_at', 'review_due_at', 'quota_reset_at',
 ] as const;
 
+/** The checks of a new account's name, role and provider that reveal nothing about other accounts. */
+function checkNewAccount(name: string, role: string, provider: string | null): void {
+  if (!NAME.test(name)) throw new AccountError('bad_request', 'name: 3 to 64 characters: lower-case letters, digits, dot, dash, underscore; starting with a letter or digit');
+  if (!isRole(role)) throw new AccountError('bad_request', `role: unknown role; one of investigator, customs-officer, executive, auditor, partner-analyst, administrator, security-administrator`);
+  if (role === 'partner-analyst' && !provider) throw new AccountError('bad_request', 'provider: a partner analyst needs the provider tag of their agency (--provider CC)');
+  if (provider !== null && !/^[A-Z0-9]{2,10}$/.test(provider)) throw new AccountError('bad_request', 'provider: 2 to 10 upper-case letters or digits');
+}
+
 function checkIso(field: string, v: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
   const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new AccountError('bad_request', `${field}: expected a date (YYYY-MM-DD)`);
-  return new Date(t).toISOString();
+  const d = new Date(t);
+  // Date.parse rolls 2024-02-31 over into March; a date that is not on the calendar is refused instead.
+  if (!m || Number.isNaN(t) || (v.length === 10 && (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() + 1 !== Number(m[2]) || d.getUTCDate() !== Number(m[3])))) {
+    throw new AccountError('bad_request', `${field}: expected a calendar date (YYYY-MM-DD)`);
+  }
+  return d.toISOString();
 }
 
 export function accountService(control: ControlStore, settings: AccessSettings, sessions: SessionStore, now: () => Date = () => new Date()): AccountService {
@@ -139,6 +169,17 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
     if (!a) throw new AccountError('not_found', `account ${id} does not exist`);
     return a;
   };
+  /**
+   * A training attestation date: a day that has happened (a day of clock skew allowed) and is still within the
+   * training validity period, so it neither postdates the training nor extends it beyond the policy.
+   */
+  const attestation = (v: string) => {
+    const attested = checkIso('trainingAttestedAt', v);
+    const t = Date.parse(attested);
+    if (t > now().getTime() + DAY) throw new AccountError('bad_request', 'trainingAttestedAt: cannot be in the future; give the day the training was completed');
+    if (t + settings.trainingValidDays * DAY <= now().getTime()) throw new AccountError('bad_request', `trainingAttestedAt: that attestation has already expired (valid ${settings.trainingValidDays} days); record a current one`);
+    return attested;
+  };
   const notSelf = (a: Account, by: { name: string }, what: string) => {
     if (a.name === by.name) throw new AccountError('forbidden', `you cannot ${what} your own account; ask another administrator`);
   };
@@ -152,10 +193,7 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
     return mustGet(id);
   };
   const insert = async (v: Omit<UserTable, 'id'>) => {
-    if (!NAME.test(v.name)) throw new AccountError('bad_request', 'name: 3 to 64 characters: lower-case letters, digits, dot, dash, underscore; starting with a letter or digit');
-    if (!isRole(v.role)) throw new AccountError('bad_request', `role: unknown role; one of investigator, customs-officer, executive, auditor, partner-analyst, administrator, security-administrator`);
-    if (v.role === 'partner-analyst' && !v.provider) throw new AccountError('bad_request', 'provider: a partner analyst needs the provider tag of their agency (--provider CC)');
-    if (v.provider !== null && !/^[A-Z0-9]{2,10}$/.test(v.provider)) throw new AccountError('bad_request', 'provider: 2 to 10 upper-case letters or digits');
+    checkNewAccount(v.name, v.role, v.provider);
     if (await byName(v.name)) throw new AccountError('conflict', `account ${v.name} already exists`);
     await db.insertInto('users').values(v).execute();
     return (await byName(v.name))!;
@@ -225,21 +263,31 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
       for (const [field, v, max] of [['displayName', r.displayName, 200], ['agency', r.agency, 200], ['justification', r.justification, 2000]] as const) {
         if (!v || !v.trim() || v.length > max) throw new AccountError('bad_request', `${field}: required, at most ${max} characters`);
       }
-      const sup = await byName(r.supervisor);
-      if (!sup || sup.status !== 'active') throw new AccountError('bad_request', 'supervisor: not an active account; name the account of the supervisor who will approve the request');
-      if (sup.name === r.name) throw new AccountError('bad_request', 'supervisor: cannot be the requested account itself');
+      checkNewAccount(r.name, r.role, r.provider ? r.provider : null);
+      if (r.supervisor === r.name) throw new AccountError('bad_request', 'supervisor: cannot be the requested account itself');
+      // Hashed before anything is looked up, so a taken name or an unknown supervisor costs the same time.
       const hash = await hashPassword(r.password);
-      return insert({
-        ...base(r.name, r.role, r.provider),
-        display_name: r.displayName.trim(),
-        agency: r.agency.trim(),
-        supervisor: r.supervisor,
-        justification: r.justification.trim(),
-        password_hash: hash,
-        status: 'requested',
-        training_attested_at: null,
-        review_due_at: null,
-      });
+      const sup = await byName(r.supervisor);
+      if (!sup || sup.status !== 'active') return { recorded: null, refusal: 'supervisor-not-active' };
+      if (await byName(r.name)) return { recorded: null, refusal: 'name-taken' };
+      try {
+        const recorded = await insert({
+          ...base(r.name, r.role, r.provider),
+          display_name: r.displayName.trim(),
+          agency: r.agency.trim(),
+          supervisor: r.supervisor,
+          justification: r.justification.trim(),
+          password_hash: hash,
+          status: 'requested',
+          training_attested_at: null,
+          review_due_at: null,
+        });
+        return { recorded, refusal: null };
+      } catch (e) {
+        // A concurrent request took the name between the look-up and the insert.
+        if (e instanceof AccountError && e.kind === 'conflict') return { recorded: null, refusal: 'name-taken' };
+        throw e;
+      }
     },
     async approve(id, by) {
       const a = await mustGet(id);
@@ -253,7 +301,7 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
       if (ADMIN_ROLES.has(a.role) && !by.permissions.has('accounts:create-admin')) {
         throw new AccountError('forbidden', `activating a ${a.role} needs a master administrator`);
       }
-      const attested = o.trainingAttestedAt ? checkIso('trainingAttestedAt', o.trainingAttestedAt) : iso();
+      const attested = o.trainingAttestedAt ? attestation(o.trainingAttestedAt) : iso();
       return transition(id, ['approved'], { status: 'active', activated_by: by.name, activated_at: iso(), training_attested_at: attested, review_due_at: plusDays(settings.reviewPeriodDays) }, 'activate');
     },
     async reject(id, by, reason) {
@@ -268,10 +316,13 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
     async renew(id, by, o) {
       const a = await mustGet(id);
       notSelf(a, by, 'renew');
-      const attested = checkIso('trainingAttestedAt', o.trainingAttestedAt);
+      const attested = attestation(o.trainingAttestedAt);
       const due = o.reviewDueAt ? checkIso('reviewDueAt', o.reviewDueAt) : plusDays(settings.reviewPeriodDays);
-      if (Date.parse(attested) + settings.trainingValidDays * DAY <= now().getTime()) throw new AccountError('bad_request', 'trainingAttestedAt: that attestation has already expired; record a current one');
       if (Date.parse(due) <= now().getTime()) throw new AccountError('bad_request', 'reviewDueAt: must be in the future');
+      // The next review is due within one review period, never later (access.md: recertification).
+      if (Date.parse(due) > now().getTime() + settings.reviewPeriodDays * DAY) {
+        throw new AccountError('bad_request', `reviewDueAt: at most ${settings.reviewPeriodDays} days from today (the review period); leave it out for exactly that`);
+      }
       return transition(id, ['active', 'suspended'], { status: 'active', training_attested_at: attested, review_due_at: due }, 'renew');
     },
     async unlock(id, by, reason) {
@@ -296,22 +347,30 @@ export function accountService(control: ControlStore, settings: AccessSettings, 
       return { ...a, status: 'suspended', lockReason: why };
     },
     async recordFailure(name) {
-      const a = await byName(name);
-      if (!a) return { locked: false };
-      const failures = a.failedSignIns + 1;
-      await db.updateTable('users').set({ failed_signins: failures }).where('id', '=', a.id).execute();
-      if (failures >= settings.maxFailedSignIns && a.status === 'active') {
-        await service.lock(name, `${failures} failed sign-ins`);
-        return { locked: true };
-      }
-      return { locked: false };
+      // One guarded UPDATE: counts the failure and, when it reaches the limit, locks in the same statement,
+      // so two attempts at once cannot both lock and a locked account is never counted or locked again.
+      const max = settings.maxFailedSignIns;
+      const r = await db
+        .updateTable('users')
+        .set((eb) => ({
+          failed_signins: eb('failed_signins', '+', 1),
+          status: eb.case().when('failed_signins', '>=', max - 1).then(sql.lit<AccountStatus>('locked')).else(eb.ref('status')).end(),
+          lock_reason: eb.case().when('failed_signins', '>=', max - 1).then(sql.lit(`${max} failed sign-ins`)).else(eb.ref('lock_reason')).end(),
+        }))
+        .where('name', '=', name)
+        .where('status', '=', 'active')
+        .returning(['status'])
+        .executeTakeFirst();
+      const lockedNow = r?.status === 'locked';
+      if (lockedNow) await sessions.endAllFor(name, `locked: ${max} failed sign-ins`);
+      return { lockedNow };
     },
     async recordSuccess(name) {
       await db.updateTable('users').set({ failed_signins: 0 }).where('name', '=', name).where('failed_signins', '>', 0).execute();
     },
-    async passwordHash(name) {
-      const r = await db.selectFrom('users').select('password_hash').where('name', '=', name).executeTakeFirst();
-      return r?.password_hash ?? null;
+    async signInRecord(name) {
+      const r = await db.selectFrom('users').select([...COLUMNS, 'password_hash']).where('name', '=', name).executeTakeFirst();
+      return r ? { account: toAccount(r as never), passwordHash: r.password_hash } : null;
     },
   };
   return service;

@@ -78,12 +78,15 @@ export interface AccountQuota extends QuotaUsage {
   lockedByQuota: boolean;
 }
 
-/** POST /api/accounts/requests (201). */
+/**
+ * POST /api/accounts/requests (202): the same answer whether the request was recorded or not (a taken name or
+ * an inactive supervisor is not revealed to an anonymous caller).
+ */
 export interface AccountRequested {
-  id: number;
   name: string;
-  status: AccountStatus;
-  supervisor: string | null;
+  status: 'requested';
+  supervisor: string;
+  message: string;
 }
 
 /** GET /api/policies. */

@@ -43,6 +43,8 @@ export interface ExploreResult {
   total_groups: number;
   /** Cells hidden by small-cell or complementary suppression (aggregate-only access only). */
   suppressed_cells?: number;
+  /** Aggregate-only access: every value and total is perturbed by the cell-key method (consistent noise). */
+  perturbation?: 'cell-key';
   offset: number;
   limit: number;
   truncated: boolean;

@@ -55,6 +55,8 @@ export interface MeasuresResult {
   totals: Record<string, number | null> & { suppressed?: boolean };
   level: 'row' | 'aggregate';
   suppressed_cells: number;
+  /** Aggregate-only access to line-level sources: every value, change and total is perturbed (cell-key method). */
+  perturbation?: 'cell-key';
 }
 
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';

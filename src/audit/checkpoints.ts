@@ -96,7 +96,7 @@ export function checkpointService(control: ControlStore, opts: { dataDir: string
       const body = { at: new Date().toISOString(), lastEventId: Number(head.id), headHash: head.hash!, keyId: key.keyId };
       const cp: Checkpoint = { ...body, signature: sign(null, Buffer.from(checkpointMessage(body)), key.privateKey).toString('base64') };
       // One write() of one line with O_APPEND: concurrent writers cannot interleave within a line.
-      appendFileSync(filePath, `${JSON.stringify({ v: 1, at: cp.at, last_event_id: cp.lastEventId, head_hash: cp.headHash, key_id: cp.keyId, signature: cp.signature })}\n`, { flag: 'a', mode: 0o644 });
+      appendFileSync(filePath, `${JSON.stringify({ v: 1, at: cp.at, last_event_id: cp.lastEventId, head_hash: cp.headHash, key_id: cp.keyId, signature: cp.signature })}\n`, { flag: 'a', mode: 0o600 });
       await control.db
         .insertInto('audit_checkpoints')
         .values({ at: cp.at, last_event_id: cp.lastEventId, head_hash: cp.headHash, key_id: cp.keyId, signature: cp.signature })

@@ -37,7 +37,7 @@ export function keyIdOf(publicKey: KeyObject): string {
 }
 
 /** Creates `path` with `content` unless it exists; never overwrites, never leaves a partial file. */
-function createOnce(path: string, content: string, mode: number): void {
+export function createOnce(path: string, content: string, mode: number): void {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, content, { mode, flag: 'wx' });
   try {

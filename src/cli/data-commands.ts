@@ -36,8 +36,9 @@ export function registerDataCommands(program: Command): void {
     .option('--set <field=value...>', 'value for a field wherever the file has none (repeatable)', [])
     .option('--data <dir>', 'data directory (default ./data or PARALLAX_DATA)')
     .option('--json', 'one JSON object per batch on stdout')
+    .option('--also-for-provider', 'load bytes already loaded for another provider as a new batch of --provider')
     .action(
-      action(async (files: string[], o: { profile: string; category: string; provider: string; set: string[]; data?: string; json?: boolean }) => {
+      action(async (files: string[], o: { profile: string; category: string; provider: string; set: string[]; data?: string; json?: boolean; alsoForProvider?: boolean }) => {
         if (!(DATASET_CATEGORIES as readonly string[]).includes(o.category)) {
           throw new UsageError(`--category must be one of ${DATASET_CATEGORIES.join(', ')}`);
         }
@@ -58,6 +59,7 @@ export function registerDataCommands(program: Command): void {
                     provider: o.provider,
                     overrides,
                     loadedBy: CLI_CONTEXT.principal,
+                    alsoForProvider: o.alsoForProvider === true,
                     progress: o.json ? undefined : terminalProgress(),
                   }),
               (x) => ({ rowCount: x.rows_accepted, objectIds: [x.batch_id] }),

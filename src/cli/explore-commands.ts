@@ -2,7 +2,7 @@
  * explore and lines: totals by any dimension and the lines behind a cell, through the scoped query layer.
  */
 import type { Command } from 'commander';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { CATALOGUES, explore, lines, parseSort } from '../explore/index.ts';
 import { action, UsageError, withRuntime, cliContext } from './run-command.ts';
@@ -38,7 +38,7 @@ export function registerExploreCommands(program: Command): void {
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
           const by = csv(o.by);
-          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `explore by=${by.join(',')} measure=${measure}`, () =>
+          const r = await audited(rt.audit, CLI_CONTEXT, 'query', specDetail('explore', { dataset: o.dataset, by, measure, where: o.where, sort: o.sort, limit: o.top, offset: o.offset }), () =>
             explore(db, {
               dataset: o.dataset as 'trade' | 'payments',
               by,
@@ -86,7 +86,7 @@ export function registerExploreCommands(program: Command): void {
         }
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
-          const r = await audited(rt.audit, CLI_CONTEXT, 'view-lines', `lines cell=${Object.keys(cell ?? {}).join(',')}`, () =>
+          const r = await audited(rt.audit, CLI_CONTEXT, 'view-lines', specDetail('lines', { dataset: o.dataset, cell, where: o.where, sort: o.sort, limit: o.limit, offset: o.offset }), () =>
             lines(db, { dataset: o.dataset as 'trade' | 'payments', cell, where: o.where, sort: parseSort(o.sort), limit: int(o.limit, '--limit'), offset: int(o.offset, '--offset') }),
             (x) => ({ rowCount: x.rows.length }),
           );

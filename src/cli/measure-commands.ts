@@ -4,7 +4,7 @@
  * measures and dimensions asked for, never row values.
  */
 import type { Command } from 'commander';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { action, cliContext, UsageError, withRuntime } from './run-command.ts';
@@ -48,7 +48,7 @@ export function registerMeasureCommands(program: Command): void {
         await withRuntime(o, async (rt) => {
           const db = scopedDb(rt.store, rt.operatorScope);
           const spec = { measures: csv(o.measure), by: csv(o.by), where: o.where, period: o.period as 'month' | 'quarter' | 'year' | undefined, from: o.from, to: o.to, top };
-          const r = await audited(rt.audit, CLI_CONTEXT, 'query', `measures measure=${spec.measures.join(',')} by=${spec.by.join(',')} period=${o.period ?? ''}`, () => measuresQuery(db, spec), (x) => ({ rowCount: x.rows.length }));
+          const r = await audited(rt.audit, CLI_CONTEXT, 'query', specDetail('measures', { measure: spec.measures, by: spec.by, where: spec.where, period: spec.period, from: spec.from, to: spec.to, top: spec.top }), () => measuresQuery(db, spec), (x) => ({ rowCount: x.rows.length }));
           // Commander gives --json to the parent `measures` command when both define it.
           if (o.json || measures.opts()['json']) return printJsonLines(r.rows);
           const cols = r.rows[0] ? Object.keys(r.rows[0]) : [...r.by, ...r.measures.map((m) => m.id)];

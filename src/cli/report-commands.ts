@@ -7,7 +7,7 @@
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import {
   EXPORT_FORMATS,
   parseReportInput,
@@ -132,7 +132,7 @@ export function registerReportCommands(program: Command): void {
         await withRuntime(o, async (rt) => {
           const store = reportStore(rt.control);
           const report = await notFound(store.get(ref));
-          const out = await audited(rt.audit, CLI_CONTEXT, 'report-run', `report=${report.name} trigger=manual`, () =>
+          const out = await audited(rt.audit, CLI_CONTEXT, 'report-run', specDetail(`report=${report.name} trigger=manual`, { spec: report.spec }), () =>
             runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal }),
             (r) => ({ rowCount: r.result.rows.length, objectIds: [`report:${report.id}`] }),
           );
@@ -159,7 +159,7 @@ export function registerReportCommands(program: Command): void {
         const adhoc = ref ? null : { ...parseReportInput({ name: 'adhoc', title: 'adhoc', spec: queryOf(o) }), title: o.title };
         await withRuntime(o, async (rt) => {
           const report = adhoc ?? (await notFound(reportStore(rt.control).get(ref!)));
-          const written = await audited(rt.audit, CLI_CONTEXT, 'export', `report=${report.name} format=${o.format}`, async () => {
+          const written = await audited(rt.audit, CLI_CONTEXT, 'export', specDetail(`report=${report.name} format=${o.format}`, { spec: report.spec }), async () => {
             const out = await runReport(rt.store, rt.operatorScope, report, { ranBy: CLI_CONTEXT.principal });
             const bytes = await renderReport(out.table, o.format as ExportFormat);
             writeFileSync(o.out, bytes);

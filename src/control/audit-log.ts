@@ -4,7 +4,9 @@
  *
  * Invariants:
  * - callers pass identifiers and counts, never row values, SQL parameters or secrets; `detail` is a short
- *   fixed description chosen by code (a spec summary such as "by=origin,hs2"), not user data.
+ *   description chosen by code, or for a query the query's own specification as the caller typed it
+ *   (dimensions, measures, filter: runtime/audited.ts specDetail), so an auditor can see an attempt to
+ *   single out a record by differencing; never a value a query returned.
  * - record n has id n-1's id + 1 and `hash = sha256(prev_hash + "\n" + canonical(fields))`, where the
  *   canonical form is a JSON array of the stored columns in CHAIN_FIELDS order (id and time included), so
  *   anyone can recompute it from an export. The first record's prev_hash is GENESIS_HASH.

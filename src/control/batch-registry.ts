@@ -4,10 +4,19 @@
  * A batch moves loading -> committed (or failed). The analytical rows and a `batch_commits` marker are
  * written in one DuckDB transaction; the registry is updated after. Recovery (see ingest) reconciles the
  * two after a crash, so the registry never claims rows that are not there, nor hides rows that are.
+ *
+ * Invariants:
+ * - A batch id is never handed out twice: a discarded record (an interrupted load settled by recovery, a
+ *   refused file, a re-load of bytes already loaded) raises the `sequences` high-water mark in the same
+ *   transaction that deletes it, and the next id is above both the mark and every record. Row ids derive from
+ *   the batch sequence, so they are never reused either.
+ * - Every attempt (a reserved batch) and every discard is an audit event (`ingest-attempt`,
+ *   `ingest-discard` with the reason), appended after the control-store write, outside its transaction.
  */
 import type { ControlStore } from './control-store.ts';
 import type { BatchTable, QuarantineTable } from './control-schema.ts';
 import type { Insertable } from 'kysely';
+import type { AuditLog } from './audit-log.ts';
 
 export type BatchRecord = BatchTable;
 
@@ -22,8 +31,11 @@ export function batchIdFor(seq: number): string {
   return `B${String(seq).padStart(6, '0')}`;
 }
 
-export function batchRegistry(store: ControlStore) {
+export function batchRegistry(store: ControlStore, o: { audit?: AuditLog } = {}) {
   const { db } = store;
+  const audit = async (event: string, b: Pick<BatchRecord, 'batch_id' | 'loaded_by'>, detail: string) => {
+    await o.audit?.append({ event, principal: b.loaded_by, role: null, source: 'ingest', outcome: 'allowed', objectIds: [b.batch_id], detail });
+  };
   return {
     async findCommittedBySha(sha256: string, dataset: string): Promise<BatchRecord | undefined> {
       return db
@@ -35,6 +47,11 @@ export function batchRegistry(store: ControlStore) {
         .executeTakeFirst();
     },
 
+    /** Every committed batch of these bytes for the dataset, whatever its provider, oldest first. */
+    async committedBySha(sha256: string, dataset: string): Promise<BatchRecord[]> {
+      return db.selectFrom('batches').selectAll().where('sha256', '=', sha256).where('dataset', '=', dataset).where('status', '=', 'committed').orderBy('seq').execute();
+    },
+
     async listUnfinished(): Promise<BatchRecord[]> {
       return db.selectFrom('batches').selectAll().where('status', '=', 'loading').orderBy('seq').execute();
     },
@@ -43,7 +60,8 @@ export function batchRegistry(store: ControlStore) {
     async begin(b: Omit<BatchRecord, 'seq' | 'batch_id' | 'status' | 'finished_at' | 'rows_read' | 'rows_accepted' | 'rows_rejected' | 'rejects_kept' | 'superseded_rows' | 'message'>): Promise<BatchRecord> {
       for (let attempt = 0; ; attempt++) {
         const max = await db.selectFrom('batches').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
-        const seq = Number(max?.m ?? 0) + 1;
+        const mark = await db.selectFrom('sequences').select('value').where('name', '=', 'batch').executeTakeFirst();
+        const seq = Math.max(Number(max?.m ?? 0), Number(mark?.value ?? 0)) + 1;
         const row: BatchRecord = {
           ...b,
           seq,
@@ -59,6 +77,7 @@ export function batchRegistry(store: ControlStore) {
         };
         try {
           await db.insertInto('batches').values(row).execute();
+          await audit('ingest-attempt', row, `file=${JSON.stringify(b.file_name)} dataset=${b.dataset} category=${b.category} provider=${b.provider} profile=${b.profile} bytes=${b.size_bytes}`);
           return row;
         } catch (e) {
           if (attempt >= 5) throw e;
@@ -91,12 +110,20 @@ export function batchRegistry(store: ControlStore) {
         .execute();
     },
 
-    /** Forget an interrupted attempt entirely (its DuckDB transaction never committed). */
-    async discard(batchId: string): Promise<void> {
+    /**
+     * Forget an attempt whose DuckDB transaction never committed, saying why (audited); its id stays used.
+     */
+    async discard(batchId: string, reason: string): Promise<void> {
+      const b = await db.selectFrom('batches').select(['seq', 'batch_id', 'loaded_by']).where('batch_id', '=', batchId).executeTakeFirst();
+      if (!b) return;
       await db.transaction().execute(async (tx) => {
+        const mark = await tx.selectFrom('sequences').select('value').where('name', '=', 'batch').executeTakeFirst();
+        if (!mark) await tx.insertInto('sequences').values({ name: 'batch', value: Number(b.seq) }).execute();
+        else if (Number(mark.value) < Number(b.seq)) await tx.updateTable('sequences').set({ value: Number(b.seq) }).where('name', '=', 'batch').execute();
         await tx.deleteFrom('quarantine').where('batch_id', '=', batchId).execute();
         await tx.deleteFrom('batches').where('batch_id', '=', batchId).execute();
       });
+      await audit('ingest-discard', b, reason);
     },
 
     async list(): Promise<BatchRecord[]> {

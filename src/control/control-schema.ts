@@ -187,6 +187,13 @@ export interface ControlDatabase {
   retention_policies: RetentionPolicyTable;
   legal_holds: LegalHoldTable;
   purges: PurgeTable;
+  sequences: SequenceTable;
+}
+
+/** High-water marks of identifiers that must never be handed out twice (batch sequence numbers). */
+export interface SequenceTable {
+  name: string;
+  value: number;
 }
 
 /**

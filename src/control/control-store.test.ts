@@ -39,8 +39,11 @@ for (const engine of engines) {
         const page = await reg.quarantine(b.batch_id, { limit: 10, offset: 1200 });
         expect(page.total).toBe(1203);
         expect(page.rows.map((r) => r.line)).toEqual([1202, 1203, 1204]);
-        await reg.discard(b2.batch_id);
+        await reg.discard(b2.batch_id, 'test');
         expect(await reg.get(b2.batch_id)).toBeUndefined();
+        // The discarded id is never handed out again (this runs on SQLite and PostgreSQL).
+        const b3 = await reg.begin({ dataset: 'trade_lines', category: 'trade', provider: 'US', profile: 'canonical', file_name: 'c.csv', sha256: 'ef'.repeat(32), size_bytes: 10, loaded_by: 't', started_at: new Date().toISOString() });
+        expect(b3.batch_id).toBe('B000003');
         const audit = auditLog(store);
         await audit.append({ event: 'ingest', principal: 'ana', source: 'cli', outcome: 'allowed', rowCount: 3797, objectIds: ['B000001'] });
         expect((await audit.recent(1))[0]).toMatchObject({ event: 'ingest', principal: 'ana', rowCount: 3797, objectIds: ['B000001'] });

@@ -248,6 +248,18 @@ function migrations(engine: ControlEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_batch_sequence': {
+      async up(db) {
+        // The highest batch sequence ever handed out, kept when an interrupted or refused batch record is
+        // discarded, so a batch id (and the row ids derived from it) is never given to another file.
+        await db.schema
+          .createTable('sequences')
+          .ifNotExists()
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -29,6 +29,9 @@ export const DETECT_DDL: readonly string[] = [
   `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS subject_key VARCHAR`,
   // Current trade lines of the provider the run read: the population the combined ranking calibrates against.
   `ALTER TABLE analysis_runs ADD COLUMN IF NOT EXISTS lines BIGINT`,
+  // The data a finding was computed from, as 'category:provider' (run-analysis.ts): the scope layer shows it
+  // only to a scope that may read every one of them, so no statistic over another provider's rows is shown.
+  `ALTER TABLE anomalies ADD COLUMN IF NOT EXISTS basis VARCHAR[]`,
   // learned-risk models (train-risk-model.ts): one row per model, one per learned feature level. Scoped
   // 'trade' tables like the lines they were learned from: a model's rates are facts about one provider's lines.
   `CREATE TABLE IF NOT EXISTS risk_models (model_id VARCHAR NOT NULL PRIMARY KEY, model_seq INTEGER NOT NULL,

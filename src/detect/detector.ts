@@ -48,6 +48,13 @@ export interface Detector<P extends Record<string, unknown> = Record<string, unk
    */
   readonly partitioned?: boolean;
   /**
+   * True for a detector that links rows of different providers on purpose (a bank's payment to a customs
+   * declaration through resolved parties). Every other detector runs once per provider, on the run's scope
+   * narrowed to that provider, so its statistics never mix providers; a cross-provider detector runs once
+   * and each finding records the providers of the rows it names (run-analysis.ts).
+   */
+  readonly crossProvider?: boolean;
+  /**
    * What identifies one of its anomalies from run to run (subject-key.ts), when the default of its subject
    * kind is not enough: a party detector that judges a party per month names the month too.
    */

@@ -74,6 +74,7 @@ export const paymentMismatch = defineDetector({
   id: 'payment-mismatch',
   version: '3',
   category: 'financial',
+  crossProvider: true,
   summary:
     "a payment linked by invoice_ref (else by payer/payee = importer/exporter, nearest declaration within 90 days) pays outside [0.8, 1.25] of the invoice, from or to a third country, or in cash",
   params: paymentMismatchParams,

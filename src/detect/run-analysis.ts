@@ -12,6 +12,14 @@
  *   failed run leaves no partial rows.
  * - Line-level findings need row-level access to trade data; aggregate-only grants are refused.
  * - Deterministic: anomaly ids are run id + detector + row id; detector output is ordered by row id.
+ * - Provider isolation (issue: statistics over another provider's data): every detector runs once per provider
+ *   whose rows the run may read, on the run's scope narrowed to that provider (`narrowedTo`), so each group,
+ *   history, model and ring behind a provider's finding is computed from that provider's rows alone, and the
+ *   finding records its basis ['trade:P']. A detector marked `crossProvider` (payment-mismatch: a bank's
+ *   payment linked to another provider's declaration) runs once on the whole scope, and each of its findings
+ *   records the category and provider of every row it names. The scope layer shows a finding only to a scope
+ *   that may read every provider of its basis (query/scope-plugin.ts), so anomalies, evidence, rankings, run
+ *   summaries and comparison groups shown to a partner are computed from data that partner may read.
  * - Incremental (`since`): a partitioned detector whose version and parameters equal the earlier run's
  *   recomputes only the partitions (provider, hs6, flow) where batches loaded since added or superseded lines,
  *   and copies the earlier run's anomalies of current lines elsewhere, so the stored result equals a full run
@@ -59,6 +67,20 @@ export interface RunResult {
   started_at: string;
   data_version: Record<string, string[]>;
   detectors: DetectorSummary[];
+}
+
+/**
+ * The scope narrowed to one provider: every grant that covers the provider reads that provider only, every
+ * other grant reads nothing (an empty list, not an error, so a detector that needs it finds nothing).
+ * Reference data and watch lists are not provider data and stay as they are.
+ */
+export function narrowedTo(scope: Scope, provider: string): Scope {
+  return {
+    principal: scope.principal,
+    grants: scope.grants.map((g) =>
+      g.category === 'reference' || g.category === 'watchlist' ? g : { ...g, providers: g.providers === '*' || g.providers.includes(provider) ? [provider] : [] },
+    ),
+  };
 }
 
 export function assertRowAccess(scope: Scope): void {
@@ -174,6 +196,23 @@ function reusedAnomalies(db: ScopedDb, runId: string, detectorId: string, touche
     .select(ANOMALY_COLUMNS.map((col) => `a.${col}`));
 }
 
+/**
+ * The basis of a cross-provider detector's findings of this run: 'category:provider' of every row each names
+ * (its payment and the declaration lines it was matched with), so a scope sees the finding only when it may
+ * read all of them. Provenance only, computed inside the engine on the rows the finding already names.
+ */
+async function recordRowBasis(c: DuckDBConnection, runId: string, detectorId: string): Promise<void> {
+  await c.run(
+    `UPDATE anomalies SET basis = b.basis FROM (
+       SELECT a.anomaly_id, list_sort(list_distinct(list(r.c))) AS basis
+       FROM (SELECT anomaly_id, unnest(row_ids) AS rid FROM anomalies WHERE run_id = $1 AND detector = $2) a
+       JOIN (SELECT row_id, 'trade:' || provider AS c FROM trade_lines UNION ALL SELECT row_id, 'financial:' || provider AS c FROM payments) r ON r.row_id = a.rid
+       GROUP BY a.anomaly_id) b
+     WHERE anomalies.anomaly_id = b.anomaly_id`,
+    [runId, detectorId],
+  );
+}
+
 export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: RunRequest): Promise<RunResult> {
   assertRowAccess(scope);
   const plan = planRun(req);
@@ -200,34 +239,45 @@ export async function runAnalysis(store: AnalyticalStore, scope: Scope, req: Run
       // Incremental only when every batch the earlier run read is still loaded: a removed batch changes
       // groups no new batch names.
       const current = new Set(Object.values(dataVersion).flat());
-      const canReuse = prev !== null && [...prev.batches].every((b) => current.has(b));
-      const touched = canReuse ? touchedPartitions(db, [...prev.batches]) : null;
+      // Findings of runs stored before findings recorded their basis cannot be kept: a narrowed scope does
+      // not see them, so the run would lose them.
+      const unbased = prev ? await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND basis IS NULL', [prev.runId]) : [];
+      const canReuse = prev !== null && [...prev.batches].every((b) => current.has(b)) && Number(unbased[0]?.['n'] ?? 0) === 0;
+      const readProviders = Object.keys(dataVersion);
+      // One pass per provider on the scope narrowed to it; cross-provider detectors one pass on the whole scope.
+      const passesOf = (d: Detector) =>
+        d.crossProvider ? [{ db, basis: null as string | null }] : readProviders.map((p) => ({ db: scopedDb(store, narrowedTo(scope, p)), basis: `trade:${p}` as string | null }));
       const recorded: Record<string, Record<string, unknown>> = {};
       for (const { detector, params } of plan) {
         const t0 = performance.now();
         const same = canReuse && detector.partitioned === true && sameSettings(prev.params[detector.id], { version: detector.version, ...params });
-        const q = detector.build(db, params, same ? { touched: touched! } : {}).compile();
         const subjectKey = subjectKeySql('d', detector.subject);
-        const insert = (sqlText: string, qParams: readonly unknown[]) => {
+        const insert = (sqlText: string, qParams: readonly unknown[], basis: string | null) => {
           const n = qParams.length;
           const cols = ANOMALY_COLUMNS.map((x) => `d.${x}`).join(', ');
           // Run-level values are parameters $n+1.. after the query's own.
           return c.run(
-            `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, subject_key, ${ANOMALY_COLUMNS.join(', ')}) ` +
-              `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${subjectKey}, ${cols} ` +
+            `INSERT INTO anomalies (run_id, anomaly_id, detector, detector_version, params, category, subject_key, basis, ${ANOMALY_COLUMNS.join(', ')}) ` +
+              `SELECT $${n + 1}, $${n + 1} || '.' || $${n + 2} || '.' || d.row_id::VARCHAR, $${n + 2}, $${n + 3}, $${n + 4}::JSON, $${n + 5}, ${subjectKey}, ` +
+              `CASE WHEN $${n + 6}::VARCHAR IS NULL THEN NULL ELSE [$${n + 6}::VARCHAR] END, ${cols} ` +
               `FROM (${sqlText}) AS d`,
-            [...(qParams as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade'],
+            [...(qParams as DuckDBValue[]), runId, detector.id, detector.version, JSON.stringify(params), detector.category ?? 'trade', basis],
           );
         };
-        await insert(q.sql, q.parameters);
         let reused = 0;
-        if (same) {
-          const r = reusedAnomalies(db, prev.runId, detector.id, touched!).compile();
-          const before = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
-          await insert(r.sql, r.parameters);
-          const after = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
-          reused = Number(after[0]!['n']) - Number(before[0]!['n']);
+        for (const pass of passesOf(detector)) {
+          const touched = same ? touchedPartitions(pass.db, [...prev!.batches]) : null;
+          const q = detector.build(pass.db, params, touched ? { touched } : {}).compile();
+          await insert(q.sql, q.parameters, pass.basis);
+          if (touched) {
+            const r = reusedAnomalies(pass.db, prev!.runId, detector.id, touched).compile();
+            const before = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
+            await insert(r.sql, r.parameters, pass.basis);
+            const after = await rows(c, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE run_id = $1 AND detector = $2', [runId, detector.id]);
+            reused += Number(after[0]!['n']) - Number(before[0]!['n']);
+          }
         }
+        if (detector.crossProvider) await recordRowBasis(c, runId, detector.id);
         recorded[detector.id] = { version: detector.version, ...params, ...(same ? { incremental_from: prev.runId } : {}) };
         const s = await rows(
           c,

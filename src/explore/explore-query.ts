@@ -25,6 +25,7 @@ import { approximateBytes, grantFor, ScopeDeniedError, type ResultCache, type Sc
 import { CATALOGUES, type DatasetCatalogue, type Dimension, type ExploreDataset, type FilterField, type Join, type Measure } from './catalogue.ts';
 import { filterFields, parseFilter, type FilterNode } from './filter-expr.ts';
 import { suppressedExplore, TooManyCellsError } from './suppressed-explore.ts';
+import { assertPublished } from '../disclosure/index.ts';
 
 export class ExploreSpecError extends Error {
   constructor(message: string) {
@@ -66,6 +67,8 @@ export interface ExploreResult {
   total_groups: number;
   /** Cells hidden by small-cell or complementary suppression (aggregate-only access only). */
   suppressed_cells?: number;
+  /** Aggregate-only access: every measure and total shown is perturbed by the cell-key method (src/disclosure). */
+  perturbation?: 'cell-key';
   offset: number;
   limit: number;
   truncated: boolean;
@@ -136,8 +139,17 @@ function coerce(r: Resolved, raw: string): string | number | boolean {
     if (['false', '0', 'no', 'n'].includes(v)) return false;
     throw new ExploreSpecError(`where: ${name} is true or false`);
   }
-  if (type === 'date' && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(raw)) throw new ExploreSpecError(`where: ${name} compares with dates written YYYY-MM-DD`);
+  if (type === 'date' && !isCalendarDate(raw)) throw new ExploreSpecError(`where: ${name} compares with calendar dates written YYYY-MM-DD (month 01 to 12, a day that month has)`);
   return raw;
+}
+
+/** A YYYY-MM-DD that names a day on the calendar (2024-02-29 yes, 2023-02-29 and 2024-13-45 no). */
+function isCalendarDate(raw: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(raw);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return mo >= 1 && mo <= 12 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
 function compileFilter(db: ScopedDb, cat: DatasetCatalogue, n: FilterNode): RawBuilder<SqlBool> {
@@ -285,6 +297,11 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     ...resolved.filter((r) => (r.kind === 'dim' ? r.dim.party : r.field.party)).map((r) => (r.kind === 'dim' ? r.dim.id : r.field.id)),
   ];
   checkPartyAccess(db, id, partyUse);
+  const aggregate = grantFor(db.scope, categoryOf(id))?.level === 'aggregate';
+  if (aggregate) {
+    // Only published dimensions: no record identifiers or measure values to single out one record with.
+    assertPublished(id, [...dims.map((d) => ({ id: d.id, in: 'by' as const })), ...resolved.map((r) => ({ id: r.kind === 'dim' ? r.dim.id : r.field.id, in: 'where' as const }))]);
+  }
   const { limit, offset } = pageOf(spec.limit, spec.offset, 50);
 
   const known = new Set([...dims.map((d) => d.id), ...measures.map((m) => m.id)]);
@@ -304,7 +321,7 @@ function planExplore(db: ScopedDb, spec: ExploreSpec): ExplorePlan {
     sort,
     joins: joinsFor([...dims, ...resolved.map((r) => (r.kind === 'dim' ? r.dim : r.field))]),
     filter: node ? compileFilter(db, cat, node) : null,
-    aggregate: grantFor(db.scope, categoryOf(id))?.level === 'aggregate',
+    aggregate,
     limit,
     offset,
   };
@@ -461,6 +478,7 @@ function resultOf(p: ExplorePlan, g: Grouped, cur: CurrencyCheck | null): Explor
     totals,
     total_groups: totalGroups,
     ...(g.suppressedCells !== undefined ? { suppressed_cells: g.suppressedCells } : {}),
+    ...(p.aggregate ? { perturbation: 'cell-key' as const } : {}),
     offset: p.offset,
     limit: p.limit,
     truncated: end < totalGroups,

@@ -287,6 +287,8 @@ export function compileMapping(input: CompileInput): CompiledMapping {
       typedCols.push(`${fs.typed} AS ${v}`);
       // A money value out of range fails its check; TRY_CAST keeps that row from aborting the whole load.
       finals.push(f.type === 'money' ? `TRY_CAST(${v} AS ${sqlType(f.type)}) AS ${f.name}` : `${v}::${sqlType(f.type)} AS ${f.name}`);
+      // A NUL is never text: the record is binary or corrupt, and must not be stored as if it were a name.
+      checks.push({ cond: `contains(${n}, chr(0))`, message: quoteString(`${f.name}\u0001contains a NUL character (binary data, not text)`) });
       checks.push(...fs.checks);
     }
     // Most rows pass: one OR of the conditions decides, and only failing rows pay for finding which check

@@ -28,6 +28,7 @@ import { detectDelimiter, inspectSource, looksLikeData, scanFile, splitHeader, t
 import { InputError } from './input-error.ts';
 import { engineReadError } from './engine-error.ts';
 import { fxGeneration, fxJoinSql, recordBatchFx } from '../fx/index.ts';
+import { recordAt } from './record-at.ts';
 
 export interface IngestOptions {
   profile: string;
@@ -36,6 +37,11 @@ export interface IngestOptions {
   overrides?: Readonly<Record<string, string>>;
   loadedBy: string;
   progress?: ProgressSink;
+  /**
+   * Load bytes already loaded for another provider as a new batch of this provider (refused otherwise, with
+   * a message naming the earlier batch and its provider).
+   */
+  alsoForProvider?: boolean;
 }
 
 export interface BatchResult {
@@ -64,6 +70,11 @@ export interface IngestDeps {
 
 /** Quarantine keeps at most this many rejected records per batch; the count of the rest is recorded. */
 export const MAX_REJECTS_KEPT = 100_000;
+/** The reader's limit on one record (analytical-dialect.ts, max_line_size). */
+const MAX_RECORD_BYTES = 1_048_576;
+/** Rejected records read back from the file to describe them (record-at.ts), and the bytes of raw text kept. */
+const INSPECTED_REJECTS = 100;
+const KEPT_RAW_BYTES = 4096;
 
 const PROVIDER_RE = /^[A-Z][A-Z0-9-]{1,15}$/;
 
@@ -157,7 +168,7 @@ export async function recoverUnfinished(deps: IngestDeps): Promise<string[]> {
         message: 'completed by recovery after an interrupted load',
       });
     } else {
-      await deps.registry.discard(b.batch_id);
+      await deps.registry.discard(b.batch_id, 'interrupted load (the process ended before it committed); nothing of it was stored');
     }
     settled.push(b.batch_id);
   }
@@ -231,6 +242,8 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       )
       .join('\nUNION ALL\n');
     const dropTemps = () => c.run('DROP TABLE IF EXISTS temp.stage; DROP TABLE IF EXISTS temp.failed; DROP TABLE IF EXISTS temp.reject_pos');
+    // The reader appends to its rejects tables: a load must not count the rejects of the load before it.
+    await c.run('DROP TABLE IF EXISTS temp.ingest_rejects; DROP TABLE IF EXISTS temp.ingest_reject_scans');
 
     await c.run(`CREATE OR REPLACE TEMP TABLE country_keys AS
       SELECT DISTINCT key, alpha2 FROM (
@@ -292,11 +305,29 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       await faultPoint('inserted');
 
       const scan = await scanning;
-      const previous = await deps.registry.findCommittedBySha(scan.sha256, dataset.id);
+      const earlier = await deps.registry.committedBySha(scan.sha256, dataset.id);
+      const previous = earlier.find((b) => b.provider === provider);
+      const otherProvider = earlier.find((b) => b.provider !== provider);
+      if (!previous && otherProvider && !opts.alsoForProvider) {
+        // Not "already loaded" without a word: the same bytes sit in a batch of another provider, so this is
+        // either a mistaken --provider now, or a mistaken one then.
+        await c.run('ROLLBACK');
+        inTransaction = false;
+        await deps.registry.discard(batch.batch_id, `same bytes as ${otherProvider.batch_id} of provider ${otherProvider.provider}; refused for provider ${provider}`);
+        await dropTemps();
+        throw new InputError(
+          path,
+          null,
+          null,
+          `these bytes were already loaded as ${otherProvider.batch_id} for provider ${otherProvider.provider} (${otherProvider.finished_at ?? otherProvider.started_at}), not for ${provider}; nothing was changed`,
+          `If ${otherProvider.provider} is right, there is nothing to do. If the file is ${provider}'s, load it again with --provider ${provider} --also-for-provider ` +
+            `(a new batch for ${provider}); ${otherProvider.batch_id} stays as loaded data is never edited, and its rows leave only by the retention purge`,
+        );
+      }
       if (previous) {
         await c.run('ROLLBACK');
         inTransaction = false;
-        await deps.registry.discard(batch.batch_id);
+        await deps.registry.discard(batch.batch_id, `same bytes as ${previous.batch_id}; nothing was changed`);
         await dropTemps();
         return {
           batch_id: previous.batch_id,
@@ -392,16 +423,23 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       }
       if (structural > 0) {
         const r = await c.runAndReadAll(
-          `SELECT line, first(error_type) AS kind, first(column_name) AS col, first(csv_line) AS raw
+          `SELECT line, first(error_type) AS kind, first(column_name) AS col, first(csv_line) AS raw, first(byte_position) AS pos
            FROM ingest_rejects GROUP BY line ORDER BY line LIMIT ${MAX_REJECTS_KEPT}`,
         );
-        for (const row of r.getRowObjectsJson()) {
-          qRows.push({
-            line: Number(row['line']),
-            field: null,
-            reason: `malformed line: ${String(row['kind']).toLowerCase()}${row['col'] ? ` near column ${String(row['col']).replace(/^c/, '#')}` : ''}`,
-            raw: row['raw'] === null ? null : String(row['raw']),
-          });
+        const rejects = r.getRowObjectsJson();
+        for (const [i, row] of rejects.entries()) {
+          const col = row['col'] ? ` near column ${String(row['col']).replace(/^c/, '#')}` : '';
+          let reason = `malformed line: ${String(row['kind']).toLowerCase()}${col}`;
+          let raw = row['raw'] === null ? null : String(row['raw']);
+          // The reader misreports records longer than its limit (the reason, and the text of the record
+          // before); the first few are read back from the file to describe them as they are.
+          const at = src.format === 'csv' && i < INSPECTED_REJECTS && row['pos'] !== null ? await recordAt(path, src.gzip, Number(row['pos']), { quote: profile.format.quote, limit: MAX_RECORD_BYTES, keep: KEPT_RAW_BYTES }) : null;
+          if (at) {
+            if (at.hasNul) reason = `binary data (NUL bytes) in the record${col}`;
+            else if (!at.endsWithin) reason = `record longer than ${MAX_RECORD_BYTES / 1048576} MiB${at.openQuote ? `: a quoted field${col} is not closed within the limit` : ''}`;
+            if (!at.endsWithin || raw === null || !at.text.startsWith(raw.slice(0, 64))) raw = at.endsWithin ? at.text : `${at.text}… (truncated: the first ${KEPT_RAW_BYTES} bytes of a record longer than ${MAX_RECORD_BYTES} bytes)`;
+          }
+          qRows.push({ line: Number(row['line']), field: null, reason, raw });
         }
       }
       qRows.sort((a, b) => a.line - b.line);
@@ -458,7 +496,7 @@ export async function ingestFile(deps: IngestDeps, path: string, opts: IngestOpt
       progress.done();
       if (inTransaction) await c.run('ROLLBACK').catch(() => undefined);
       await dropTemps().catch(() => undefined);
-      await deps.registry.discard(batch.batch_id).catch(() => undefined);
+      await deps.registry.discard(batch.batch_id, `load failed (${e instanceof InputError ? 'bad input' : 'error'}); nothing was stored`).catch(() => undefined);
       throw e;
     }
   }).catch((e: unknown) => {

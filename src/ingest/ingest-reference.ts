@@ -64,7 +64,7 @@ export async function ingestReference(deps: IngestDeps, path: string, kind: stri
       rows_rejected: 0, rows_filtered: 0, rejects_kept: 0, superseded_rows: 0, rows_without_usd: 0, duplicate: false, message: `replaced the ${kind} reference table`,
     };
   } catch (e) {
-    await deps.registry.discard(batch.batch_id);
+    await deps.registry.discard(batch.batch_id, 'reference load failed; the table was not replaced');
     throw e;
   }
 }

@@ -255,6 +255,8 @@ describe('bad rows are quarantined, the rest of the file loads', () => {
     expect(r).toMatchObject({ rows_read: 5, rows_accepted: 2, rows_rejected: 3 });
     const q = await t.rt.registry.quarantine(r.batch_id, { limit: 5, offset: 0 });
     expect(q.rows.map((x) => x.line)).toEqual([3, 4, 6]);
-    for (const x of q.rows) expect(x.reason).toMatch(/^malformed line/);
+    expect(q.rows.map((x) => x.reason)).toEqual([expect.stringMatching(/^malformed line/), 'record longer than 1 MiB', expect.stringMatching(/^malformed line/)]);
+    // The over-long record is kept by its start, truncated, not as another record's text.
+    expect(q.rows[1]!.raw).toMatch(/^LONG,1,import,.*truncated/);
   });
 });

@@ -22,6 +22,10 @@ export interface SourceFile {
 }
 
 const MAX_HEADER_BYTES = 1 << 20;
+/** Bytes after the header line looked at for binary content before the engine reads the file. */
+const BINARY_PEEK = 64 * 1024;
+/** Eight NUL bytes in a row: never text in any encoding this reads (UTF-16 files are refused before). */
+const NUL_RUN = Buffer.alloc(8);
 
 export interface FileScan {
   readonly sha256: string;
@@ -66,8 +70,11 @@ function readPrefix(path: string, n: number): Buffer {
   }
 }
 
-/** The first line of a gzip file, inflating only as much as needed (a zip bomb never inflates whole). */
-async function gzipFirstLine(path: string): Promise<Buffer> {
+/**
+ * The start of a gzip file's text: its first line and up to BINARY_PEEK bytes after it, inflating only as much
+ * as needed (a zip bomb never inflates whole).
+ */
+async function gzipPrefix(path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -83,8 +90,7 @@ async function gzipFirstLine(path: string): Promise<Buffer> {
       total += c.length;
       const all = Buffer.concat(chunks);
       const nl = all.indexOf(0x0a);
-      if (nl >= 0) done(all.subarray(0, nl));
-      else if (total > MAX_HEADER_BYTES) done(all);
+      if ((nl >= 0 && all.length >= nl + 1 + BINARY_PEEK) || total > MAX_HEADER_BYTES + BINARY_PEEK) done(all);
     });
     gunzip.on('end', () => resolve(Buffer.concat(chunks)));
     gunzip.on('error', (e) => reject(new InputError(path, 1, null, `not a readable gzip file (${e.message})`, 'Check the file is complete and really gzip-compressed')));
@@ -110,7 +116,8 @@ export async function inspectSource(path: string): Promise<SourceFile> {
     throw new InputError(path, null, null, 'this is a zip archive', 'Unzip it and load the CSV or Parquet files inside');
   }
   if (parquet) return { path, sizeBytes: size, format: 'parquet', gzip: false, firstLine: '' };
-  let first = gzip ? await gzipFirstLine(path) : readPrefix(path, Math.min(size, MAX_HEADER_BYTES));
+  const prefix = gzip ? await gzipPrefix(path) : readPrefix(path, Math.min(size, MAX_HEADER_BYTES + BINARY_PEEK));
+  let first = prefix.subarray(0, MAX_HEADER_BYTES);
   const nl = first.indexOf(0x0a);
   if (nl >= 0) first = first.subarray(0, nl);
   else if (first.length >= MAX_HEADER_BYTES) {
@@ -121,6 +128,22 @@ export async function inspectSource(path: string): Promise<SourceFile> {
   if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) first = first.subarray(3);
   if (first[0] === 0xff && first[1] === 0xfe) {
     throw new InputError(path, 1, null, 'the file is UTF-16 encoded', 'Re-export it as UTF-8, or use a profile with "encoding": "utf-16"');
+  }
+  // Delimited text does not hold runs of NUL bytes: a header followed by binary data (a disk image, a
+  // zero-filled file, a corrupt export) is refused here, before the engine reads gigabytes of it and finds
+  // no record. A stray NUL inside a field is left to the per-field check, which quarantines its record.
+  const body = nl >= 0 ? prefix.subarray(nl + 1, nl + 1 + BINARY_PEEK) : Buffer.alloc(0);
+  const utf16 = (prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff);
+  const binary = (b: Buffer) => b.indexOf(NUL_RUN) >= 0;
+  if (!utf16 && (binary(body) || (nl < 0 && binary(first)))) {
+    const at = nl >= 0 ? nl + 1 + body.indexOf(NUL_RUN) : first.indexOf(NUL_RUN);
+    throw new InputError(
+      path,
+      nl >= 0 ? 2 : 1,
+      null,
+      `the file holds binary data (a NUL byte at byte ${at} of its ${gzip ? 'decompressed ' : ''}text), not delimited text`,
+      'Check that this is the CSV export and that it is not damaged; nothing was stored',
+    );
   }
   const text = first.toString('utf8');
   if (text.includes('\uFFFD')) {

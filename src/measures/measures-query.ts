@@ -36,6 +36,7 @@ import type { PeriodGrain } from '../store/index.ts';
 import { measureFormula, MEASURES, RANKINGS, type TradeMeasure } from './catalogue.ts';
 import { SOURCES, type AnyQuery, type MeasureSource } from './sources.ts';
 import { suppressCells, failsPrimary, type SuppressionReason } from './suppression.ts';
+import { assertPublished, cellKeySql, perturbationKind, perturber } from '../disclosure/index.ts';
 
 export const MAX_CELLS = 10_000;
 export const MAX_TOP = 1000;
@@ -73,6 +74,8 @@ export interface MeasuresResult {
   totals: Record<string, number | null> & { suppressed?: boolean };
   level: 'row' | 'aggregate';
   suppressed_cells: number;
+  /** Aggregate-only access to line-level sources: every value, change and total is perturbed (src/disclosure). */
+  perturbation?: 'cell-key';
 }
 
 const INTERVAL: Record<PeriodGrain, string> = { month: "INTERVAL '1 month'", quarter: "INTERVAL '3 months'", year: "INTERVAL '1 year'" };
@@ -159,6 +162,16 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
   const { filter, fields: usedFields } = source.whereDataset ? compileWhere(db, source.whereDataset, spec.where) : { filter: null, fields: [] };
   const partyUse = [...dims.filter((d) => d.party).map((d) => d.id), ...usedFields.filter((f) => f.party).map((f) => f.id)];
   if (level === 'aggregate' && partyUse.length) throw new ScopeDeniedError(`named-party fields (${partyUse.join(', ')}) at aggregate-only access`);
+  // Record-level sources at aggregate-only access: published dimensions only, and every value perturbed
+  // (src/disclosure); mirror statistics are country-level statistics already and are shown as they are.
+  const perturbed = level === 'aggregate' && source.partyKey !== null;
+  if (perturbed) assertPublished(source.whereDataset!, [...dims.map((d) => ({ id: d.id, in: 'by' as const })), ...usedFields.map((f) => ({ id: f.id, in: 'where' as const }))]);
+  const secret = db.cellKeySecret;
+  if (perturbed && secret === null) throw new ScopeDeniedError("aggregate-only results without the data directory's cell-key secret");
+  const noise = perturber();
+  const kinds = measures.map((m) => perturbationKind(m));
+  const sumMeasures = measures.map((m, i) => ({ m, i })).filter(({ i }) => kinds[i] === 'sum');
+  const topK = noise.params.sumWeights.length;
 
   const joins = new Set([...dims.flatMap((d) => d.joins ?? []), ...usedFields.flatMap((f) => f.joins), ...measures.flatMap((m) => m.joins ?? [])]);
   /** The slice: scope, look-ups and filter, over the dates of `range`. */
@@ -178,9 +191,48 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
   const byPosition = (n: number) => Array.from({ length: n }, (_, i) => sql.raw(String(i + 1)));
   const groupFirst = <Q extends AnyQuery>(q: Q, n: number): Q => (n ? (q.groupBy(byPosition(n)) as Q) : q);
 
+  /**
+   * Top-N at aggregate-only access: members are ranked by the value shown (perturbed) of their cell over the
+   * periods shown, and a member whose cell fails the small-cell rule is never ranked: it is folded into
+   * OTHERS unseen, like any member below the top N, so neither its rank nor its membership bounds its value.
+   * OTHERS is then an ordinary cell computed from its own lines (perturbed, suppressed when it fails the rule).
+   */
+  async function perturbedRanking(n: number): Promise<(string | null)[]> {
+    const m0 = measures[0]!;
+    const k0 = sql.raw(dims[0]!.sql!);
+    const members = (await base('show')
+      .select([k0.as('k'), formula(m0).as('v'), cellKeySql(secret!).as('_ck')])
+      .groupBy(byPosition(1))
+      .execute()) as Record<string, unknown>[];
+    const perParty = base('show')
+      .select([k0.as('k'), sql.raw(source.partyKey!).as('_party'), sql<number>`coalesce(sum(${sql.raw(source.valueSql)}), 0)::DOUBLE`.as('_v'), formula(m0).as('_c')])
+      .groupBy(byPosition(2));
+    const stats = (await db.db
+      .selectFrom(perParty.as('pp'))
+      .select([
+        sql.ref('k').as('k'),
+        sql<number>`count(_party)::INTEGER`.as('parties'),
+        sql<number>`(max(_v) / nullif(sum(_v), 0))::DOUBLE`.as('top_share'),
+        sql<number[]>`max(abs(_c), ${topK})`.as('tops'),
+      ])
+      .groupBy(byPosition(1))
+      .execute()) as Record<string, unknown>[];
+    const memberKey = (k: unknown) => (k === null || k === undefined ? null : String(k));
+    const statsOf = new Map(stats.map((r) => [memberKey(r['k']), r]));
+    const eligible = members.flatMap((r) => {
+      const st = statsOf.get(memberKey(r['k']));
+      if (!st || failsPrimary({ parties: Number(st['parties'] ?? 0), topShare: (st['top_share'] as number | null) ?? null })) return [];
+      const v = noise.value(kinds[0]!, m0.id, (r['v'] as number | null) ?? null, Number(r['_ck'] ?? 0), ((st['tops'] as unknown[] | null) ?? []).map(Number));
+      return [{ k: memberKey(r['k']), v }];
+    });
+    eligible.sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity) || (a.k === null ? 1 : b.k === null ? -1 : a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    return eligible.slice(0, n).map((e) => e.k);
+  }
+
   // Top-N: rank the first dimension's members over the periods shown, then fold the rest into OTHERS.
   let ranked: (string | null)[] | null = null;
-  if (top !== null) {
+  if (top !== null && perturbed) ranked = await perturbedRanking(top);
+  else if (top !== null) {
     const rows = (await base('show')
       .select([sql.raw(dims[0]!.sql!).as('k'), formula(measures[0]!).as('v')])
       .groupBy(byPosition(1))
@@ -222,6 +274,7 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
       : []),
     (withSets ? sql<number>`grouping(${keyExprs[0]!})::INTEGER` : sql<number>`0`).as('_g'),
     ...(inlineTotals ? partySel : []),
+    ...(perturbed ? [cellKeySql(secret!).as('_ck')] : []),
   ]);
   const grouped = withSets ? ungrouped.groupBy(sql`GROUPING SETS ((${sql.join(keyExprs)}), ())`) : groupFirst(ungrouped, keySel.length);
 
@@ -257,11 +310,15 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
     : [];
   const windowed = db.db.selectFrom(grouped.as('g')).selectAll().select([...changeSel, ...extra]);
   let q = db.db.selectFrom(windowed.as('w')).selectAll();
-  if (win?.showFrom) q = q.where(sql<SqlBool>`_ps >= CAST(${win.showFrom} AS DATE)`);
+  // Perturbed changes compare the values shown, so the cells read only for comparison come back too.
+  if (win?.showFrom && !perturbed) q = q.where(sql<SqlBool>`_ps >= CAST(${win.showFrom} AS DATE)`);
   for (const k of keyCols) q = q.orderBy(sql`${sql.ref(k === 'period' ? '_ps' : k)} ASC NULLS LAST`);
-  const fetched = (await q.limit(MAX_CELLS + 2).execute()) as Record<string, unknown>[];
-  const raw = withSets ? fetched.filter((r) => Number(r['_g']) === 0) : fetched;
-  if (raw.length > MAX_CELLS) throw new ExploreSpecError(`more than ${MAX_CELLS} cells: narrow the query with where, from/to or fewer dimensions`);
+  const readLimit = perturbed && win?.showFrom ? 3 * MAX_CELLS : MAX_CELLS;
+  const fetched = (await q.limit(readLimit + 2).execute()) as Record<string, unknown>[];
+  const allCells = withSets ? fetched.filter((r) => Number(r['_g']) === 0) : fetched;
+  const showFromDate = win?.showFrom ?? null;
+  const raw = perturbed && showFromDate ? allCells.filter((r) => String(r['_ps_text']) >= showFromDate) : allCells;
+  if (raw.length > MAX_CELLS || allCells.length > readLimit) throw new ExploreSpecError(`more than ${MAX_CELLS} cells: narrow the query with where, from/to or fewer dimensions`);
   if (ranked) {
     // Members in rank order, OTHERS last; ties within a member keep the period order of the query.
     const rank = new Map(ranked.map((k, i) => [k, i]));
@@ -277,7 +334,7 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
         ? fetched.find((r) => Number(r['_g']) === 1)
         : fetched[0]
       : await base('show')
-          .select([...measures.map((m) => formula(m).as(m.id)), ...leftOutSel, ...partySel])
+          .select([...measures.map((m) => formula(m).as(m.id)), ...leftOutSel, ...partySel, ...(perturbed ? [cellKeySql(secret!).as('_ck')] : [])])
           .executeTakeFirst()
   ) as Record<string, number | null> | undefined;
   const changes = grain ? CHANGES[grain].map((c) => c.suffix) : [];
@@ -301,12 +358,15 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
   ]);
   let suppressedCells = 0;
 
-  if (level === 'aggregate' && rows.length && source.partyKey) {
-    // Per cell (shown or only compared with): distinct parties and the largest party's share of the value.
-    const partyKey = sql.raw(source.partyKey);
+  if (perturbed && rows.length) {
+    // Per cell (shown or only compared with): distinct parties, the largest party's share of the value and
+    // the largest party contributions to each sum (what its perturbation is proportional to).
+    const partyKey = sql.raw(source.partyKey!);
+    const contributions = sumMeasures.map(({ m, i }) => formula(m).as(`_c${i}`));
+    const topsSel = sumMeasures.map(({ i }) => sql<number[]>`max(abs(${sql.ref(`_c${i}`)}), ${topK})`.as(`_t${i}`));
     const labelSel = keySel.filter((_, i) => i < dims.length + (grain ? 1 : 0));
     const perParty = base('read')
-      .select([...labelSel, partyKey.as('_party'), sql<number>`coalesce(sum(${sql.raw(source.valueSql)}), 0)::DOUBLE`.as('_v')])
+      .select([...labelSel, partyKey.as('_party'), sql<number>`coalesce(sum(${sql.raw(source.valueSql)}), 0)::DOUBLE`.as('_v'), ...contributions])
       .groupBy(byPosition(labelSel.length + 1));
     const stats = (await db.db
       .selectFrom(perParty.as('pp'))
@@ -314,11 +374,16 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
         ...keyCols.map((k) => sql.ref(k).as(k)),
         sql<number>`count(_party)::INTEGER`.as('parties'),
         sql<number>`(max(_v) / nullif(sum(_v), 0))::DOUBLE`.as('top_share'),
+        ...topsSel,
       ])
       .$call((x) => groupFirst(x as AnyQuery, keyCols.length))
       .execute()) as Record<string, unknown>[];
     const keyOf = (r: Record<string, unknown>) => JSON.stringify(keyCols.map((k) => r[k] ?? null));
     const byKey = new Map(stats.map((s) => [keyOf(s), s]));
+    const topsOf = (s: Record<string, unknown> | undefined, i: number) => ((s?.[`_t${i}`] as unknown[] | null | undefined) ?? []).map(Number);
+    /** A cell's measures as shown: perturbed with the cell's key, each on its own stream. */
+    const shownOf = (r: Record<string, unknown>, s: Record<string, unknown> | undefined) =>
+      measures.map((m, i) => noise.value(kinds[i]!, m.id, (r[m.id] as number | null) ?? null, Number(r['_ck'] ?? 0), topsOf(s, i)));
     const { reasons } = suppressCells(
       raw.map((r) => {
         const s = byKey.get(keyOf(r));
@@ -329,19 +394,22 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
     // read only for comparison that fail the primary rule.
     const hidden = new Set<string>();
     const cellId = (members: unknown[], ps: unknown) => JSON.stringify([...members.map((x) => x ?? null), ps ?? null]);
+    const shownById = new Map(allCells.map((r) => [cellId(dims.map((d) => r[d.id]), r['_ps_text']), shownOf(r, byKey.get(keyOf(r)))]));
     raw.forEach((r, i) => {
       const why: SuppressionReason | null = reasons[i]!;
       rows[i]!['suppressed'] = why !== null;
       rows[i]!['suppression'] = why;
+      const values = why ? null : shownById.get(cellId(dims.map((d) => r[d.id]), r['_ps_text']))!;
       if (why) {
         suppressedCells++;
         hidden.add(cellId(dims.map((d) => r[d.id]), r['_ps_text']));
-        for (const m of measures) {
-          rows[i]![m.id] = null;
-          for (const c of changes) rows[i]![`${m.id}_${c}`] = null;
-        }
-        for (const l of leftOut) rows[i]![l.id] = null;
       }
+      measures.forEach((m, k) => {
+        rows[i]![m.id] = values ? values[k]! : null;
+        for (const c of changes) rows[i]![`${m.id}_${c}`] = null;
+      });
+      // Lines left out for want of a rate are a count of records too: perturbed like one, hidden with the cell.
+      for (const l of leftOut) rows[i]![l.id] = why ? null : noise.value('count', l.id, (r[l.id] as number | null) ?? 0, Number(r['_ck'] ?? 0), []);
     });
     if (grain) {
       if (win?.showFrom) {
@@ -351,12 +419,18 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
           hidden.add(cellId(dims.map((d) => s[d.id]), periodStartOf(label, grain, 'period')));
         }
       }
-      // A visible change against a hidden cell would give the hidden value back: this / (1 + change).
+      // Changes compare the values shown (a change of true values would give them back by differencing two
+      // answers), and never against a hidden cell (this / (1 + change) would give it back).
       raw.forEach((r, i) => {
+        if (reasons[i] !== null) return;
         for (const c of CHANGES[grain]) {
-          if (hidden.has(cellId(dims.map((d) => r[d.id]), addMonths(String(r['_ps_text']), -c.months)))) {
-            for (const m of measures) rows[i]![`${m.id}_${c.suffix}`] = null;
-          }
+          const prevId = cellId(dims.map((d) => r[d.id]), addMonths(String(r['_ps_text']), -c.months));
+          const prev = hidden.has(prevId) ? undefined : shownById.get(prevId);
+          measures.forEach((m, k) => {
+            const cur = rows[i]![m.id] as number | null;
+            const p = prev?.[k] ?? null;
+            rows[i]![`${m.id}_${c.suffix}`] = cur === null || p === null || p === 0 ? null : (cur - p) / p;
+          });
         }
       });
     }
@@ -366,6 +440,17 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
       for (const m of measures) totals[m.id] = null;
       for (const l of leftOut) totals[l.id] = null;
       totals.suppressed = true;
+    } else {
+      // The total is a cell of its own: all the records of the periods shown, perturbed with their key.
+      const totalStats = sumMeasures.length
+        ? ((await db.db
+            .selectFrom(base('show').select([partyKey.as('_party'), ...contributions]).groupBy(byPosition(1)).as('pp'))
+            .select(topsSel)
+            .executeTakeFirst()) as Record<string, unknown> | undefined)
+        : undefined;
+      const shownTotals = shownOf((totalsRow ?? {}) as Record<string, unknown>, totalStats);
+      measures.forEach((m, k) => (totals[m.id] = shownTotals[k]!));
+      for (const l of leftOut) totals[l.id] = noise.value('count', l.id, Number(totalsRow?.[l.id] ?? 0), Number(totalsRow?.['_ck'] ?? 0), []);
     }
   }
 
@@ -383,5 +468,6 @@ export async function measuresQuery(db: ScopedDb, spec: MeasuresSpec): Promise<M
     totals,
     level,
     suppressed_cells: suppressedCells,
+    ...(perturbed ? { perturbation: 'cell-key' as const } : {}),
   };
 }

@@ -231,7 +231,8 @@ describe('small-cell suppression', () => {
       expect(hidden.length).toBeGreaterThanOrEqual(2);
       for (const m of measures) {
         const total = line.reduce((s, i) => s + Number(full[i]![m]), 0);
-        const visible = line.filter((i) => !rows[i]!['suppressed']).reduce((s, i) => s + Number(rows[i]![m]), 0);
+        // The visible cells' true values (the worst case: noise on visible cells is not relied on here).
+        const visible = line.filter((i) => !rows[i]!['suppressed']).reduce((s, i) => s + Number(full[i]![m]), 0);
         for (const h of hidden) {
           expect(total - visible).not.toBeCloseTo(Number(full[h]![m]), 6);
           checked++;
@@ -248,7 +249,9 @@ describe('small-cell suppression', () => {
     expect(why).toEqual({ CN: null, DE: 'primary', JP: null, MX: 'primary', VN: null });
     const mx = r.rows.find((c) => c['origin'] === 'MX')!;
     expect(mx).toMatchObject({ 'import-value': null, lines: null, suppressed: true });
-    expect(r.totals['lines']).toBe(full.totals['lines']);
+    // Totals are perturbed like any cell: lines by at most 5.
+    expect(Math.abs(Number(r.totals['lines']) - Number(full.totals['lines']))).toBeLessThanOrEqual(5);
+    expect(r.perturbation).toBe('cell-key');
     expect(checkNotRecoverable(r.rows, full.rows, ['origin'], ['import-value', 'lines'])).toBeGreaterThan(0);
   });
 
@@ -276,7 +279,7 @@ describe('small-cell suppression', () => {
     const full = await measuresQuery(db(), { measures: ms, by: ['port'], where: 'provider = EX' });
     expect(Object.fromEntries(r.rows.map((c) => [c['port'], c['suppression']]))).toEqual({ USLAX: null, USNYC: 'primary', USSEA: 'complementary' });
     expect(r.rows.find((c) => c['port'] === 'USNYC')).toMatchObject({ examinations: null, 'seizure-events': null, 'seized-goods-value': null, suppressed: true });
-    expect(r.totals['examinations']).toBe(8);
+    expect(Math.abs(Number(r.totals['examinations']) - 8)).toBeLessThanOrEqual(5);
     expect(checkNotRecoverable(r.rows, full.rows, ['port'], ms)).toBeGreaterThan(0);
     await expect(measuresQuery(scopedDb(t.rt.store, enf), { measures: ['examinations'], by: ['importer'] })).rejects.toThrow(/named-party/);
 
@@ -289,11 +292,20 @@ describe('small-cell suppression', () => {
     expect(m.rows.map((c) => c['nation'])).toEqual(['DE', 'US']);
   });
 
-  it('top N at aggregate level: the others row takes part in suppression like any cell', async () => {
+  it('top N at aggregate level: a suppressed member is never ranked, members rank by the values shown, others is a cell of its own', async () => {
     const r = await measuresQuery(edb(), { measures: ['import-value', 'lines'], by: ['origin'], top: 2 });
-    const full = await measuresQuery(db(), { measures: ['import-value', 'lines'], by: ['origin'], where: 'provider = SX', top: 2 });
-    expect(r.rows.map((c) => [c['origin'], c['suppression']])).toEqual([['DE', 'primary'], ['VN', 'complementary'], [OTHERS, null]]);
-    expect(checkNotRecoverable(r.rows, full.rows, ['origin'], ['import-value', 'lines'])).toBeGreaterThan(0);
+    // DE (10000, the largest, but too few parties) would have been ranked first, bounding its value from
+    // below by the second; it is folded into (others) unseen instead.
+    const ranked = r.rows.filter((c) => c['origin'] !== OTHERS);
+    expect(ranked.map((c) => c['origin'])).not.toContain('DE');
+    expect(ranked).toHaveLength(2);
+    expect(ranked.every((c) => !c['suppressed'])).toBe(true);
+    expect(Number(ranked[0]!['import-value'])).toBeGreaterThanOrEqual(Number(ranked[1]!['import-value']));
+    expect(r.rows.at(-1)!['origin']).toBe(OTHERS);
+    // The members ranked are the two largest of the members whose cell passes the rule, by the value shown.
+    const all = await measuresQuery(edb(), { measures: ['import-value'], by: ['origin'] });
+    const eligible = all.rows.filter((c) => c['suppression'] !== 'primary').sort((a, b) => Number(b['import-value']) - Number(a['import-value']));
+    expect(ranked.map((c) => c['origin'])).toEqual(eligible.slice(0, 2).map((c) => c['origin']));
   });
 
   it('suppressCells: one cell alone is suppressed with its total; fixpoint across lines', () => {

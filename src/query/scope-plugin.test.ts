@@ -43,8 +43,16 @@ describe('scope plugin', () => {
   it('filters tables that mix categories row by row, each category with its own providers (SQL asserted)', () => {
     const officer: Scope = { principal: 'officer', grants: [{ category: 'trade', providers: ['US'], level: 'row' }, { category: 'watchlist', providers: '*', level: 'row' }] };
     const q = scopedDb(t.rt.store, officer).db.selectFrom('anomalies').select('anomaly_id').compile();
-    expect(q.sql).toBe('select "anomaly_id" from (select * from "anomalies" where (("category" = $1 and "provider" in ($2)) or "category" = $3)) as "anomalies"');
-    expect(q.parameters).toEqual(['trade', 'US', 'watchlist']);
+    // Findings are also filtered on their basis: every 'category:provider' they were computed from must be
+    // readable (here: trade of US only, no financial or enforcement grant).
+    expect(q.sql).toBe(
+      'select "anomaly_id" from (select * from "anomalies" where (("category" = $1 and "provider" in ($2)) or "category" = $3) ' +
+        'and len(list_filter("basis", x -> NOT (x IN ($4)))) = 0) as "anomalies"',
+    );
+    expect(q.parameters).toEqual(['trade', 'US', 'watchlist', 'trade:US']);
+    // A scope reading every provider of every category needs no basis filter.
+    const all: Scope = { principal: 'i', grants: (['trade', 'financial', 'enforcement', 'watchlist'] as const).map((category) => ({ category, providers: '*' as const, level: 'row' as const })) };
+    expect(scopedDb(t.rt.store, all).db.selectFrom('anomalies').select('anomaly_id').compile().sql).toBe('select "anomaly_id" from (select * from "anomalies" where ("category" = $1 or "category" = $2 or "category" = $3 or "category" = $4)) as "anomalies"');
   });
 
   it('wraps a table once even when a scoped subquery builder is nested in a scoped parent', () => {

@@ -14,6 +14,9 @@
  *   is never wrapped again — also when a subquery built with this plugin is embedded in a parent query that
  *   the plugin transforms once more.
  * - Provider values are bound parameters.
+ * - Derived findings (a table with a basis column) are readable only when every 'category:provider' they were
+ *   computed from is readable at row level: a statistic over rows outside the scope is not shown at all.
+ *   A finding without a recorded basis is shown only to a scope that reads every provider of every category.
  */
 import {
   AliasNode,
@@ -37,6 +40,7 @@ import {
   type JoinNode,
   type CommonTableExpressionNameNode,
 } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { grantFor, ScopeDeniedError, type Scope } from './scope.ts';
 import { REFERENCE_TABLES, SCOPED_TABLES } from './scoped-tables.ts';
 
@@ -61,6 +65,23 @@ class CteNameCollector extends OperationNodeTransformer {
   }
 }
 
+/** Data categories whose rows carry a provider: the ones a finding's basis names. */
+const BASIS_CATEGORIES = ['trade', 'financial', 'enforcement'] as const;
+
+/**
+ * Every entry of the basis column is readable at row level: an exact 'category:provider' the scope grants, or
+ * any provider of a category granted for all. Null when the scope reads every provider of every category.
+ */
+function basisFilter(scope: Scope, column: string): RawBuilder<SqlBool> | null {
+  const grants = BASIS_CATEGORIES.map((c) => scope.grants.find((g) => g.category === c && g.level === 'row'));
+  if (grants.every((g) => g?.providers === '*')) return null;
+  const whole = grants.filter((g) => g?.providers === '*').map((g) => sql`starts_with(x, ${`${g!.category}:`})`);
+  const pairs = grants.flatMap((g) => (g && g.providers !== '*' ? g.providers.map((p) => `${g.category}:${p}`) : []));
+  const allowed = [...whole, ...(pairs.length ? [sql`x IN (${sql.join(pairs)})`] : [])];
+  if (!allowed.length) return sql<SqlBool>`false`;
+  return sql<SqlBool>`len(list_filter(${sql.ref(column)}, x -> NOT (${sql.join(allowed, sql` OR `)}))) = 0`;
+}
+
 class ScopeTransformer extends OperationNodeTransformer {
   constructor(
     private readonly scope: Scope,
@@ -83,19 +104,20 @@ class ScopeTransformer extends OperationNodeTransformer {
       // providers. Categories outside the scope contribute no branch, so their rows are never read.
       const col = spec.rowCategoryColumn;
       const grants = this.scope.grants;
-      node = q
-        .where((eb) =>
-          eb.or(
-            grants.map((g) =>
-              g.providers === '*'
-                ? eb(col, '=', g.category)
-                : g.providers.length
-                  ? eb.and([eb(col, '=', g.category), eb('provider', 'in', [...g.providers])])
-                  : eb.lit(false),
-            ),
+      let filteredQ = q.where((eb) =>
+        eb.or(
+          grants.map((g) =>
+            g.providers === '*'
+              ? eb(col, '=', g.category)
+              : g.providers.length
+                ? eb.and([eb(col, '=', g.category), eb('provider', 'in', [...g.providers])])
+                : eb.lit(false),
           ),
-        )
-        .toOperationNode();
+        ),
+      );
+      const basis = spec.basisColumn ? basisFilter(this.scope, spec.basisColumn) : null;
+      if (basis) filteredQ = filteredQ.where(basis);
+      node = filteredQ.toOperationNode();
     } else {
       // A grant of every provider filters nothing: the table is read as it is.
       if (grant.providers === '*') return null;

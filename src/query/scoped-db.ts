@@ -10,8 +10,10 @@ export interface ScopedDb {
   readonly scope: Scope;
   readonly db: Kysely<any>;
   readonly dialect: AnalyticalStore['dialect'];
+  /** The store's cell-key secret, for consistent perturbation of aggregate-only results (src/disclosure). */
+  readonly cellKeySecret: bigint | null;
 }
 
 export function scopedDb(store: AnalyticalStore, scope: Scope): ScopedDb {
-  return { scope, db: store.db.withPlugin(scopePlugin(scope)), dialect: store.dialect };
+  return { scope, db: store.db.withPlugin(scopePlugin(scope)), dialect: store.dialect, cellKeySecret: store.cellKeySecret };
 }

@@ -16,6 +16,11 @@ export interface ScopedTable {
    * with that category's providers.
    */
   readonly rowCategoryColumn?: string;
+  /**
+   * For derived findings (anomalies), the column listing the data each row was computed from, as
+   * 'category:provider'; a row is readable only when the scope may read every one of them at row level.
+   */
+  readonly basisColumn?: string;
 }
 
 export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
@@ -37,7 +42,7 @@ export const SCOPED_TABLES: Readonly<Record<string, ScopedTable>> = {
   party_payment_members: { category: 'financial' },
   party_payment_edges: { category: 'financial' },
   analysis_runs: { category: 'trade' },
-  anomalies: { category: 'trade', rowCategoryColumn: 'category' },
+  anomalies: { category: 'trade', rowCategoryColumn: 'category', basisColumn: 'basis' },
   risk_models: { category: 'trade' },
   risk_model_terms: { category: 'trade' },
   // Conversion provenance per batch (fx/fx-schema.ts): counts, rate generation and currencies, no row values.

@@ -85,7 +85,7 @@ describe('saved reports', () => {
     expect((await store.get('monthly-steel')).next_run_at).toBe('2025-03-01T00:00:00.000Z');
     expect(await runDue(deps, ctx, localOperatorScope('cron'), new Date('2025-02-20T00:00:00Z'))).toEqual([]);
     const events = await t.rt.control.db.selectFrom('audit_events').select(['event', 'principal', 'detail', 'row_count']).where('event', '=', 'report-run').execute();
-    expect(events).toContainEqual({ event: 'report-run', principal: 'cron', detail: 'report=monthly-steel trigger=schedule formats=csv,xlsx,pdf', row_count: 2 });
+    expect(events).toContainEqual({ event: 'report-run', principal: 'cron', detail: expect.stringMatching(/^report=monthly-steel trigger=schedule formats=csv,xlsx,pdf spec=\{"measures":/), row_count: 2 });
     expect((await store.runs(saved.id))[0]).toMatchObject({ trigger: 'schedule', ran_by: 'cron' });
   });
 

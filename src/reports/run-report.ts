@@ -20,7 +20,7 @@ import type { AnalyticalStore } from '../store/index.ts';
 import { scopedDb, ScopeDeniedError, type Scope } from '../query/index.ts';
 import { ExploreSpecError } from '../explore/index.ts';
 import { measuresQuery, type MeasuresResult } from '../measures/index.ts';
-import { audited, type ActionContext } from '../runtime/audited.ts';
+import { audited, specDetail, type ActionContext } from '../runtime/audited.ts';
 import type { AuditLog } from '../control/index.ts';
 import { reportTable, type ReportTableData } from './report-table.ts';
 import { nextMonthly, resolveQuery, type ExportFormat, type ReportLayout, type ReportQuery } from './report-spec.ts';
@@ -84,7 +84,7 @@ export async function runDue(deps: RunDueDeps, ctx: ActionContext, scope: Scope,
 async function runToArchive(deps: RunDueDeps, ctx: ActionContext, scope: Scope, report: SavedReport, now: Date): Promise<ReportRun> {
   const base = { report_id: report.id, ran_at: now.toISOString(), ran_by: ctx.principal, trigger: 'schedule' };
   try {
-    const out = await audited(deps.audit, ctx, 'report-run', `report=${report.name} trigger=schedule formats=${report.formats.join(',')}`, () =>
+    const out = await audited(deps.audit, ctx, 'report-run', specDetail(`report=${report.name} trigger=schedule formats=${report.formats.join(',')}`, { spec: report.spec }), () =>
       runReport(deps.store, scope, report, { ranBy: ctx.principal, now }),
       (r) => ({ rowCount: r.result.rows.length, objectIds: [`report:${report.id}`] }),
     );

@@ -27,11 +27,14 @@ export async function audited<T>(
   detail: string | null,
   fn: () => Promise<T>,
   describe: (r: T) => { rowCount?: number | null; objectIds?: readonly string[] } = () => ({}),
+  /** For an action that completes but refuses what was asked (without telling the caller): the outcome and detail to record. */
+  judge: (r: T) => { outcome?: 'denied'; detail?: string } = () => ({}),
 ): Promise<T> {
   try {
     const r = await fn();
     const d = describe(r);
-    await audit.append({ event, ...who(ctx), outcome: 'allowed', detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
+    const j = judge(r);
+    await audit.append({ event, ...who(ctx), outcome: j.outcome ?? 'allowed', detail: j.detail ?? detail, rowCount: d.rowCount ?? null, objectIds: d.objectIds ?? [] });
     return r;
   } catch (e) {
     await audit
@@ -39,4 +42,27 @@ export async function audited<T>(
       .catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The full specification of a query for its audit record: `key=value` pairs in the given order, leaving out
+ * what was not given. A query's specification is what the caller typed (dimensions, measures, filter, sort,
+ * paging): an auditor must be able to see an attempt to single out a record by differencing two answers, so
+ * filter values are kept, quoted as JSON when they are not plain tokens. It never holds a value the query
+ * returned. Bounded (4,000 characters) so one record stays small.
+ */
+export function specDetail(what: string, spec: Readonly<Record<string, unknown>>): string {
+  const parts = [what];
+  for (const [k, v] of Object.entries(spec)) {
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length)) continue;
+    // Objects (a drill-down cell, a saved report's spec) as their JSON; other values quoted when not plain.
+    if (typeof v === 'object' && !Array.isArray(v)) {
+      parts.push(`${k}=${JSON.stringify(v)}`);
+      continue;
+    }
+    const text = Array.isArray(v) ? v.join(',') : String(v);
+    parts.push(`${k}=${/^[A-Za-z0-9_,.:+-]+$/.test(text) ? text : JSON.stringify(text)}`);
+  }
+  const out = parts.join(' ');
+  return out.length > 4000 ? `${out.slice(0, 3990)} …(cut)` : out;
 }

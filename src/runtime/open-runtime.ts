@@ -3,7 +3,7 @@
  * server share. Nothing else constructs stores, so there is exactly one place that decides which engines
  * run and how they are configured, and no module keeps a mutable singleton.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openAnalyticalStore, type AnalyticalStore } from '../store/index.ts';
 import { batchRegistry, openControlStore, type AuditLog, type BatchRegistry, type ControlStore } from '../control/index.ts';
 import { auditTrail, type AuditTrail } from '../audit/index.ts';
@@ -12,6 +12,8 @@ import { ratesAtOpen } from '../fx/index.ts';
 import { AccountError, accessServices, type AccessOptions, type AccessServices } from '../accounts/index.ts';
 import { localOperatorScope, resultCache, type ResultCache, type Scope } from '../query/index.ts';
 import { retentionStore, type RetentionStore } from '../privacy/index.ts';
+import { loadOrCreateCellKeySecret } from '../disclosure/index.ts';
+import { secureDataDir, tighten } from './data-dir.ts';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -58,12 +60,14 @@ export interface Runtime extends ControlRuntime {
 export async function openControlRuntime(opts: RuntimeOptions = {}): Promise<ControlRuntime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
+  secureDataDir(dataDir);
   const control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });
   const trail = auditTrail(control, { dataDir });
+  tighten(dataDir);
   return {
     dataDir,
     control,
-    registry: batchRegistry(control),
+    registry: batchRegistry(control, { audit: trail.log }),
     audit: trail.log,
     auditTrail: trail,
     access: accessServices(control, opts.access),
@@ -82,7 +86,8 @@ export function resolveDataDir(explicit?: string): string {
 export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const dataDir = resolveDataDir(opts.dataDir);
   const databaseUrl = opts.databaseUrl ?? process.env['PARALLAX_DATABASE_URL'] ?? undefined;
-  const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit });
+  secureDataDir(dataDir);
+  const store = await openAnalyticalStore(dataDir, { memoryLimit: opts.memoryLimit, cellKeySecret: loadOrCreateCellKeySecret(join(dataDir, 'keys')) });
   let control: ControlStore;
   try {
     control = await openControlStore({ dataDir, databaseUrl: databaseUrl || undefined });
@@ -96,6 +101,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     await ratesAtOpen(c, REFERENCE_DIR, { scanTables: store.upgraded !== null });
   });
   const trail = auditTrail(control, { dataDir });
+  tighten(dataDir);
   const access = accessServices(control, opts.access);
   let operatorScope: Scope = localOperatorScope(process.env['USER'] ?? 'local-operator');
   if (opts.actAs) {
@@ -114,7 +120,7 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     operatorScope,
     results: resultCache(store),
     control,
-    registry: batchRegistry(control),
+    registry: batchRegistry(control, { audit: trail.log }),
     audit: trail.log,
     auditTrail: trail,
     access,

@@ -76,8 +76,20 @@ export function accountRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       body: requestBody,
       rateLimit: { max: rt.access.settings.signInRatePerMinute, timeWindow: 60_000 },
       handler: async (req, _q, reply, b: z.infer<typeof requestBody>) => {
-        const a = await audited(rt.audit, { ...req.actor, principal: /^[a-z0-9][a-z0-9._-]{2,63}$/.test(b.name) ? b.name : 'invalid-name' }, 'account-request', `role=${/^[a-z-]{1,40}$/.test(b.role) ? b.role : 'invalid'}`, () => rt.access.accounts.request(b), (x) => ({ objectIds: [x.name] }));
-        return reply.status(201).send({ id: a.id, name: a.name, status: a.status, supervisor: a.supervisor } satisfies AccountRequested);
+        // The answer is the same whether the request was recorded or refused because the name is taken or
+        // the supervisor is not an active account: an anonymous caller must not learn which names exist.
+        // Auditors see the outcome and its reason.
+        const principal = /^[a-z0-9][a-z0-9._-]{2,63}$/.test(b.name) ? b.name : 'invalid-name';
+        const role = `role=${/^[a-z-]{1,40}$/.test(b.role) ? b.role : 'invalid'}`;
+        const r = await audited(rt.audit, { ...req.actor, principal }, 'account-request', role, () => rt.access.accounts.request(b), (x) => ({ objectIds: x.recorded ? [x.recorded.name] : [] }), (x) =>
+          x.refusal ? { outcome: 'denied', detail: `${role} not recorded: ${x.refusal}` } : {},
+        );
+        return reply.status(202).send({
+          name: b.name,
+          status: 'requested',
+          supervisor: b.supervisor,
+          message: `it waits for ${b.supervisor} to approve it, then for an administrator to activate it, provided ${b.supervisor} is your supervisor's active account and the name ${b.name} is free. If your supervisor does not see it, check both names with them.`,
+        } satisfies AccountRequested);
       },
     }),
     defineRoute({

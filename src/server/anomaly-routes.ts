@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { compareRuns, getAnomaly, latestRunId, listAnomalies, listAnomalyChanges, listRuns, MAX_ANOMALY_PAGE, RUN_CHANGES } from '../detect/index.ts';
 import { comparisonGroup, listRanking, MAX_RANKING_PAGE, RankingParamError } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed } from './named-parties.ts';
 import { anomalyParties, evidenceRefs } from './anomaly-parties.ts';
 import { withDetectorCounts } from './run-detector-counts.ts';
 import type { AnomalyDetail, AnomalyPage, ComparisonGroup, RankingPage, RunComparison, RunSummary } from '../api-contract/index.ts';
@@ -41,8 +42,6 @@ const compareQuery = z
   })
   .strict();
 
-/** Named (never their values) in the audit detail: a party name typed as a filter is case information. */
-const LINE_FILTERS = ['country', 'hs', 'party', 'period'] as const;
 
 const rankingQuery = z
   .object({
@@ -72,11 +71,14 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           rt.audit,
           req.actor,
           'view-anomalies',
-          `run=${q.run ?? 'latest'} detector=${q.detector ?? 'all'} filters=${LINE_FILTERS.filter((k) => q[k] !== undefined).join(',') || 'none'}${q.change ? ` change=${q.change} against=${q.against}` : ''}`,
-          () => {
+          // The whole query, filter values included: what was searched for is what an auditor needs to see.
+          specDetail('anomalies', { run: q.run ?? 'latest', detector: q.detector, min_score: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, change: q.change, against: q.against, limit: q.limit, offset: q.offset }),
+          async () => {
             const db = scopedDb(rt.store, req.scope);
             const f = { run: q.run, detector: q.detector, minScore: q.min_score, country: q.country, hs: q.hs, party: q.party, period: q.period, limit: q.limit, offset: q.offset };
-            return q.change && q.against ? listAnomalyChanges(db, { ...f, against: q.against, change: q.change }) : listAnomalies(db, f);
+            const page = await (q.change && q.against ? listAnomalyChanges(db, { ...f, against: q.against, change: q.change }) : listAnomalies(db, f));
+            // Findings name parties and declarations in their reasons and evidence: charged (named-parties.ts).
+            return chargeNamed(req, '/api/anomalies', page.rows.length, page);
           },
           (r) => ({ rowCount: r.rows.length, objectIds: r.rows.slice(0, 1000).map((x) => x.anomaly_id) }),
         ),
@@ -100,7 +102,7 @@ export function anomalyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             if (!anomaly) return null;
             // Links to party pages only for a caller who may open them; the same scope filters the rows.
             const parties = req.permissions.has('parties:read') ? await anomalyParties(db, id, { provider: anomaly.provider, refs: evidenceRefs(anomaly.evidence) }) : [];
-            return { ...anomaly, parties } satisfies AnomalyDetail;
+            return chargeNamed(req, '/api/anomalies/:id', 1 + parties.length, { ...anomaly, parties } satisfies AnomalyDetail);
           },
           (r) => ({ rowCount: r ? 1 : 0, objectIds: [id, ...(r?.parties.map((p) => p.party_id) ?? [])] }),
         );

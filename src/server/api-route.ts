@@ -30,7 +30,8 @@ export function registerRoute<Q extends z.ZodType, B extends z.ZodType>(app: Fas
     url: route.path,
     preHandler: guard(route.permission, route.path),
     // Stricter limits (sign-in, account requests) count per client address whatever cookie is sent.
-    ...(route.rateLimit ? { config: { rateLimit: { ...route.rateLimit, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } } } : {}),
+    // They run once the body is parsed, so a refused sign-in is audited with the name it tried (app.ts).
+    ...(route.rateLimit ? { config: { rateLimit: { ...route.rateLimit, hook: 'preHandler', keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } } } : {}),
     handler: async (req, reply) => {
       const query = route.query ? route.query.parse(req.query) : ({} as z.infer<Q>);
       const body = route.body ? route.body.parse(req.body ?? {}) : (undefined as z.infer<B>);

@@ -24,7 +24,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { privacyRoutes } from './privacy-routes.ts';
 import './request-context.ts';
 import { installSessionResolution, routeGuard, SESSION_COOKIE, type RoutePermission } from './auth-hook.ts';
-import { sessionRoutes } from './session-routes.ts';
+import { ACCOUNT_NAME, sessionRoutes } from './session-routes.ts';
 import { accountRoutes } from './account-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { referenceRoutes } from './reference-routes.ts';
@@ -75,7 +75,19 @@ export function buildApp(rt: Runtime, opts: { logger?: boolean } = {}): FastifyI
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
   });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(async (error, req, reply) => {
+    // A request refused by a rate limit is audited like any refusal: a sign-in as a sign-in attempt with the
+    // name it tried (password guessing at the limit shows in the trail), anything else as `rate-limited`.
+    if ((error as { statusCode?: number })?.statusCode === 429) {
+      const signIn = req.method === 'POST' && req.routeOptions.url === '/api/session';
+      const tried = (req.body as { name?: unknown } | undefined)?.name;
+      const principal = signIn ? (typeof tried === 'string' && ACCOUNT_NAME.test(tried) ? tried : 'invalid-name') : req.principal;
+      await rt.audit
+        .append({ event: signIn ? 'sign-in' : 'rate-limited', principal, role: signIn ? null : req.role, source: req.ip, client: req.headers['user-agent']?.slice(0, 200) ?? null, outcome: 'denied', detail: signIn ? 'rate-limited' : `${req.method} ${req.routeOptions.url ?? 'unknown route'}: rate-limited` })
+        .catch(() => undefined);
+    }
+    errorHandler(error, req, reply);
+  });
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send({ error: 'not_found' });
   });

@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime/index.ts';
 import { audited } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed } from './named-parties.ts';
 import type { EntryHits } from '../api-contract/index.ts';
 
 const MAX_ENTRIES = 50;
@@ -55,7 +56,8 @@ export function entryHitRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
               .orderBy('h.hit_id')
               .limit(MAX_HITS)
               .execute()) as EntryHits['hits'];
-            return { hits: rows.map((r) => ({ ...r, score: Number(r.score), decision: r.decision ?? null })) };
+            // Lists trading parties by name: charged against the download quota (named-parties.ts).
+            return chargeNamed(req, '/api/watchlist-hits', rows.length, { hits: rows.map((r) => ({ ...r, score: Number(r.score), decision: r.decision ?? null })) });
           },
           (r) => ({ rowCount: r.hits.length, objectIds: [...new Set(r.hits.map((h) => h.party_id))].slice(0, 1000) }),
         ),

@@ -4,12 +4,14 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { grantFor, scopedDb } from '../query/index.ts';
 import { withFxProvenance } from '../fx/index.ts';
 import type { DatasetCategory } from '../schema/index.ts';
 import { CATALOGUES, categoryOfDataset, explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { PUBLISHED } from '../disclosure/index.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import { assertRowAccessToBatch } from './batch-access.ts';
 import type { Batch, Catalogue, ExploreResult, LinesResult, QuarantinePage } from '../api-contract/index.ts';
 
@@ -83,9 +85,10 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             id,
             {
               level: grant.level,
-              dimensions: c.dimensions.filter((d) => grant.level === 'row' || !d.party).map((d) => ({ id: d.id, label: d.label, party: d.party ?? false })),
+              // At aggregate-only access only published dimensions exist for the caller (src/disclosure).
+              dimensions: c.dimensions.filter((d) => grant.level === 'row' || PUBLISHED[id as keyof typeof CATALOGUES].has(d.id)).map((d) => ({ id: d.id, label: d.label, party: d.party ?? false })),
               measures: c.measures.map((m) => ({ id: m.id, label: m.label, unit: m.unit })),
-              fields: c.fields.filter((f) => grant.level === 'row' || !f.party).map((f) => ({ id: f.id, type: f.type })),
+              fields: c.fields.filter((f) => grant.level === 'row' || PUBLISHED[id as keyof typeof CATALOGUES].has(f.id)).map((f) => ({ id: f.id, type: f.type })),
             },
           ]];
           }),
@@ -98,14 +101,18 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'data:explore',
       query: exploreQuery,
       handler: async (req, q: z.infer<typeof exploreQuery>): Promise<ExploreResult> =>
-        audited(rt.audit, req.actor, 'query', `explore by=${q.by.join(',')} measure=${q.measure.join(',')}`, () =>
+        audited(rt.audit, req.actor, 'query', specDetail('explore', { dataset: q.dataset, by: q.by, measure: q.measure, where: q.where, sort: q.sort, limit: q.limit ?? q.top, offset: q.offset }),
           // Every page of a request is a slice of one cached, sorted result (see explore-query.ts), so
-          // paging through 100k groups runs the group-by once.
-          explore(
-            scopedDb(rt.store, req.scope),
-            { dataset: q.dataset, by: q.by, measures: q.measure, where: q.where, sort: parseSort(q.sort), limit: q.limit ?? q.top, offset: q.offset },
-            { cache: rt.results },
-          ),
+          // paging through 100k groups runs the group-by once. Groups by a party dimension are row-level
+          // results naming parties: each page is charged to the download quota (named-parties.ts).
+          async () => {
+            const r = await explore(
+              scopedDb(rt.store, req.scope),
+              { dataset: q.dataset, by: q.by, measures: q.measure, where: q.where, sort: parseSort(q.sort), limit: q.limit ?? q.top, offset: q.offset },
+              { cache: rt.results },
+            );
+            return namesParties(q.dataset, q.by) ? chargeNamed(req, '/api/explore', r.rows.length, r) : r;
+          },
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),
@@ -122,7 +129,7 @@ export function exploreRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           rt.audit,
           req.actor,
           'view-lines',
-          `lines cell=${Object.keys(q.cell ?? {}).join(',')}`,
+          specDetail('lines', { dataset: q.dataset, cell: q.cell, where: q.where, sort: q.sort, limit: q.limit, offset: q.offset }),
           async () => {
             const r = await rt.results.get(req.scope, 'lines', q, () =>
               lines(scopedDb(rt.store, req.scope), {

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { explore, lines, MAX_PAGE, parseSort } from '../explore/index.ts';
 import { writeCsv, SUPPRESSED, type TableColumn, type TableValue } from '../reports/index.ts';
@@ -51,7 +51,7 @@ export function exportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           rt.audit,
           req.actor,
           'export',
-          `explore csv by=${q.by.join(',')} measure=${q.measure.join(',')}`,
+          specDetail('explore csv', { dataset: q.dataset, by: q.by, measure: q.measure, where: q.where, sort: q.sort, limit: q.limit ?? q.top, offset: q.offset }),
           async () => {
             const r = await explore(scopedDb(rt.store, req.scope), { dataset: q.dataset, by: q.by, measures: q.measure, where: q.where, sort: parseSort(q.sort), limit: q.limit ?? q.top ?? MAX_PAGE, offset: q.offset });
             const body = writeCsv({
@@ -80,7 +80,7 @@ export function exportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           rt.audit,
           req.actor,
           'export',
-          `lines csv cell=${Object.keys(q.cell ?? {}).join(',')}`,
+          specDetail('lines csv', { dataset: q.dataset, cell: q.cell, where: q.where, sort: q.sort }),
           async () => {
             const db = scopedDb(rt.store, req.scope);
             const spec = { dataset: q.dataset, cell: q.cell, where: q.where, sort: parseSort(q.sort) };

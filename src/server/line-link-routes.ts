@@ -16,6 +16,7 @@ import { audited } from '../runtime/index.ts';
 import { grantFor, scopedDb, type ScopedDb } from '../query/index.ts';
 import { latestRunId } from '../detect/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed } from './named-parties.ts';
 import type { LineLinks } from '../api-contract/index.ts';
 
 const MAX_ROWS = 2_000;
@@ -107,7 +108,8 @@ export function lineLinkRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
             if (grantFor(db.scope, category)?.level !== 'row') return { run_id: null, anomalies: [], parties: [] };
             const a = req.permissions.has('anomalies:read') && grantFor(db.scope, 'trade')?.level === 'row' ? await anomaliesOf(db, q.rows) : { run_id: null, rows: [] };
             const parties = req.permissions.has('parties:read') ? await partiesOf(db, dataset, q.rows) : [];
-            return { run_id: a.run_id, anomalies: a.rows, parties };
+            // Names parties line by line: charged like the line page it decorates (named-parties.ts).
+            return chargeNamed(req, '/api/lines/links', parties.length, { run_id: a.run_id, anomalies: a.rows, parties });
           },
           (r) => ({ rowCount: r.anomalies.length + r.parties.length }),
         ),

@@ -1,14 +1,15 @@
 /**
  * Trade measures over HTTP: the catalogue and measure queries. Thin handlers: parse with zod, call the same
  * measuresQuery as the CLI on the caller's scope (aggregate-only callers get small cells suppressed there),
- * audit with measure and dimension ids only.
+ * audit with the query's full specification (measures, dimensions, filter, period, top).
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import { MAX_TOP, MEASURES, MISSING_MEASURES, RANKINGS, measuresQuery } from '../measures/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import type { MeasuresCatalogue, MeasuresResult } from '../api-contract/index.ts';
 
 const list = (what: string) =>
@@ -52,8 +53,12 @@ export function measureRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'data:explore',
       query: measuresQuerySchema,
       handler: async (req, q: z.infer<typeof measuresQuerySchema>): Promise<MeasuresResult> =>
-        audited(rt.audit, req.actor, 'query', `measures measure=${q.measure.join(',')} by=${q.by.join(',')} period=${q.period ?? ''}${q.top ? ` top=${q.top}` : ''}`, () =>
-          rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top })),
+        audited(rt.audit, req.actor, 'query', specDetail('measures', { measure: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }),
+          async () => {
+            const r = await rt.results.get(req.scope, 'measures', q, () => measuresQuery(scopedDb(rt.store, req.scope), { measures: q.measure, by: q.by, where: q.where, period: q.period, from: q.from, to: q.to, top: q.top }));
+            // Cut by a party dimension (top importers): a row-level result naming parties, charged (named-parties.ts).
+            return namesParties('trade', q.by) ? chargeNamed(req, '/api/measures/query', r.rows.length, r) : r;
+          },
           (r) => ({ rowCount: r.rows.length }),
         ),
     }),

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { scopedDb } from '../query/index.ts';
 import {
   canResolve, MAX_CAP, MAX_DEPTH, MAX_HOPS, MAX_SEARCH, OverrideLookupError, partyGraph, partyOverrides, partyPath, recordOverride, resolutionJobs, resolveParties, searchParties, showParty,
@@ -24,6 +24,7 @@ import {
 } from '../parties/index.ts';
 import { DECISION_KINDS, decisionStore, DecisionLookupError, recordDecision } from '../decisions/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed } from './named-parties.ts';
 import type { Decision, OverrideRecorded, PartyGraph, PartyPath, PartySummary, ResolutionJob } from '../api-contract/index.ts';
 
 const partyIdSchema = z.string().regex(/^P[0-9A-F]{12}$/, 'a party id is P followed by 12 hex digits');
@@ -79,7 +80,10 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
     permission: 'parties:read',
     query: pathQuery,
     handler: async (req, q: z.infer<typeof pathQuery>, reply) => {
-      const p = await audited(rt.audit, req.actor, 'party-path', `max_hops=${q.maxHops ?? 4}`, () => partyPath(scopedDb(rt.store, req.scope), q.from, q.to, q.maxHops ?? 4), (r) => ({
+      const p = await audited(rt.audit, req.actor, 'party-path', `max_hops=${q.maxHops ?? 4}`, async () => {
+        const found = await partyPath(scopedDb(rt.store, req.scope), q.from, q.to, q.maxHops ?? 4);
+        return found ? chargeNamed(req, '/api/path', found.parties.length + found.steps.length, found) : found;
+      }, (r) => ({
         rowCount: r?.hops ?? 0,
         objectIds: [q.from, q.to],
       }));
@@ -148,7 +152,10 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       permission: 'parties:read',
       query: searchQuery,
       handler: async (req, q: z.infer<typeof searchQuery>): Promise<PartySummary[]> =>
-        audited(rt.audit, req.actor, 'parties-search', 'search=given', () => searchParties(scopedDb(rt.store, req.scope), q.q, q.limit ?? 50), (r) => ({
+        audited(rt.audit, req.actor, 'parties-search', specDetail('search', { q: q.q, limit: q.limit }), async () => {
+          const found = await searchParties(scopedDb(rt.store, req.scope), q.q, q.limit ?? 50);
+          return chargeNamed(req, '/api/parties', found.length, found);
+        }, (r) => ({
           rowCount: r.length,
           objectIds: r.map((x) => x.party_id),
         })),
@@ -163,7 +170,13 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: noQuery,
       handler: async (req, _q, reply) => {
         const id = idParam(req.params);
-        const p = await audited(rt.audit, req.actor, 'party-show', null, () => showParty(scopedDb(rt.store, req.scope), id), (r) => ({ rowCount: r ? 1 : 0, objectIds: [id] }));
+        const p = await audited(rt.audit, req.actor, 'party-show', null, async () => {
+          const found = await showParty(scopedDb(rt.store, req.scope), id);
+          if (!found) return found;
+          // A party page lists named records: its members, counterparties, goods, anomalies and hits.
+          const listed = 1 + found.member_records.length + found.counterparties.length + found.goods_by_period.length + found.anomalies.length + (found.watchlist_hits?.length ?? 0);
+          return chargeNamed(req, '/api/parties/:id', listed, found);
+        }, (r) => ({ rowCount: r ? 1 : 0, objectIds: [id] }));
         if (!p) return reply.status(404).send({ error: 'not_found', message: 'no such party' });
         const hits = p.watchlist_hits ?? [];
         const decided = await decisionStore(rt.control).history('hit', hits.map((h) => String(h['hit_id'])));
@@ -178,7 +191,10 @@ export function partyRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: graphQuery,
       handler: async (req, q: z.infer<typeof graphQuery>, reply) => {
         const id = idParam(req.params);
-        const g = await audited(rt.audit, req.actor, 'party-graph', `depth=${q.depth ?? 1} cap=${q.cap ?? 25}`, () => partyGraph(scopedDb(rt.store, req.scope), id, { depth: q.depth, cap: q.cap }), (r) => ({
+        const g = await audited(rt.audit, req.actor, 'party-graph', `depth=${q.depth ?? 1} cap=${q.cap ?? 25}`, async () => {
+          const found = await partyGraph(scopedDb(rt.store, req.scope), id, { depth: q.depth, cap: q.cap });
+          return found ? chargeNamed(req, '/api/parties/:id/graph', found.nodes.length + found.edges.length, found) : found;
+        }, (r) => ({
           rowCount: r?.edges.length ?? 0,
           objectIds: [id],
         }));

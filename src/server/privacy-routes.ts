@@ -24,7 +24,13 @@ const transparencyQuery = z
     to: monthOrDay.optional().describe('last month or day included'),
   })
   .strict();
-const previewQuery = z.object({ as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').optional().describe('judge expiry as of this day (default today)') }).strict();
+const calendarDay = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+const previewQuery = z
+  .object({ as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine(calendarDay, 'expected a calendar date (YYYY-MM-DD)').optional().describe('judge expiry as of this day (default today)') })
+  .strict();
 const policyBody = z.object({ years: z.number().int().min(1).max(100), basis: z.enum(RETENTION_BASES as ['loaded', 'record-date']).default('loaded'), reason }).strict();
 const holdBody = z.object({ kind: z.enum(HOLD_KINDS as [HoldKind, ...HoldKind[]]), target: z.string().min(1).max(64), reason }).strict();
 const releaseBody = z.object({ reason }).strict();

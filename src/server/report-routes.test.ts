@@ -119,8 +119,8 @@ describe('saved reports over HTTP', () => {
     const audit = await t.rt.control.db.selectFrom('audit_events').select(['event', 'principal', 'detail', 'row_count', 'outcome']).where('event', '=', 'export').execute();
     expect(audit).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ principal: 'investigator-user', detail: 'report=steel-by-port format=xlsx', row_count: 2, outcome: 'allowed' }),
-        expect.objectContaining({ principal: 'executive-user', detail: 'report=steel-by-port format=pdf', outcome: 'allowed' }),
+        expect.objectContaining({ principal: 'investigator-user', detail: expect.stringMatching(/^report=steel-by-port format=xlsx spec=\{/), row_count: 2, outcome: 'allowed' }),
+        expect.objectContaining({ principal: 'executive-user', detail: expect.stringMatching(/^report=steel-by-port format=pdf spec=\{/), outcome: 'allowed' }),
       ]),
     );
     const ledger = await t.rt.auditTrail.disclosures.list({ limit: 20 });

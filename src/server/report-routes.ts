@@ -12,10 +12,11 @@
  */
 import { z } from 'zod';
 import type { Runtime } from '../runtime/index.ts';
-import { audited } from '../runtime/index.ts';
+import { audited, specDetail } from '../runtime/index.ts';
 import { ScopeDeniedError } from '../query/index.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, parseReportInput, renderReport, reportInputSchema, reportStore, runReport } from '../reports/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
+import { chargeNamed, namesParties } from './named-parties.ts';
 import type { ReportDeleted, ReportDetail, ReportList, ReportRunResult, ReportRuns, SavedReport } from '../api-contract/index.ts';
 
 const ref = (req: { params: unknown }) => String((req.params as { id?: string }).id ?? '');
@@ -80,10 +81,13 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       query: z.object({}).strict(),
       handler: async (req): Promise<ReportRunResult> => {
         const report = await reports.get(ref(req));
-        return audited(rt.audit, req.actor, 'report-run', `report=${report.name} trigger=manual`, async () => {
+        return audited(rt.audit, req.actor, 'report-run', specDetail(`report=${report.name} trigger=manual`, { spec: report.spec }), async () => {
           const out = await runReport(rt.store, req.scope, report, { ranBy: req.principal });
+          const result = { report: { id: report.id, name: report.name, title: report.title }, result: out.result, table: out.table };
+          // A report cut by a party dimension lists named parties row by row: charged like a page of them.
+          if (namesParties('trade', report.spec.by)) await chargeNamed(req, `/api/reports/${report.id}/run`, out.result.rows.length, result);
           await reports.recordRun({ report_id: report.id, ran_at: new Date().toISOString(), ran_by: req.principal, trigger: 'manual', period_label: out.periodLabel, status: 'ok', row_count: out.result.rows.length, files: [], message: null });
-          return { report: { id: report.id, name: report.name, title: report.title }, result: out.result, table: out.table };
+          return result;
         }, (r) => ({ rowCount: r.result.rows.length, objectIds: [`report:${report.id}`] }));
       },
     }),
@@ -96,7 +100,7 @@ export function reportRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
       handler: async (req, q: z.infer<typeof exportQuery>, reply) => {
         const report = await reports.get(ref(req));
         const route = `/api/reports/${report.id}/export`;
-        const body = await audited(rt.audit, req.actor, 'export', `report=${report.name} format=${q.format}`, async () => {
+        const body = await audited(rt.audit, req.actor, 'export', specDetail(`report=${report.name} format=${q.format}`, { spec: report.spec }), async () => {
           const out = await runReport(rt.store, req.scope, report, { ranBy: req.principal });
           const bytes = await renderReport(out.table, q.format);
           await req.chargeDownload({ rows: out.result.rows.length, bytes: bytes.length, route });

@@ -3,14 +3,15 @@
  * cookie; the CSRF token is returned in the body for the client to echo on writes.
  *
  * Invariants: the sign-in audit record names the account tried (or `invalid-name` when the name is not a
- * well-formed account name, so arbitrary strings never enter the log) and the outcome; the password never
- * appears anywhere. Before sign-in, GET /api/session/settings tells the form whether a purpose is required
+ * well-formed account name, so arbitrary strings never enter the log), the outcome and, for a refusal, the
+ * real reason (unknown account, wrong password, account locked ...) that the caller is not told (sign-in.ts);
+ * the password never appears anywhere. A sign-in refused by the rate limit is audited too (error-mapping.ts). Before sign-in, GET /api/session/settings tells the form whether a purpose is required
  * and answers nothing else (no account, policy or data detail).
  */
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../runtime/index.ts';
-import { AccountError, type Account } from '../accounts/index.ts';
+import { AccountError, SignInRefusedError, type Account } from '../accounts/index.ts';
 import { defineRoute, type ApiRoute } from './api-route.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
 import type { Session, SessionSettings } from '../api-contract/index.ts';
@@ -23,7 +24,7 @@ const signInBody = z
   })
   .strict();
 
-const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
 export async function meBody(rt: Runtime, req: FastifyRequest, account: Account, csrfToken: string, purpose: string | null): Promise<Session> {
   const d = rt.access.decide(account);
@@ -63,9 +64,12 @@ export function sessionRoutes(rt: Runtime): ApiRoute<z.ZodType>[] {
           return meBody(rt, req, r.account, r.session.csrfToken, r.session.purpose);
         } catch (e) {
           if (e instanceof AccountError) {
-            await rt.audit.append({ event: 'sign-in', principal: who, role: null, source: req.ip, client, outcome: 'denied', detail: e.kind });
-            if (e.kind === 'locked' && e.message.includes('failed sign-ins')) {
-              await rt.audit.append({ event: 'lock', principal: who, role: null, source: req.ip, outcome: 'allowed', detail: 'failed sign-ins', objectIds: [who] });
+            // The real reason is kept for auditors (the caller got the one answer every refusal gets).
+            const detail = e instanceof SignInRefusedError ? e.refusal : e.kind;
+            await rt.audit.append({ event: 'sign-in', principal: who, role: null, source: req.ip, client, outcome: 'denied', detail });
+            // Exactly one lock event: the attempt whose failure locked the account (never a later one).
+            if (e instanceof SignInRefusedError && e.lockedNow) {
+              await rt.audit.append({ event: 'lock', principal: who, role: null, source: req.ip, client, outcome: 'allowed', detail: 'failed sign-ins', objectIds: [who] });
             }
           }
           throw e;

@@ -50,6 +50,8 @@ export interface AnalyticalStore {
    * to the data passes here: a cached read result is current exactly while the version it was computed at is.
    */
   version(): number;
+  /** The secret that derives record keys for consistent perturbation (disclosure/cell-key.ts); null when none was given. */
+  readonly cellKeySecret: bigint | null;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,8 @@ export interface StoreOptions {
    * analysis within a fixed budget (PRODUCT.md: 8 GB), so a deployment sets it to its machine.
    */
   memoryLimit?: string | undefined;
+  /** The data directory's cell-key secret (the composition root reads it from the keys directory). */
+  cellKeySecret?: bigint | undefined;
 }
 
 export async function openAnalyticalStore(dataDir: string, opts: StoreOptions = {}): Promise<AnalyticalStore> {
@@ -113,6 +117,7 @@ export async function openAnalyticalStore(dataDir: string, opts: StoreOptions = 
       return next;
     },
     version: () => dataVersion,
+    cellKeySecret: opts.cellKeySecret ?? null,
     async close() {
       await db.destroy();
       writer.closeSync();

@@ -211,7 +211,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/catalogue trade', cat.trade, shape<C.CatalogueDataset>({ level: 'required', dimensions: 'required', measures: 'required', fields: 'required' }));
 
     const ex = await json(investigator, '/api/explore?by=origin&measure=value');
-    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', notes: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
+    check('/api/explore', ex, shape<C.ExploreResult>({ dataset: 'required', columns: 'required', notes: 'required', rows: 'required', totals: 'required', total_groups: 'required', suppressed_cells: 'optional', perturbation: 'optional', offset: 'required', limit: 'required', truncated: 'required', next_offset: 'required' }));
     check('/api/explore column', ex.columns[1], shape<C.ExploreColumn>({ id: 'required', label: 'required', kind: 'required', unit: 'optional' }));
 
     const ln = await json(investigator, `/api/lines?cell=${encodeURIComponent('{"origin":"CN"}')}&limit=5`);
@@ -230,7 +230,7 @@ describe('live GET responses against src/api-contract', () => {
     check('/api/measures measure', ms.measures[0], shape<C.MeasureInfo>({ id: 'required', name: 'required', unit: 'required', source: 'required', categories: 'required', default_by: 'required' }));
     check('/api/measures/query', await json(investigator, `/api/measures/query?measure=${ms.measures[0].id}&by=origin`), shape<C.MeasuresResult>({
       measures: 'required', source: 'required', by: 'required', period: 'required', from: 'required', to: 'required', top: 'required', changes: 'required', coverage: 'required', rows: 'required',
-      totals: 'required', level: 'required', suppressed_cells: 'required',
+      totals: 'required', level: 'required', suppressed_cells: 'required', perturbation: 'optional',
     }));
   });
 

@@ -231,6 +231,7 @@ export function DashboardPage() {
             </h2>
             {path.length < LEVELS.length - 1 && <span className="muted small">select a {level.label.toLowerCase()} to drill down</span>}
             {byMember && byMember.suppressed_cells > 0 && <span className="muted small">{byMember.suppressed_cells} small cells suppressed</span>}
+            {byMember?.perturbation && <span className="muted small">values slightly perturbed to protect single records</span>}
           </div>
           <ScrollBox label="Members by month" style={{ maxHeight: 420 }}>
             <table className="heat" data-testid="heat-table">

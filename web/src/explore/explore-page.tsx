@@ -254,6 +254,7 @@ export function ExplorePage() {
         {result && (
           <span>
             {formatInt(rows.length)} of {formatInt(result.total_groups)} groups{result.truncated ? ' (more on the server: narrow the filter or load more rows)' : ''}
+            {result.perturbation && ' · values slightly perturbed (cell-key method) to protect single records'}
           </span>
         )}
         {loading && <span>Loading{loading.of ? ` ${formatInt(loading.loaded)} of ${formatInt(loading.of)}` : '…'}</span>}

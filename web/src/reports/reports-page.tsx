@@ -384,6 +384,7 @@ function ReportResult({ r }: { r: ReportRunResult }) {
             ? `${formatInt(cross.rows.length)} ${cross.dimension.label.toLowerCase()} value${cross.rows.length === 1 ? '' : 's'}${r.result.top ? ` (top ${r.result.top}${cross.rows.some((x) => x.member === '(others)') ? ' and "(others)"' : ''})` : ''} × ${formatInt(cross.periods.length)} ${r.result.period ?? 'period'}${cross.periods.length === 1 ? '' : 's'}: ${formatInt(t.rows.length)} rows in the exports`
             : `${formatInt(t.rows.length)} rows`}
           {r.result.suppressed_cells ? `; ${formatInt(r.result.suppressed_cells)} cells suppressed (too few parties or one dominant)` : ''}
+          {r.result.perturbation ? '; values slightly perturbed (cell-key method)' : ''}
         </span>
         {cross && (
           <div className="tabs" role="group" aria-label="Result layout">

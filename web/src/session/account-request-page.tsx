@@ -39,8 +39,7 @@ export function AccountRequestPage() {
         <div className="auth-card">
           <h1>Request sent</h1>
           <p role="status">
-            Request <strong>{done.id}</strong> is <strong>{done.status}</strong>. Your supervisor approves it, then an administrator activates the
-            account.
+            The request for <strong>{done.name}</strong> is <strong>{done.status}</strong>: {done.message}
           </p>
           <Link to="/">Back to sign-in</Link>
         </div>

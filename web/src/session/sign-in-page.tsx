@@ -45,7 +45,7 @@ export function SignInPage({ notice }: { notice?: string | undefined }) {
       if (s.requiresPurpose && !purpose.trim()) setNeedPurpose(true);
     } catch (err) {
       if (err instanceof ApiError) {
-        if (err.status === 401) setError('The name or password is not right.');
+        if (err.status === 401) setError('The name or password is not right, or the account cannot sign in now (it locks after 5 failed attempts; an administrator can unlock it).');
         else if (err.status === 400 && /purpose/i.test(err.message)) {
           setNeedPurpose(true);
           setError('This deployment asks for the purpose or case reference of every session.');
